@@ -1,0 +1,113 @@
+package dev.certpilot.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An ACME CA: its directory URL, the External Account Binding it may require, and, for private or test
+ * CAs, the certificates to trust for its own HTTPS endpoint (by default the JDK's trust store). Immutable.
+ *
+ * <pre>{@code
+ * CertificateAuthority.LETS_ENCRYPT_STAGING                       // try here first
+ * CertificateAuthority.of("https://acme.zerossl.com/v2/DV90")
+ *     .withExternalAccountBinding(keyId, hmacKey)
+ * CertificateAuthority.of("https://127.0.0.1:14000/dir")
+ *     .withTrustedCertificates(Path.of("pebble-ca.pem"))         // a test CA with its own TLS root
+ * }</pre>
+ *
+ * @param directory         the ACME directory URL; {@code https} only
+ * @param eab               External Account Binding credentials, or {@code null} when the CA needs none
+ * @param trustedCertificates certificates that anchor trust in the directory's TLS certificate;
+ *                          empty to use the JDK's default trust store
+ */
+public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
+                                   List<X509Certificate> trustedCertificates) {
+
+    /** Let's Encrypt's production CA. Its rate limits are strict: try {@link #LETS_ENCRYPT_STAGING} first. */
+    public static final CertificateAuthority LETS_ENCRYPT =
+            of("https://acme-v02.api.letsencrypt.org/directory");
+
+    /** Let's Encrypt's staging CA: same protocol, generous rate limits, certificates no browser trusts. */
+    public static final CertificateAuthority LETS_ENCRYPT_STAGING =
+            of("https://acme-staging-v02.api.letsencrypt.org/directory");
+
+    /** ZeroSSL's CA; it requires {@link #withExternalAccountBinding EAB} credentials from its console. */
+    public static final CertificateAuthority ZEROSSL = of("https://acme.zerossl.com/v2/DV90");
+
+    /**
+     * @throws IllegalArgumentException if the directory URL is not an absolute {@code https} URL
+     */
+    public CertificateAuthority {
+        Objects.requireNonNull(directory, "directory");
+        if (!"https".equalsIgnoreCase(directory.getScheme()) || directory.getHost() == null) {
+            throw new IllegalArgumentException("ACME directory must be an https URL such as "
+                    + LETS_ENCRYPT_DIRECTORY + ", got '" + directory + "'");
+        }
+        trustedCertificates = List.copyOf(trustedCertificates);
+    }
+
+    private static final String LETS_ENCRYPT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory";
+
+    /**
+     * A CA by directory URL, with no EAB and the JDK's trust store.
+     *
+     * @throws IllegalArgumentException if {@code directoryUrl} is not an absolute {@code https} URL
+     */
+    public static CertificateAuthority of(String directoryUrl) {
+        Objects.requireNonNull(directoryUrl, "directoryUrl");
+        URI uri;
+        try {
+            uri = URI.create(directoryUrl.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ACME directory is not a URL: '" + directoryUrl + "'", e);
+        }
+        return new CertificateAuthority(uri, null, List.of());
+    }
+
+    /** This CA with External Account Binding credentials. */
+    public CertificateAuthority withExternalAccountBinding(String keyId, String hmacKey) {
+        return new CertificateAuthority(directory, new ExternalAccountBinding(keyId, hmacKey), trustedCertificates);
+    }
+
+    /** This CA, trusting only {@code certificates} for its HTTPS endpoint (for private and test CAs). */
+    public CertificateAuthority withTrustedCertificates(X509Certificate... certificates) {
+        if (certificates.length == 0) {
+            throw new IllegalArgumentException("withTrustedCertificates needs at least one certificate");
+        }
+        return new CertificateAuthority(directory, eab, List.of(certificates));
+    }
+
+    /**
+     * This CA, trusting only the PEM certificates in {@code pemFile} for its HTTPS endpoint.
+     *
+     * @throws IllegalArgumentException if the file cannot be read or holds no certificate
+     */
+    public CertificateAuthority withTrustedCertificates(Path pemFile) {
+        var certificates = new ArrayList<X509Certificate>();
+        try (InputStream in = Files.newInputStream(pemFile)) {
+            for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                certificates.add((X509Certificate) certificate);
+            }
+        } catch (IOException | CertificateException e) {
+            throw new IllegalArgumentException("Cannot read the CA trust file " + pemFile + ": " + e.getMessage(), e);
+        }
+        if (certificates.isEmpty()) {
+            throw new IllegalArgumentException("The CA trust file " + pemFile + " holds no PEM certificate");
+        }
+        return withTrustedCertificates(certificates.toArray(X509Certificate[]::new));
+    }
+
+    @Override
+    public String toString() {
+        return directory.toString() + (eab == null ? "" : " (EAB key id " + eab.keyId() + ")");
+    }
+}

@@ -1,0 +1,80 @@
+package dev.certpilot.core;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An immutable snapshot of the certificates being served, indexed for the TLS handshake: by name, by exact
+ * domain, by wildcard domain, and by key-manager alias ({@code name@serial}). The bundles a snapshot replaced
+ * stay reachable by alias, so a handshake that chose an alias just before a swap still gets a matching chain
+ * and key. Immutable.
+ */
+final class CertificateIndex {
+
+    static final CertificateIndex EMPTY = new CertificateIndex(Map.of(), Map.of(), Map.of());
+
+    private final Map<String, CertificateBundle> byName;
+    private final Map<String, CertificateBundle> byDomain;
+    private final Map<String, CertificateBundle> byAlias;
+
+    private CertificateIndex(Map<String, CertificateBundle> byName, Map<String, CertificateBundle> byDomain,
+                             Map<String, CertificateBundle> byAlias) {
+        this.byName = byName;
+        this.byDomain = byDomain;
+        this.byAlias = byAlias;
+    }
+
+    /** A snapshot with {@code bundle} added or replacing the bundle of the same name. */
+    CertificateIndex with(CertificateBundle bundle) {
+        var names = new LinkedHashMap<>(byName);
+        var replaced = names.put(bundle.name(), bundle);
+        var domains = new HashMap<String, CertificateBundle>();
+        for (var current : names.values()) {
+            for (var domain : current.domains()) {
+                domains.putIfAbsent(domain, current);
+            }
+        }
+        var aliases = new HashMap<String, CertificateBundle>();
+        names.values().forEach(current -> aliases.put(alias(current), current));
+        if (replaced != null) {
+            aliases.putIfAbsent(alias(replaced), replaced);
+        }
+        return new CertificateIndex(Map.copyOf(names), Map.copyOf(domains), Map.copyOf(aliases));
+    }
+
+    Optional<CertificateBundle> byName(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** Exact match first, then a wildcard one label up. */
+    Optional<CertificateBundle> forHost(String host) {
+        if (host == null || host.isEmpty()) {
+            return Optional.empty();
+        }
+        var name = host.toLowerCase(Locale.ROOT);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        var exact = byDomain.get(name);
+        if (exact != null) {
+            return Optional.of(exact);
+        }
+        var dot = name.indexOf('.');
+        return dot > 0 ? Optional.ofNullable(byDomain.get("*" + name.substring(dot))) : Optional.empty();
+    }
+
+    Optional<CertificateBundle> byAlias(String alias) {
+        return alias == null ? Optional.empty() : Optional.ofNullable(byAlias.get(alias));
+    }
+
+    Iterable<CertificateBundle> all() {
+        return byName.values();
+    }
+
+    static String alias(CertificateBundle bundle) {
+        return bundle.name() + "@" + bundle.serialNumber().toString(16);
+    }
+}

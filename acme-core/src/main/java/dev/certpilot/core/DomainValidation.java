@@ -1,0 +1,207 @@
+package dev.certpilot.core;
+
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.shredzone.acme4j.Authorization;
+import org.shredzone.acme4j.Order;
+import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.challenge.Challenge;
+import org.shredzone.acme4j.challenge.Dns01Challenge;
+import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
+import org.shredzone.acme4j.exception.AcmeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.spi.Dns01Responder;
+import dev.certpilot.core.spi.Http01Responder;
+import dev.certpilot.core.spi.TlsAlpn01Responder;
+
+/**
+ * Proves control of an order's domains: picks for each pending authorization the first enabled challenge type
+ * the CA offers that suits the domain, deploys all of them, waits once for DNS propagation, asks the CA to
+ * validate, and always removes what it deployed. Remembers failed types across orders of one issuance, so
+ * the next order uses the next type. Not thread-safe: one per issuance.
+ */
+final class DomainValidation {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.challenge");
+
+    private final List<ChallengeResponder> responders;
+    private final Instant deadline;
+    private final Map<String, List<ChallengeFailedException.Attempt>> failures = new LinkedHashMap<>();
+    private final Map<String, Set<String>> failedTypes = new LinkedHashMap<>();
+    private KeyPair tlsAlpnKey;
+
+    DomainValidation(List<ChallengeResponder> responders, Instant deadline) {
+        this.responders = responders;
+        this.deadline = deadline;
+    }
+
+    /**
+     * Validates every pending authorization of {@code order}.
+     *
+     * @return true when all are valid; false when a challenge failed and another type is left to try, in which
+     *         case the order is spent and a new one is needed
+     * @throws ChallengeFailedException when a domain has no challenge type left
+     */
+    boolean validate(Order order) throws AcmeException, InterruptedException {
+        var deployed = new ArrayList<Deployed>();
+        try {
+            for (var authorization : order.getAuthorizations()) {
+                if (authorization.getStatus() == Status.VALID) {
+                    continue;
+                }
+                if (authorization.getStatus() != Status.PENDING) {
+                    throw new AcmeException("Authorization for " + domain(authorization) + " is "
+                            + authorization.getStatus() + ", expected pending");
+                }
+                deployed.add(deploy(authorization));
+            }
+            sleep(propagationDelay(deployed));
+            for (var item : deployed) {
+                item.challenge.trigger();
+            }
+            var allValid = true;
+            for (var item : deployed) {
+                var status = Poller.await(item.challenge, EnumSet.of(Status.VALID, Status.INVALID), deadline,
+                        item.responder.challengeType() + " validation of " + item.domain);
+                if (status == Status.VALID) {
+                    LOG.info("Validated {} with {}", item.domain, item.responder.challengeType());
+                } else {
+                    var reason = item.challenge.getError().map(p -> p.getDetail().orElse(p.getType().toString()))
+                            .orElse("the CA gave no reason");
+                    LOG.warn("Validation of {} with {} failed: {}", item.domain, item.responder.challengeType(),
+                            reason);
+                    fail(item.domain, item.responder.challengeType(), reason);
+                    allValid = false;
+                }
+            }
+            if (!allValid) {
+                for (var item : deployed) {
+                    if (item.challenge.getStatus() == Status.INVALID && next(item.domain, item.authorization) == null) {
+                        throw new ChallengeFailedException(item.domain, failures.get(item.domain));
+                    }
+                }
+            }
+            return allValid;
+        } finally {
+            for (var item : deployed) {
+                remove(item);
+            }
+        }
+    }
+
+    private Deployed deploy(Authorization authorization) {
+        var domain = domain(authorization);
+        while (true) {
+            var responder = next(domain, authorization);
+            if (responder == null) {
+                if (!failures.containsKey(domain)) {
+                    fail(domain, "none", "no enabled challenge type suits this name among those the CA offers "
+                            + offered(authorization) + (authorization.isWildcard() ? "; wildcards need dns-01" : ""));
+                }
+                throw new ChallengeFailedException(domain, failures.get(domain));
+            }
+            Challenge challenge = authorization.findChallenge(responder.challengeType()).orElseThrow();
+            try {
+                deploy(responder, challenge, authorization);
+                return new Deployed(domain, authorization, responder, challenge);
+            } catch (Exception e) {
+                LOG.warn("The {} responder failed to deploy the challenge for {}: {}", responder.challengeType(),
+                        domain, e.toString());
+                fail(domain, responder.challengeType(), "the responder failed to deploy: " + e);
+            }
+        }
+    }
+
+    private void deploy(ChallengeResponder responder, Challenge challenge, Authorization authorization)
+            throws Exception {
+        var host = authorization.getIdentifier().getDomain();
+        if (responder instanceof Http01Responder http && challenge instanceof Http01Challenge c) {
+            http.deploy(host, c.getToken(), c.getAuthorization());
+        } else if (responder instanceof Dns01Responder dns && challenge instanceof Dns01Challenge c) {
+            dns.publish(c.getRRName(authorization.getIdentifier()), c.getDigest());
+        } else if (responder instanceof TlsAlpn01Responder tls && challenge instanceof TlsAlpn01Challenge c) {
+            if (tlsAlpnKey == null) {
+                tlsAlpnKey = KeyType.RSA_2048.generate(); // acme4j signs the validation certificate with RSA
+            }
+            tls.deploy(host, c.createCertificate(tlsAlpnKey, authorization.getIdentifier()), tlsAlpnKey.getPrivate());
+        } else {
+            throw new IllegalStateException("The CA's " + challenge.getType() + " challenge has an unexpected form");
+        }
+    }
+
+    private void remove(Deployed item) {
+        var host = item.authorization.getIdentifier().getDomain();
+        try {
+            if (item.responder instanceof Http01Responder http && item.challenge instanceof Http01Challenge c) {
+                http.remove(host, c.getToken());
+            } else if (item.responder instanceof Dns01Responder dns && item.challenge instanceof Dns01Challenge c) {
+                dns.remove(c.getRRName(item.authorization.getIdentifier()), c.getDigest());
+            } else if (item.responder instanceof TlsAlpn01Responder tls) {
+                tls.remove(host);
+            }
+        } catch (Exception e) {
+            LOG.warn("The {} responder failed to clean up the challenge for {}: {}", item.responder.challengeType(),
+                    item.domain, e.toString());
+        }
+    }
+
+    private ChallengeResponder next(String domain, Authorization authorization) {
+        var failed = failedTypes.getOrDefault(domain, Set.of());
+        for (var responder : responders) {
+            var type = responder.challengeType();
+            if (failed.contains(type) || (authorization.isWildcard() && !(responder instanceof Dns01Responder))) {
+                continue;
+            }
+            if (authorization.findChallenge(type).isPresent()) {
+                return responder;
+            }
+        }
+        return null;
+    }
+
+    private void fail(String domain, String type, String reason) {
+        failures.computeIfAbsent(domain, d -> new ArrayList<>()).add(new ChallengeFailedException.Attempt(type, reason));
+        failedTypes.computeIfAbsent(domain, d -> new HashSet<>()).add(type);
+    }
+
+    private static Duration propagationDelay(List<Deployed> deployed) {
+        return deployed.stream()
+                .filter(d -> d.responder instanceof Dns01Responder)
+                .map(d -> ((Dns01Responder) d.responder).propagationDelay())
+                .max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+    }
+
+    private static void sleep(Duration duration) throws InterruptedException {
+        if (!duration.isZero() && !duration.isNegative()) {
+            LOG.debug("Waiting {} for DNS records to propagate", duration);
+            Thread.sleep(duration.toMillis());
+        }
+    }
+
+    private static String domain(Authorization authorization) {
+        var domain = authorization.getIdentifier().getDomain();
+        return authorization.isWildcard() ? "*." + domain : domain;
+    }
+
+    private static List<String> offered(Authorization authorization) {
+        return authorization.getChallenges().stream().map(Challenge::getType).toList();
+    }
+
+    private record Deployed(String domain, Authorization authorization, ChallengeResponder responder,
+                            Challenge challenge) {
+    }
+}

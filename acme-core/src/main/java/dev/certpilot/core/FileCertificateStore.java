@@ -1,0 +1,327 @@
+package dev.certpilot.core;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Pattern;
+
+import org.shredzone.acme4j.toolbox.JSON;
+import org.shredzone.acme4j.toolbox.JSONBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.certpilot.core.spi.CertificateStore;
+
+/**
+ * Keeps certificates and account keys in a directory, in the layout other tools (nginx, HAProxy, certbot
+ * users' scripts) expect:
+ *
+ * <pre>
+ * root/
+ *   certificates/&lt;name&gt;/privkey.pem     the private key, PKCS#8, mode 0600
+ *                       cert.pem        the leaf certificate
+ *                       chain.pem       the intermediates
+ *                       fullchain.pem   leaf and intermediates
+ *                       metadata.json   name, domains, serial, validity
+ *   accounts/&lt;account-id&gt;/account.key  the ACME account key pair, mode 0600
+ * </pre>
+ *
+ * <p>A certificate is replaced as a whole: its files are written and flushed to disk in a staging directory
+ * beside the live one, which is then swapped in by two renames; a crash at any point leaves the old or the new
+ * certificate, and the next access completes or rolls back the swap. Directories are created with mode 0700
+ * on POSIX file systems. Thread-safe; several processes may share the directory.
+ */
+public final class FileCertificateStore implements CertificateStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
+    private static final Pattern ACCOUNT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,199}");
+    private static final String STAGING = ".staging-";
+    private static final String PREVIOUS = ".previous-";
+    private static final String METADATA = "metadata.json";
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> PUBLIC_FILE = PosixFilePermissions.fromString("rw-r--r--");
+
+    private final Path root;
+    private final boolean posix;
+    private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
+
+    /**
+     * A store rooted at {@code root}, created on first write if missing.
+     *
+     * @param root the directory; keep it on persistent storage, or every restart orders new certificates
+     */
+    public FileCertificateStore(Path root) {
+        this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+        this.posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    }
+
+    /** The root directory. */
+    public Path root() {
+        return root;
+    }
+
+    /** The directory holding the live files of certificate {@code name}. */
+    public Path certificateDirectory(String name) {
+        return certificates().resolve(checkName(name));
+    }
+
+    @Override
+    public Optional<CertificateBundle> load(String name) throws IOException {
+        var dir = certificateDirectory(name);
+        synchronized (lockFor(name)) {
+            recover(name);
+            if (!Files.isDirectory(dir)) {
+                return Optional.empty();
+            }
+            return Optional.of(read(name, dir));
+        }
+    }
+
+    @Override
+    public void save(CertificateBundle bundle) throws IOException {
+        var name = bundle.name();
+        var dir = certificateDirectory(name);
+        var staging = certificates().resolve(STAGING + name);
+        var previous = certificates().resolve(PREVIOUS + name);
+        synchronized (lockFor(name)) {
+            createDirectories(certificates());
+            recover(name);
+            deleteRecursively(staging);
+            createDirectory(staging);
+            var intermediates = bundle.chain().subList(1, bundle.chain().size());
+            writeFile(staging.resolve("privkey.pem"), Pem.privateKey(bundle.privateKey()), OWNER_ONLY_FILE);
+            writeFile(staging.resolve("cert.pem"), Pem.certificates(List.of(bundle.leaf())), PUBLIC_FILE);
+            writeFile(staging.resolve("chain.pem"), Pem.certificates(intermediates), PUBLIC_FILE);
+            writeFile(staging.resolve("fullchain.pem"), Pem.certificates(bundle.chain()), PUBLIC_FILE);
+            // written last: its presence marks a complete staging directory
+            writeFile(staging.resolve(METADATA), metadata(bundle), PUBLIC_FILE);
+            syncDirectory(staging);
+            if (Files.exists(dir)) {
+                move(dir, previous);
+            }
+            move(staging, dir);
+            syncDirectory(certificates());
+            deleteRecursively(previous);
+        }
+        LOG.debug("Stored certificate {} in {}", name, dir);
+    }
+
+    @Override
+    public Optional<KeyPair> loadAccountKey(String accountId) throws IOException {
+        var file = accountDirectory(accountId).resolve("account.key");
+        String pem;
+        try {
+            pem = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Pem.readKeyPair(pem));
+        } catch (IOException e) {
+            throw new IOException("Unreadable account key " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void saveAccountKey(String accountId, KeyPair keyPair) throws IOException {
+        var dir = accountDirectory(accountId);
+        synchronized (lockFor("account:" + accountId)) {
+            createDirectories(dir);
+            var temporary = dir.resolve(".account.key." + UUID.randomUUID());
+            try {
+                writeFile(temporary, Pem.keyPair(keyPair), OWNER_ONLY_FILE);
+                move(temporary, dir.resolve("account.key"));
+                syncDirectory(dir);
+            } finally {
+                Files.deleteIfExists(temporary);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileCertificateStore[" + root + "]";
+    }
+
+    private Path certificates() {
+        return root.resolve("certificates");
+    }
+
+    private Path accountDirectory(String accountId) {
+        if (!ACCOUNT_ID.matcher(accountId).matches()) {
+            throw new IllegalArgumentException("Invalid account id '" + accountId + "'");
+        }
+        return root.resolve("accounts").resolve(accountId);
+    }
+
+    private static String checkName(String name) {
+        // ManagedCertificate validates names; this guards the file system against other callers
+        if (name.isEmpty() || name.startsWith(".") || name.contains("/") || name.contains("\\")
+                || name.contains("..")) {
+            throw new IllegalArgumentException("Invalid certificate name '" + name + "'");
+        }
+        return name;
+    }
+
+    private Object lockFor(String key) {
+        return locks.computeIfAbsent(key, k -> new Object());
+    }
+
+    /** Completes or rolls back a swap that a crash interrupted. */
+    private void recover(String name) throws IOException {
+        var dir = certificates().resolve(name);
+        var staging = certificates().resolve(STAGING + name);
+        var previous = certificates().resolve(PREVIOUS + name);
+        if (!Files.exists(dir)) {
+            if (Files.exists(staging.resolve(METADATA)) && Files.exists(previous)) {
+                LOG.warn("Completing the interrupted replacement of certificate {} in {}", name, dir);
+                move(staging, dir);
+            } else if (Files.exists(previous)) {
+                LOG.warn("Restoring certificate {} in {} after an interrupted replacement", name, dir);
+                move(previous, dir);
+            }
+        }
+        if (Files.exists(dir)) {
+            deleteRecursively(staging);
+            deleteRecursively(previous);
+        }
+    }
+
+    private CertificateBundle read(String name, Path dir) throws IOException {
+        var fullchain = dir.resolve("fullchain.pem");
+        var privkey = dir.resolve("privkey.pem");
+        var metadataFile = dir.resolve(METADATA);
+        var chain = parse(fullchain, () -> Pem.readCertificates(Files.readString(fullchain, StandardCharsets.US_ASCII)));
+        var key = parse(privkey, () -> Pem.readPrivateKey(Files.readString(privkey, StandardCharsets.US_ASCII)));
+        var domains = parse(metadataFile, () -> {
+            var json = JSON.parse(Files.readString(metadataFile, StandardCharsets.UTF_8));
+            var result = new ArrayList<String>();
+            json.get("domains").asArray().forEach(value -> result.add(value.asString()));
+            return result;
+        });
+        if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
+            throw new IOException("Unreadable certificate " + dir + ": privkey.pem holds a " + key.getAlgorithm()
+                    + " key but the certificate is for a " + chain.get(0).getPublicKey().getAlgorithm() + " key");
+        }
+        return new CertificateBundle(name, domains, chain, key);
+    }
+
+    private interface Parser<T> {
+        T parse() throws IOException;
+    }
+
+    private static <T> T parse(Path file, Parser<T> parser) throws IOException {
+        try {
+            return parser.parse();
+        } catch (NoSuchFileException e) {
+            throw new IOException("Unreadable certificate: " + file + " is missing", e);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("Unreadable certificate file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String metadata(CertificateBundle bundle) {
+        return new JSONBuilder()
+                .put("name", bundle.name())
+                .put("domains", bundle.domains())
+                .put("serial", bundle.serialNumber().toString(16))
+                .put("notBefore", bundle.notBefore())
+                .put("notAfter", bundle.notAfter())
+                .put("issuer", bundle.leaf().getIssuerX500Principal().getName())
+                .toString() + "\n";
+    }
+
+    private void writeFile(Path file, String content, Set<PosixFilePermission> permissions) throws IOException {
+        var attributes = posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)}
+                : new FileAttribute<?>[0];
+        try (var channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                attributes)) {
+            var buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        if (posix) {
+            // the umask may have narrowed the mode given at creation
+            Files.setPosixFilePermissions(file, permissions);
+        }
+    }
+
+    private void createDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        var missing = new ArrayList<Path>();
+        for (var current = dir; current != null && !Files.exists(current); current = current.getParent()) {
+            missing.add(current);
+        }
+        missing.sort(Comparator.comparingInt(Path::getNameCount));
+        for (var path : missing) {
+            try {
+                createDirectory(path);
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // created by another thread or process
+            }
+        }
+    }
+
+    private void createDirectory(Path dir) throws IOException {
+        if (posix) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+            Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
+        } else {
+            Files.createDirectory(dir);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("The file system of " + from + " cannot rename atomically; "
+                    + "put the certificate store on a local file system", e);
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (var channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // some platforms cannot open or sync a directory; the renames are still atomic
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (var path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

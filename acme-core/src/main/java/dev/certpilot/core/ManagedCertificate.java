@@ -1,0 +1,108 @@
+package dev.certpilot.core;
+
+import java.net.IDN;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One certificate the manager keeps: a name that identifies it in storage and events, and the DNS names it
+ * covers. Names are normalized to lower-case ASCII (internationalized names to their {@code xn--} form).
+ * A wildcard ({@code *.example.com}) stands only as the whole left-most label and needs DNS-01. Immutable.
+ *
+ * @param name    identifies the certificate: 1 to 64 of {@code a-z 0-9 . _ -}, starting with a letter or digit
+ * @param domains the DNS names, at least one, no duplicates; the first is the certificate's subject
+ */
+public record ManagedCertificate(String name, List<String> domains) {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern IP_LIKE = Pattern.compile("[0-9.]+|.*:.*");
+
+    /**
+     * @throws IllegalArgumentException naming the offending value when the name or a domain is invalid
+     */
+    public ManagedCertificate {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(domains, "domains");
+        if (!NAME.matcher(name).matches() || name.contains("..")) {
+            throw new IllegalArgumentException("Certificate name '" + name + "' is invalid: use 1 to 64 of "
+                    + "a-z 0-9 . _ - starting with a letter or digit (it names a directory in storage)");
+        }
+        if (domains.isEmpty()) {
+            throw new IllegalArgumentException("Certificate '" + name + "' has no domain: give at least one");
+        }
+        var normalized = new LinkedHashSet<String>();
+        for (var domain : domains) {
+            var canonical = normalize(domain);
+            if (!normalized.add(canonical)) {
+                throw new IllegalArgumentException("Certificate '" + name + "' lists " + canonical + " twice");
+            }
+        }
+        domains = List.copyOf(normalized);
+    }
+
+    /**
+     * A certificate for {@code domains}, named after the first one ({@code *.} becomes {@code wildcard_.}).
+     *
+     * @throws IllegalArgumentException if a domain is invalid
+     */
+    public static ManagedCertificate of(String... domains) {
+        if (domains.length == 0) {
+            throw new IllegalArgumentException("A certificate needs at least one domain");
+        }
+        var first = normalize(domains[0]);
+        return new ManagedCertificate(first.startsWith("*.") ? "wildcard_" + first.substring(1) : first,
+                List.of(domains));
+    }
+
+    /** Whether any domain is a wildcard. */
+    public boolean hasWildcard() {
+        return domains.stream().anyMatch(d -> d.startsWith("*."));
+    }
+
+    /**
+     * Normalizes a DNS name to lower-case ASCII.
+     *
+     * @throws IllegalArgumentException naming the domain and what is wrong with it
+     */
+    static String normalize(String domain) {
+        Objects.requireNonNull(domain, "domain");
+        var text = domain.trim();
+        if (text.endsWith(".")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("Domain must not be empty");
+        }
+        if (IP_LIKE.matcher(text).matches()) {
+            throw new IllegalArgumentException("'" + domain + "' is an IP address; certpilot manages DNS names");
+        }
+        var wildcard = text.startsWith("*.");
+        var rest = wildcard ? text.substring(2) : text;
+        String ascii;
+        try {
+            ascii = IDN.toASCII(rest, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + domain + "' is not a valid DNS name: " + e.getMessage(), e);
+        }
+        var labels = new ArrayList<>(List.of(ascii.split("\\.", -1)));
+        if (labels.size() < 2) {
+            throw new IllegalArgumentException("'" + domain + "' is not a fully qualified name such as example.com");
+        }
+        for (var label : labels) {
+            if (!LABEL.matcher(label).matches()) {
+                throw new IllegalArgumentException("'" + domain + "' is not a valid DNS name"
+                        + (label.contains("*") ? ": a wildcard must be the whole left-most label, as in *.example.com"
+                        : ": bad label '" + label + "'"));
+            }
+        }
+        if (ascii.length() > 253) {
+            throw new IllegalArgumentException("'" + domain + "' is longer than 253 characters");
+        }
+        return wildcard ? "*." + ascii : ascii;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.certpilot.core;
+
+/**
+ * The certificate store failed to read or write an entry, or found it unreadable. Carries where.
+ * Immutable.
+ */
+public class StorageException extends CertpilotException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String location;
+
+    /**
+     * @param location where the failure happened: a path for file stores, a key for others
+     */
+    public StorageException(String message, String location, Throwable cause) {
+        super(message, cause);
+        this.location = location;
+    }
+
+    /** Where the failure happened: a path for file stores, a key for others. */
+    public String location() {
+        return location;
+    }
+}
