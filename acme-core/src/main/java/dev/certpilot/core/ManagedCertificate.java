@@ -83,6 +83,10 @@ public record ManagedCertificate(String name, List<String> domains) {
         }
         var wildcard = text.startsWith("*.");
         var rest = wildcard ? text.substring(2) : text;
+        if (rest.contains("*")) {
+            throw new IllegalArgumentException("'" + domain + "' is not a valid DNS name: a wildcard must be the "
+                    + "whole left-most label, as in *.example.com");
+        }
         String ascii;
         try {
             ascii = IDN.toASCII(rest, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
@@ -95,9 +99,8 @@ public record ManagedCertificate(String name, List<String> domains) {
         }
         for (var label : labels) {
             if (!LABEL.matcher(label).matches()) {
-                throw new IllegalArgumentException("'" + domain + "' is not a valid DNS name"
-                        + (label.contains("*") ? ": a wildcard must be the whole left-most label, as in *.example.com"
-                        : ": bad label '" + label + "'"));
+                throw new IllegalArgumentException("'" + domain + "' is not a valid DNS name: bad label '"
+                        + label + "'");
             }
         }
         if (ascii.length() > 253) {

@@ -1,0 +1,45 @@
+package dev.certpilot.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class ManagedCertificateTest {
+
+    @Test
+    void domainsAreNormalizedToLowerCaseAscii() {
+        var certificate = new ManagedCertificate("shop", List.of("Shop.Example.COM.", "bücher.example"));
+
+        assertThat(certificate.domains()).containsExactly("shop.example.com", "xn--bcher-kva.example");
+    }
+
+    @Test
+    void ofNamesTheCertificateAfterItsFirstDomain() {
+        assertThat(ManagedCertificate.of("api.example.com").name()).isEqualTo("api.example.com");
+        assertThat(ManagedCertificate.of("*.example.com", "example.com").name()).isEqualTo("wildcard_.example.com");
+        assertThat(ManagedCertificate.of("*.example.com").hasWildcard()).isTrue();
+    }
+
+    @Test
+    void invalidDomainsAreRejectedNamingTheDomain() {
+        assertThatThrownBy(() -> ManagedCertificate.of("a.*.example.com"))
+                .hasMessageContaining("a.*.example.com").hasMessageContaining("left-most label");
+        assertThatThrownBy(() -> ManagedCertificate.of("localhost")).hasMessageContaining("fully qualified");
+        assertThatThrownBy(() -> ManagedCertificate.of("192.0.2.1")).hasMessageContaining("IP address");
+        assertThatThrownBy(() -> ManagedCertificate.of("bad_label.example")).hasMessageContaining("bad_label");
+        assertThatThrownBy(() -> ManagedCertificate.of("-x.example")).hasMessageContaining("-x.example");
+        assertThatThrownBy(() -> new ManagedCertificate("s", List.of("a.example", "A.example")))
+                .hasMessageContaining("a.example twice");
+    }
+
+    @Test
+    void invalidNamesAreRejectedSayingWhatIsAllowed() {
+        assertThatThrownBy(() -> new ManagedCertificate("../etc", List.of("a.example")))
+                .hasMessageContaining("'../etc'").hasMessageContaining("a-z 0-9");
+        assertThatThrownBy(() -> new ManagedCertificate("Shop", List.of("a.example"))).hasMessageContaining("'Shop'");
+        assertThatThrownBy(() -> new ManagedCertificate("shop", List.of())).hasMessageContaining("no domain");
+    }
+}

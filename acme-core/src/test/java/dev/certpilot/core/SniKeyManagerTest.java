@@ -1,0 +1,135 @@
+package dev.certpilot.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real TLS handshakes against the manager's key manager, with certificates served from the store at start
+ * (the CA is unreachable, so this also proves that start needs no CA when the store is complete).
+ */
+class SniKeyManagerTest {
+
+    @TempDir
+    Path storage;
+
+    private final Instant now = Instant.now();
+    private CertificateManager manager;
+    private SSLServerSocket server;
+    private final ExecutorService acceptor = Executors.newSingleThreadExecutor();
+    private CertificateBundle shop;
+    private CertificateBundle wild;
+
+    @BeforeEach
+    void start() throws Exception {
+        var store = new FileCertificateStore(storage);
+        shop = TestCertificates.bundle("shop", now.minusSeconds(60), Duration.ofDays(30), "shop.test");
+        wild = TestCertificates.bundle("wild", now.minusSeconds(60), Duration.ofDays(30), "*.wild.test", "wild.test");
+        store.save(shop);
+        store.save(wild);
+        int deadPort;
+        try (var socket = new ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        manager = CertificateManager.builder()
+                .certificateAuthority(CertificateAuthority.of("https://127.0.0.1:" + deadPort + "/dir"))
+                .agreeToTermsOfService()
+                .certificate("shop", "shop.test")
+                .certificate("wild", "*.wild.test", "wild.test")
+                .challenges(new InMemoryHttp01Responder(), new ChallTestSrvDns(null))
+                .store(store)
+                .clock(Clock.fixed(now, ZoneOffset.UTC))
+                .build();
+        manager.start();
+
+        var context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {manager.keyManager()}, null, null);
+        server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
+                InetAddress.getByName("127.0.0.1"));
+        acceptor.submit(() -> {
+            while (!server.isClosed()) {
+                try (var socket = (SSLSocket) server.accept()) {
+                    socket.startHandshake();
+                } catch (Exception ignored) {
+                    // next connection
+                }
+            }
+            return null;
+        });
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        acceptor.shutdownNow();
+        manager.close();
+    }
+
+    @Test
+    void exactSniNameGetsItsCertificate() throws Exception {
+        assertThat(handshake("shop.test")).isEqualTo(shop.leaf());
+    }
+
+    @Test
+    void wildcardCoversOneLabelAndTheApexIsListedToo() throws Exception {
+        assertThat(handshake("api.wild.test")).isEqualTo(wild.leaf());
+        assertThat(handshake("wild.test")).isEqualTo(wild.leaf());
+    }
+
+    @Test
+    void noSniOrAnUnknownNameGetsTheFirstConfiguredCertificate() throws Exception {
+        assertThat(handshake(null)).isEqualTo(shop.leaf());
+        assertThat(handshake("unknown.test")).isEqualTo(shop.leaf());
+    }
+
+    private X509Certificate handshake(String sni) throws Exception {
+        var client = SSLContext.getInstance("TLS");
+        client.init(null, new TrustManager[] {new TrustAll()}, null);
+        try (var socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", server.getLocalPort())) {
+            var parameters = socket.getSSLParameters();
+            parameters.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    /** The test checks which certificate is presented, not whether it is trusted. */
+    private static final class TrustAll implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
