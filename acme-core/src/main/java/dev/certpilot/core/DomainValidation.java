@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Order;
@@ -36,6 +37,7 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
 final class DomainValidation {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.challenge");
+    private static final Pattern TOKEN_IN_PATH = Pattern.compile("(/\\.well-known/acme-challenge/)[A-Za-z0-9_-]+");
 
     private final List<ChallengeResponder> responders;
     private final Instant deadline;
@@ -79,8 +81,9 @@ final class DomainValidation {
                 if (status == Status.VALID) {
                     LOG.info("Validated {} with {}", item.domain, item.responder.challengeType());
                 } else {
-                    var reason = item.challenge.getError().map(p -> p.getDetail().orElse(p.getType().toString()))
-                            .orElse("the CA gave no reason");
+                    var reason = redact(item.challenge.getError()
+                            .map(p -> p.getDetail().orElse(p.getType().toString()))
+                            .orElse("the CA gave no reason"));
                     LOG.warn("Validation of {} with {} failed: {}", item.domain, item.responder.challengeType(),
                             reason);
                     fail(item.domain, item.responder.challengeType(), reason);
@@ -190,6 +193,11 @@ final class DomainValidation {
             LOG.debug("Waiting {} for DNS records to propagate", duration);
             Thread.sleep(duration.toMillis());
         }
+    }
+
+    /** Removes challenge tokens from a CA's explanation, which often quotes the URL it fetched. */
+    static String redact(String reason) {
+        return TOKEN_IN_PATH.matcher(reason).replaceAll("$1<token>");
     }
 
     private static String domain(Authorization authorization) {

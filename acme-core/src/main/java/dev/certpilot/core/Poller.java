@@ -27,24 +27,28 @@ final class Poller {
     static Status await(PollableResource resource, Set<Status> done, Instant deadline, String what)
             throws AcmeException, InterruptedException {
         var interval = FIRST_INTERVAL;
+        var next = Instant.now().plus(interval);
         while (!done.contains(resource.getStatus())) {
-            var now = Instant.now();
-            if (!now.isBefore(deadline)) {
+            if (!next.isBefore(deadline)) {
+                sleepUntil(deadline);
                 throw new AcmeException("Timed out waiting for " + what + " (status still "
                         + resource.getStatus() + ")");
             }
-            var wait = Duration.between(now, deadline).compareTo(interval) < 0 ? Duration.between(now, deadline)
-                    : interval;
-            Thread.sleep(Math.max(1, wait.toMillis()));
+            sleepUntil(next);
             var retryAfter = resource.fetch();
             interval = interval.multipliedBy(2).compareTo(MAX_INTERVAL) > 0 ? MAX_INTERVAL : interval.multipliedBy(2);
-            if (retryAfter.isPresent() && !done.contains(resource.getStatus())) {
-                var untilRetry = Duration.between(Instant.now(), retryAfter.get());
-                if (untilRetry.compareTo(interval) > 0) {
-                    interval = untilRetry;
-                }
+            next = Instant.now().plus(interval);
+            if (retryAfter.isPresent() && retryAfter.get().isAfter(next)) {
+                next = retryAfter.get();
             }
         }
         return resource.getStatus();
+    }
+
+    private static void sleepUntil(Instant instant) throws InterruptedException {
+        var nanos = Duration.between(Instant.now(), instant).toNanos();
+        if (nanos > 0) {
+            Thread.sleep((nanos + 999_999) / 1_000_000);
+        }
     }
 }

@@ -1,0 +1,52 @@
+package dev.certpilot.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+
+import org.junit.jupiter.api.Test;
+
+class CertificateBundleTest {
+
+    private final Instant now = Instant.parse("2026-11-22T00:00:00Z");
+    private final CertificateBundle bundle = TestCertificates.bundle("wild", KeyType.RSA_2048.generate(), now,
+            Duration.ofDays(90), "*.wild.test", "wild.test");
+
+    @Test
+    void wildcardsCoverExactlyOneLabel() {
+        assertThat(bundle.covers("API.wild.test")).isTrue();
+        assertThat(bundle.covers("wild.test")).isTrue();
+        assertThat(bundle.covers("a.b.wild.test")).isFalse();
+        assertThat(bundle.covers("other.test")).isFalse();
+    }
+
+    @Test
+    void validityFollowsTheLeaf() {
+        assertThat(bundle.isValidAt(now)).isTrue();
+        assertThat(bundle.isValidAt(now.minusSeconds(1))).isFalse();
+        assertThat(bundle.isValidAt(now.plus(Duration.ofDays(90)))).isFalse();
+    }
+
+    @Test
+    void theKeyStoreViewHoldsTheKeyAndChainUnderTheName() throws Exception {
+        var password = "changeit".toCharArray();
+        var keyStore = bundle.toKeyStore(password);
+
+        assertThat(keyStore.getType()).isEqualTo("PKCS12");
+        assertThat(((PrivateKey) keyStore.getKey("wild", password)).getEncoded())
+                .isEqualTo(bundle.privateKey().getEncoded());
+        assertThat((X509Certificate) keyStore.getCertificateChain("wild")[0]).isEqualTo(bundle.leaf());
+    }
+
+    @Test
+    void toStringNeverShowsThePrivateKey() {
+        var encoded = Base64.getEncoder().encodeToString(bundle.privateKey().getEncoded()).substring(0, 40);
+
+        assertThat(bundle.toString()).contains("wild", bundle.serialNumber().toString(16))
+                .doesNotContain(encoded).doesNotContainIgnoringCase("modulus").doesNotContainIgnoringCase("exponent");
+    }
+}
