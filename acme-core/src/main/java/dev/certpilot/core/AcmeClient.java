@@ -2,6 +2,7 @@ package dev.certpilot.core;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpTimeoutException;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -9,6 +10,8 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+
+import javax.net.ssl.SSLHandshakeException;
 
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Login;
@@ -167,10 +170,10 @@ final class AcmeClient {
     private static String describe(Throwable cause) {
         var message = cause.getMessage();
         var type = cause.getClass().getSimpleName();
-        if (cause instanceof java.net.http.HttpTimeoutException) {
+        if (cause instanceof HttpTimeoutException) {
             return "no answer within the network timeout";
         }
-        if (cause instanceof javax.net.ssl.SSLHandshakeException) {
+        if (cause instanceof SSLHandshakeException) {
             return "its TLS certificate is not trusted: " + message + "; for a private or test CA, give its root "
                     + "with CertificateAuthority.withTrustedCertificates(...)";
         }

@@ -50,12 +50,10 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
         Objects.requireNonNull(directory, "directory");
         if (!"https".equalsIgnoreCase(directory.getScheme()) || directory.getHost() == null) {
             throw new IllegalArgumentException("ACME directory must be an https URL such as "
-                    + LETS_ENCRYPT_DIRECTORY + ", got '" + directory + "'");
+                    + "https://acme-v02.api.letsencrypt.org/directory, got '" + directory + "'");
         }
         trustedCertificates = List.copyOf(trustedCertificates);
     }
-
-    private static final String LETS_ENCRYPT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory";
 
     /**
      * A CA by directory URL, with no EAB and the JDK's trust store.

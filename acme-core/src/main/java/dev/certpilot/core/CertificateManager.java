@@ -2,9 +2,11 @@ package dev.certpilot.core;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
@@ -194,7 +196,7 @@ public final class CertificateManager implements AutoCloseable {
         LOG.info("Obtaining certificate {} for {} from {}", certificate.name(), certificate.domains(), client.ca());
         var started = System.nanoTime();
         var key = keyType.generate();
-        List<java.security.cert.X509Certificate> chain;
+        List<X509Certificate> chain;
         try {
             chain = client.issue(certificate, key, responders, issuanceTimeout);
         } catch (InterruptedException e) {
@@ -343,7 +345,7 @@ public final class CertificateManager implements AutoCloseable {
             if (responders.length == 0) {
                 throw new IllegalArgumentException("challenges needs at least one responder");
             }
-            var types = new java.util.HashSet<String>();
+            var types = new HashSet<String>();
             for (var responder : responders) {
                 Objects.requireNonNull(responder, "responder");
                 if (!types.add(responder.challengeType())) {

@@ -3,6 +3,7 @@ package dev.certpilot.core;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 
@@ -23,9 +24,9 @@ public enum KeyType {
     RSA_4096("RSA", new RSAKeyGenParameterSpec(4096, RSAKeyGenParameterSpec.F4));
 
     private final String algorithm;
-    private final java.security.spec.AlgorithmParameterSpec spec;
+    private final AlgorithmParameterSpec spec;
 
-    KeyType(String algorithm, java.security.spec.AlgorithmParameterSpec spec) {
+    KeyType(String algorithm, AlgorithmParameterSpec spec) {
         this.algorithm = algorithm;
         this.spec = spec;
     }

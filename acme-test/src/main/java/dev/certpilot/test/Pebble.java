@@ -3,6 +3,7 @@ package dev.certpilot.test;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -27,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -174,7 +177,7 @@ public final class Pebble implements AutoCloseable {
      *
      * @throws IllegalStateException if Pebble does not know the serial number
      */
-    public boolean isRevoked(java.math.BigInteger serial) {
+    public boolean isRevoked(BigInteger serial) {
         var status = get(managementUri("/cert-status-by-serial/" + serial.toString(16)));
         return status.replace(" ", "").contains("\"Status\":\"Revoked\"");
     }
@@ -317,8 +320,8 @@ public final class Pebble implements AutoCloseable {
         }
         for (var process : processes) {
             try {
-                if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 process.destroyForcibly();
@@ -423,7 +426,7 @@ public final class Pebble implements AutoCloseable {
             var base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                     .encodeToString(certificate.getEncoded());
             return "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n";
-        } catch (java.security.cert.CertificateEncodingException e) {
+        } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
     }
