@@ -14,17 +14,19 @@ import java.util.Optional;
  */
 final class CertificateIndex {
 
-    static final CertificateIndex EMPTY = new CertificateIndex(Map.of(), Map.of(), Map.of());
+    static final CertificateIndex EMPTY = new CertificateIndex(Map.of(), Map.of(), Map.of(), Map.of());
 
     private final Map<String, CertificateBundle> byName;
     private final Map<String, CertificateBundle> byDomain;
     private final Map<String, CertificateBundle> byAlias;
+    private final Map<String, String> aliasByName;
 
     private CertificateIndex(Map<String, CertificateBundle> byName, Map<String, CertificateBundle> byDomain,
-                             Map<String, CertificateBundle> byAlias) {
+                             Map<String, CertificateBundle> byAlias, Map<String, String> aliasByName) {
         this.byName = byName;
         this.byDomain = byDomain;
         this.byAlias = byAlias;
+        this.aliasByName = aliasByName;
     }
 
     /** A snapshot with {@code bundle} added or replacing the bundle of the same name. */
@@ -38,11 +40,22 @@ final class CertificateIndex {
             }
         }
         var aliases = new HashMap<String, CertificateBundle>();
-        names.values().forEach(current -> aliases.put(alias(current), current));
+        var aliasByName = new HashMap<String, String>();
+        for (var current : names.values()) {
+            var alias = alias(current);
+            aliases.put(alias, current);
+            aliasByName.put(current.name(), alias);
+        }
         if (replaced != null) {
             aliases.putIfAbsent(alias(replaced), replaced);
         }
-        return new CertificateIndex(Map.copyOf(names), Map.copyOf(domains), Map.copyOf(aliases));
+        return new CertificateIndex(Map.copyOf(names), Map.copyOf(domains), Map.copyOf(aliases),
+                Map.copyOf(aliasByName));
+    }
+
+    /** The key-manager alias of a current bundle of this snapshot, computed when the snapshot was built. */
+    String aliasOf(CertificateBundle bundle) {
+        return aliasByName.get(bundle.name());
     }
 
     Optional<CertificateBundle> byName(String name) {

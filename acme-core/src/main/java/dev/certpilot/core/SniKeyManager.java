@@ -44,9 +44,10 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
         var aliases = new ArrayList<String>();
-        for (var bundle : index.get().all()) {
+        var snapshot = index.get();
+        for (var bundle : snapshot.all()) {
             if (bundle.privateKey().getAlgorithm().equals(keyType)) {
-                aliases.add(CertificateIndex.alias(bundle));
+                aliases.add(snapshot.aliasOf(bundle));
             }
         }
         return aliases.isEmpty() ? null : aliases.toArray(String[]::new);
@@ -78,7 +79,7 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         if (bundle == null || !bundle.privateKey().getAlgorithm().equals(keyType)) {
             return null;
         }
-        return CertificateIndex.alias(bundle);
+        return snapshot.aliasOf(bundle);
     }
 
     private static String sniHost(SSLSession session) {
