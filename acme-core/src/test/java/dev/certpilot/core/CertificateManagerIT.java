@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,18 +34,10 @@ class CertificateManagerIT {
     @TempDir
     Path storage;
 
-    private final InMemoryHttp01Responder http01 = new InMemoryHttp01Responder();
-    private Http01Server httpServer;
+    @RegisterExtension
+    final Http01Server httpServer = new Http01Server(PEBBLE);
 
-    @BeforeEach
-    void startHttpServer() throws Exception {
-        httpServer = new Http01Server(PEBBLE.pebble().httpPort(), http01);
-    }
-
-    @AfterEach
-    void stopHttpServer() {
-        httpServer.close();
-    }
+    private final InMemoryHttp01Responder http01 = httpServer.responder();
 
     @Test
     void http01IssuesACertificateWhoseChainVerifiesAgainstPebblesRoot(Pebble pebble) throws Exception {

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,18 +26,10 @@ class ExternalAccountBindingIT {
     @TempDir
     Path storage;
 
-    private final InMemoryHttp01Responder http01 = new InMemoryHttp01Responder();
-    private Http01Server httpServer;
+    @RegisterExtension
+    final Http01Server httpServer = new Http01Server(PEBBLE);
 
-    @BeforeEach
-    void startHttpServer() throws Exception {
-        httpServer = new Http01Server(PEBBLE.pebble().httpPort(), http01);
-    }
-
-    @AfterEach
-    void stopHttpServer() {
-        httpServer.close();
-    }
+    private final InMemoryHttp01Responder http01 = httpServer.responder();
 
     @Test
     void theRightKeyCreatesTheAccountAndACertificateIsIssued(Pebble pebble) throws Exception {

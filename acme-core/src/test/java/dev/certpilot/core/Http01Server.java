@@ -6,17 +6,38 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import com.sun.net.httpserver.HttpServer;
 
-/** A plain JDK HTTP server on 127.0.0.1 that answers HTTP-01 challenges from an {@link InMemoryHttp01Responder}. */
-final class Http01Server implements AutoCloseable {
+import dev.certpilot.test.PebbleExtension;
+
+/**
+ * A plain JDK HTTP server on 127.0.0.1, at the port Pebble validates HTTP-01 against, answering from
+ * {@link #responder()}. Register it as a non-static extension: it runs for each test.
+ */
+final class Http01Server implements BeforeEachCallback, AfterEachCallback {
 
     private static final String PREFIX = "/.well-known/acme-challenge/";
 
-    private final HttpServer server;
+    private final PebbleExtension pebble;
+    private final InMemoryHttp01Responder responder = new InMemoryHttp01Responder();
     private final AtomicInteger answered = new AtomicInteger();
+    private HttpServer server;
 
-    Http01Server(int port, InMemoryHttp01Responder responder) throws IOException {
+    Http01Server(PebbleExtension pebble) {
+        this.pebble = pebble;
+    }
+
+    InMemoryHttp01Responder responder() {
+        return responder;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        var port = pebble.pebble().httpPort();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 16);
         server.createContext(PREFIX, exchange -> {
             var host = exchange.getRequestHeaders().getFirst("Host");
@@ -43,7 +64,7 @@ final class Http01Server implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterEach(ExtensionContext context) {
         server.stop(0);
     }
 }
