@@ -10,13 +10,17 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import javax.net.ssl.SSLHandshakeException;
 
 import org.shredzone.acme4j.AccountBuilder;
+import org.shredzone.acme4j.Certificate;
 import org.shredzone.acme4j.Login;
+import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.connector.Resource;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.exception.AcmeNetworkException;
 import org.shredzone.acme4j.exception.AcmeRateLimitedException;
@@ -30,10 +34,11 @@ import dev.certpilot.core.spi.ChallengeResponder;
  * One CA, spoken to through acme4j: the account (key kept in the store, registration looked up before one is
  * created) and certificate orders. Translates acme4j's exceptions into certpilot's. Thread-safe.
  */
-final class AcmeClient {
+final class AcmeClient implements Issuer {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.acme");
     private static final String PROBLEM_PREFIX = "urn:ietf:params:acme:error:";
+    private static final String NEXT_KEY = ".next";
 
     private final CertificateAuthority ca;
     private final String email;
@@ -49,7 +54,8 @@ final class AcmeClient {
         session.networkSettings().setTimeout(networkTimeout);
     }
 
-    CertificateAuthority ca() {
+    @Override
+    public CertificateAuthority ca() {
         return ca;
     }
 
@@ -58,14 +64,17 @@ final class AcmeClient {
      *
      * @return the chain, leaf first
      */
-    List<X509Certificate> issue(ManagedCertificate certificate, KeyPair domainKey, List<ChallengeResponder> responders,
-                                Duration timeout) throws InterruptedException {
+    @Override
+    public List<X509Certificate> issue(ManagedCertificate certificate, KeyPair domainKey,
+                                       List<ChallengeResponder> responders, Duration timeout,
+                                       X509Certificate replacing) throws InterruptedException {
         var deadline = Instant.now().plus(timeout);
         try {
             var login = login();
             var validation = new DomainValidation(responders, deadline);
+            var replaces = replacing != null && supportsRenewalInfo() ? replacing : null;
             while (true) {
-                var order = login.newOrder().domains(certificate.domains()).create();
+                var order = newOrder(login, certificate, replaces);
                 LOG.debug("Order {} created for {}", order.getLocation(), certificate.domains());
                 if (!validation.validate(order)) {
                     continue; // a challenge type failed and another is left: the CA needs a new order
@@ -87,34 +96,122 @@ final class AcmeClient {
         }
     }
 
+    private Order newOrder(Login login, ManagedCertificate certificate, X509Certificate replaces)
+            throws AcmeException {
+        if (replaces != null) {
+            try {
+                return login.newOrder().domains(certificate.domains()).replaces(replaces).create();
+            } catch (org.shredzone.acme4j.exception.AcmeServerException e) {
+                // e.g. alreadyReplaced: another instance renewed it; a plain order is still right
+                LOG.info("The CA refused an order replacing serial {} ({}); ordering without 'replaces'",
+                        replaces.getSerialNumber().toString(16), detail(e));
+            }
+        }
+        return login.newOrder().domains(certificate.domains()).create();
+    }
+
+    @Override
+    public Optional<RenewalWindow> renewalWindow(X509Certificate certificate) {
+        try {
+            if (!supportsRenewalInfo()) {
+                return Optional.empty();
+            }
+            var info = login().bindRenewalInfo(certificate);
+            var retryAfter = info.fetch().orElse(null);
+            return Optional.of(new RenewalWindow(info.getSuggestedWindowStart(), info.getSuggestedWindowEnd(),
+                    retryAfter));
+        } catch (AcmeException e) {
+            throw translate(e, "Fetching renewal information for serial " + certificate.getSerialNumber().toString(16));
+        }
+    }
+
+    @Override
+    public void revoke(X509Certificate certificate, RevocationReason reason) {
+        try {
+            Certificate.revoke(login(), certificate, org.shredzone.acme4j.RevocationReason.valueOf(reason.name()));
+        } catch (AcmeException e) {
+            throw translate(e, "Revoking serial " + certificate.getSerialNumber().toString(16));
+        }
+    }
+
+    /**
+     * Replaces the account key. The new key is saved under {@code <id>.next} before the CA learns it, so that a
+     * crash between the two leaves a key that {@link #login()} can still use.
+     */
+    @Override
+    public synchronized void rollOverAccountKey() {
+        var accountId = accountId(ca.directory());
+        try {
+            var login = login();
+            var newKey = KeyType.EC_P256.generate();
+            saveAccountKey(accountId + NEXT_KEY, newKey);
+            login.getAccount().changeKey(newKey);
+            saveAccountKey(accountId, newKey);
+            LOG.info("Rolled over the account key of {} at {}", login.getAccountLocation(), ca.directory());
+        } catch (AcmeException e) {
+            throw translate(e, "Rolling over the account key");
+        }
+    }
+
+    private boolean supportsRenewalInfo() throws AcmeException {
+        return session.resourceUrlOptional(Resource.RENEWAL_INFO).isPresent();
+    }
+
+    private void saveAccountKey(String accountId, KeyPair keyPair) {
+        try {
+            store.saveAccountKey(accountId, keyPair);
+        } catch (IOException e) {
+            throw new StorageException("Cannot save the ACME account key for " + ca.directory() + " in " + store
+                    + ": " + e.getMessage(), store + " " + accountId, e);
+        }
+    }
+
     private synchronized Login login() throws AcmeException {
         if (login != null) {
             return login;
         }
         var accountId = accountId(ca.directory());
-        KeyPair keyPair;
-        try {
-            keyPair = store.loadAccountKey(accountId).orElse(null);
-            if (keyPair == null) {
-                keyPair = KeyType.EC_P256.generate();
-                store.saveAccountKey(accountId, keyPair);
-                LOG.info("Generated a new ACME account key for {}", ca.directory());
-            }
-        } catch (IOException e) {
-            throw new StorageException("Cannot load or save the ACME account key for " + ca.directory() + " in "
-                    + store + ": " + e.getMessage(), store + " " + accountId, e);
+        var keyPair = loadAccountKey(accountId);
+        if (keyPair == null) {
+            keyPair = KeyType.EC_P256.generate();
+            saveAccountKey(accountId, keyPair);
+            LOG.info("Generated a new ACME account key for {}", ca.directory());
         }
-        try {
-            login = new AccountBuilder().onlyExisting().useKeyPair(keyPair).createLogin(session);
-            LOG.info("Using ACME account {} at {}", login.getAccountLocation(), ca.directory());
-            return login;
-        } catch (org.shredzone.acme4j.exception.AcmeServerException e) {
-            if (!e.getType().toString().equals(PROBLEM_PREFIX + "accountDoesNotExist")) {
-                throw e;
+        login = existing(keyPair);
+        if (login == null) {
+            var next = loadAccountKey(accountId + NEXT_KEY);
+            if (next != null && (login = existing(next)) != null) {
+                LOG.warn("Completing an interrupted account key rollover at {}", ca.directory());
+                saveAccountKey(accountId, next);
             }
         }
-        login = register(keyPair);
+        if (login == null) {
+            login = register(keyPair);
+        }
         return login;
+    }
+
+    /** The login of the account registered with {@code keyPair}, or null if the CA knows no such account. */
+    private Login existing(KeyPair keyPair) throws AcmeException {
+        try {
+            var existing = new AccountBuilder().onlyExisting().useKeyPair(keyPair).createLogin(session);
+            LOG.info("Using ACME account {} at {}", existing.getAccountLocation(), ca.directory());
+            return existing;
+        } catch (org.shredzone.acme4j.exception.AcmeServerException e) {
+            if (e.getType().toString().equals(PROBLEM_PREFIX + "accountDoesNotExist")) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private KeyPair loadAccountKey(String accountId) {
+        try {
+            return store.loadAccountKey(accountId).orElse(null);
+        } catch (IOException e) {
+            throw new StorageException("Cannot read the ACME account key for " + ca.directory() + " in " + store
+                    + ": " + e.getMessage(), store + " " + accountId, e);
+        }
     }
 
     private Login register(KeyPair keyPair) throws AcmeException {

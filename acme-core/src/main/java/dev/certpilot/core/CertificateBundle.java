@@ -57,6 +57,14 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
         return leaf().getSerialNumber();
     }
 
+    /**
+     * Whether the leaf is self-signed: true for the bootstrap certificate a manager serves until the CA issues
+     * one, false for a certificate from a CA.
+     */
+    public boolean isSelfSigned() {
+        return chain.size() == 1 && leaf().getSubjectX500Principal().equals(leaf().getIssuerX500Principal());
+    }
+
     /** Whether the leaf is valid at {@code instant}. */
     public boolean isValidAt(Instant instant) {
         return !instant.isBefore(notBefore()) && instant.isBefore(notAfter());

@@ -1,8 +1,7 @@
 package dev.certpilot.core;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,12 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.X509ExtendedKeyManager;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
@@ -47,16 +45,10 @@ import dev.certpilot.core.spi.Dns01Responder;
  */
 public final class CertificateManager implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.manager");
-    private static final Logger STORAGE_LOG = LoggerFactory.getLogger("dev.certpilot.storage");
-
     private final List<ManagedCertificate> certificates;
-    private final KeyType keyType;
     private final CertificateStore store;
-    private final List<ChallengeResponder> responders;
-    private final Clock clock;
-    private final Duration issuanceTimeout;
-    private final AcmeClient client;
+    private final List<Issuer> issuers;
+    private final Renewer renewer;
     private final SniKeyManager keyManager;
     private final Object lifecycle = new Object();
     private volatile CertificateIndex index = CertificateIndex.EMPTY;
@@ -65,12 +57,17 @@ public final class CertificateManager implements AutoCloseable {
 
     private CertificateManager(Builder builder) {
         this.certificates = List.copyOf(builder.certificates.values());
-        this.keyType = builder.keyType;
         this.store = builder.store != null ? builder.store : new FileCertificateStore(Builder.defaultStorage());
-        this.responders = List.copyOf(builder.responders);
-        this.clock = builder.clock;
-        this.issuanceTimeout = builder.issuanceTimeout;
-        this.client = new AcmeClient(builder.ca, builder.email, store, builder.networkTimeout);
+        var issuers = new ArrayList<Issuer>();
+        for (var ca : builder.cas) {
+            issuers.add(builder.issuerDecorator.apply(new AcmeClient(ca, builder.email, store, builder.networkTimeout)));
+        }
+        this.issuers = List.copyOf(issuers);
+        var policy = new RenewalPolicy(builder.renewalFraction, builder.retryInitial, builder.retryMax,
+                builder.expiryWarning, builder.checkInterval, builder.failoverAfter, builder.random.nextLong());
+        this.renewer = new Renewer(certificates, store, issuers, builder.responders, builder.keyType, builder.clock,
+                builder.issuanceTimeout, policy, builder.concurrentOrders, builder.listeners, this::publish,
+                builder.random);
         this.keyManager = new SniKeyManager(() -> index, this::defaultCertificate);
     }
 
@@ -80,13 +77,14 @@ public final class CertificateManager implements AutoCloseable {
     }
 
     /**
-     * Serves the stored certificates that are valid and cover their configured domains, and obtains the others
-     * from the CA, one after the other. Blocks until done. Calling it again does nothing.
+     * Starts serving and maintaining the certificates, without blocking: a stored certificate that is valid and
+     * covers its configured domains is served at once with no call to the CA; the others are served a
+     * self-signed bootstrap certificate at once and obtained in the background. From then on each certificate
+     * is renewed when due, with retries and events. Calling it again does nothing. Use
+     * {@link #awaitCertificates(Duration)} to wait for the CA's certificates.
      *
-     * @throws ChallengeFailedException if the CA could not validate a domain
-     * @throws AcmeServerException      if the CA cannot be reached or refuses
-     * @throws StorageException         if the store fails
-     * @throws IllegalStateException    if the manager is closed
+     * @throws StorageException      if the store fails (a corrupted entry is moved aside and obtained again)
+     * @throws IllegalStateException if the manager is closed
      */
     public void start() {
         synchronized (lifecycle) {
@@ -98,36 +96,84 @@ public final class CertificateManager implements AutoCloseable {
             }
             started = true;
         }
-        var missing = new ArrayList<ManagedCertificate>();
-        for (var certificate : certificates) {
-            var stored = load(certificate);
-            if (stored.isPresent()) {
-                publish(stored.get());
-                LOG.info("Serving stored certificate {} (serial {}, valid until {})", certificate.name(),
-                        stored.get().serialNumber().toString(16), stored.get().notAfter());
-            } else {
-                missing.add(certificate);
-            }
-        }
-        RuntimeException failure = null;
-        for (var certificate : missing) {
-            try {
-                obtain(certificate);
-            } catch (RuntimeException e) {
-                LOG.error("Could not obtain certificate {}: {}", certificate.name(), e.getMessage());
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        renewer.start();
     }
 
-    /** The current certificate of the managed certificate called {@code name}, if there is one yet. */
+    /**
+     * Waits until every managed certificate is served from the CA (not the bootstrap certificate).
+     *
+     * @throws ChallengeFailedException if the CA could not validate a domain of a certificate that has none yet
+     * @throws AcmeServerException      if the CA cannot be reached or refuses, for such a certificate
+     * @throws StorageException         if the store fails for such a certificate
+     * @throws CertpilotException       if {@code timeout} passes first; the manager keeps trying meanwhile
+     * @throws IllegalStateException    if the manager is not started
+     */
+    public void awaitCertificates(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        synchronized (lifecycle) {
+            if (!started) {
+                throw new IllegalStateException("Call start() before awaitCertificates()");
+            }
+        }
+        renewer.awaitCertificates(timeout);
+    }
+
+    /**
+     * Orders a new certificate for {@code name} now, on the calling thread, whatever its expiry. On failure the
+     * current certificate stays served and retries follow the back-off schedule.
+     *
+     * @return the new certificate, already served
+     * @throws IllegalArgumentException if no managed certificate has that name
+     * @throws CertpilotException       if the renewal failed
+     */
+    public CertificateBundle renewNow(String name) {
+        requireStarted();
+        return renewer.renewNow(name);
+    }
+
+    /**
+     * Revokes the certificate served for {@code name} at the CA, then orders a new one at once.
+     *
+     * @return the new certificate, already served
+     * @throws IllegalStateException if {@code name} has no certificate from the CA yet
+     * @throws CertpilotException    if revocation or the new order fails
+     */
+    public CertificateBundle revoke(String name, RevocationReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        requireStarted();
+        renewer.revoke(name, reason);
+        return certificate(name).orElseThrow();
+    }
+
+    /**
+     * Replaces the ACME account key at every configured CA with a new one, and stores it. Certificates are not
+     * affected.
+     *
+     * @throws CertpilotException if a CA refuses or the store fails; the previous key then still works
+     */
+    public void rollOverAccountKey() {
+        renewer.rollOverAccountKeys();
+    }
+
+    /** Registers {@code listener} for events from now on. */
+    public void addListener(CertificateListener listener) {
+        renewer.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Unregisters {@code listener}. */
+    public void removeListener(CertificateListener listener) {
+        renewer.removeListener(listener);
+    }
+
+    /** What is served for each managed certificate and when it is next checked, in configuration order. */
+    public List<CertificateStatus> status() {
+        return renewer.status();
+    }
+
+    /**
+     * The certificate served for the managed certificate called {@code name}: the CA's, or the self-signed
+     * bootstrap one until the first is obtained ({@link CertificateBundle#isSelfSigned()}); empty before start.
+     */
     public Optional<CertificateBundle> certificate(String name) {
         return index.byName(name);
     }
@@ -154,66 +200,33 @@ public final class CertificateManager implements AutoCloseable {
         return keyManager;
     }
 
-    /** Stops the manager. Certificates stay in the store. Idempotent. */
+    /**
+     * Stops renewing: cancels scheduled checks and interrupts orders in progress (waiting up to 10 seconds for
+     * them). Certificates stay in the store. Idempotent.
+     */
     @Override
     public void close() {
         synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
             closed = true;
         }
+        renewer.close();
     }
 
     @Override
     public String toString() {
-        return "CertificateManager[" + client.ca() + ", " + certificates.size() + " certificates, " + store + "]";
+        return "CertificateManager[" + issuers.stream().map(i -> i.ca().toString()).toList() + ", "
+                + certificates.size() + " certificates, " + store + "]";
     }
 
-    private Optional<CertificateBundle> load(ManagedCertificate certificate) {
-        Optional<CertificateBundle> stored;
-        try {
-            stored = store.load(certificate.name());
-        } catch (IOException e) {
-            throw new StorageException("Cannot read certificate " + certificate.name() + ": " + e.getMessage(),
-                    store + " " + certificate.name(), e);
+    private void requireStarted() {
+        synchronized (lifecycle) {
+            if (!started || closed) {
+                throw new IllegalStateException(closed ? "CertificateManager is closed" : "Call start() first");
+            }
         }
-        if (stored.isEmpty()) {
-            return stored;
-        }
-        var bundle = stored.get();
-        if (!bundle.domains().equals(certificate.domains())) {
-            STORAGE_LOG.info("Stored certificate {} is for {}, configured for {}: obtaining a new one",
-                    certificate.name(), bundle.domains(), certificate.domains());
-            return Optional.empty();
-        }
-        if (!bundle.isValidAt(clock.instant())) {
-            STORAGE_LOG.info("Stored certificate {} is not valid now (valid {} to {}): obtaining a new one",
-                    certificate.name(), bundle.notBefore(), bundle.notAfter());
-            return Optional.empty();
-        }
-        return stored;
-    }
-
-    private void obtain(ManagedCertificate certificate) {
-        LOG.info("Obtaining certificate {} for {} from {}", certificate.name(), certificate.domains(), client.ca());
-        var started = System.nanoTime();
-        var key = keyType.generate();
-        List<X509Certificate> chain;
-        try {
-            chain = client.issue(certificate, key, responders, issuanceTimeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CertpilotException("Interrupted while obtaining certificate " + certificate.name(), e);
-        }
-        var bundle = new CertificateBundle(certificate.name(), certificate.domains(), chain, key.getPrivate());
-        try {
-            store.save(bundle);
-        } catch (IOException e) {
-            throw new StorageException("Obtained certificate " + certificate.name() + " but could not store it: "
-                    + e.getMessage(), store + " " + certificate.name(), e);
-        }
-        publish(bundle);
-        LOG.info("Obtained certificate {} (serial {}, valid until {}) in {} ms", certificate.name(),
-                bundle.serialNumber().toString(16), bundle.notAfter(),
-                Duration.ofNanos(System.nanoTime() - started).toMillis());
     }
 
     private void publish(CertificateBundle bundle) {
@@ -240,7 +253,7 @@ public final class CertificateManager implements AutoCloseable {
 
         private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
-        private CertificateAuthority ca;
+        private final List<CertificateAuthority> cas = new ArrayList<>();
         private String email;
         private boolean termsOfServiceAgreed;
         private final LinkedHashMap<String, ManagedCertificate> certificates = new LinkedHashMap<>();
@@ -250,6 +263,16 @@ public final class CertificateManager implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Duration networkTimeout = Duration.ofSeconds(30);
         private Duration issuanceTimeout = Duration.ofMinutes(3);
+        private double renewalFraction = 1.0 / 3;
+        private Duration retryInitial = Duration.ofMinutes(1);
+        private Duration retryMax = Duration.ofHours(6);
+        private int failoverAfter = 3;
+        private Duration expiryWarning = Duration.ofDays(7);
+        private Duration checkInterval = Duration.ofHours(1);
+        private int concurrentOrders = 4;
+        private final List<CertificateListener> listeners = new ArrayList<>();
+        RandomGenerator random = new SecureRandom();
+        UnaryOperator<Issuer> issuerDecorator = UnaryOperator.identity();
 
         private Builder() {
         }
@@ -259,7 +282,26 @@ public final class CertificateManager implements AutoCloseable {
          * while testing, {@link CertificateAuthority#LETS_ENCRYPT} in production.
          */
         public Builder certificateAuthority(CertificateAuthority ca) {
-            this.ca = Objects.requireNonNull(ca, "ca");
+            return certificateAuthorities(ca);
+        }
+
+        /**
+         * The CAs to obtain certificates from, in order of preference, replacing any given before: after
+         * {@link #failoverAfter} failures in a row with one, the next is tried, and every success returns to the
+         * first. For example Let's Encrypt, then ZeroSSL with External Account Binding.
+         */
+        public Builder certificateAuthorities(CertificateAuthority first, CertificateAuthority... fallbacks) {
+            var all = new ArrayList<CertificateAuthority>();
+            all.add(Objects.requireNonNull(first, "ca"));
+            for (var fallback : fallbacks) {
+                var ca = Objects.requireNonNull(fallback, "ca");
+                if (all.stream().anyMatch(c -> c.directory().equals(ca.directory()))) {
+                    throw new IllegalArgumentException("CA " + ca.directory() + " is listed twice");
+                }
+                all.add(ca);
+            }
+            cas.clear();
+            cas.addAll(all);
             return this;
         }
 
@@ -377,18 +419,95 @@ public final class CertificateManager implements AutoCloseable {
         }
 
         /**
+         * Renew once less than {@code fraction} of a certificate's lifetime remains; default 1/3 (30 days of
+         * Let's Encrypt's 90). Scales with the lifetime, so short-lived certificates work. When the CA publishes
+         * a renewal window (ACME Renewal Information) that window is used instead. Renewals are spread randomly
+         * over up to a tenth of the window before it, so that instances don't all call the CA at once.
+         */
+        public Builder renewalWindow(double fraction) {
+            if (!(fraction > 0 && fraction < 1)) {
+                throw new IllegalArgumentException("renewalWindow must be a fraction of the lifetime between 0 and "
+                        + "1 (exclusive), such as 0.33, got " + fraction);
+            }
+            this.renewalFraction = fraction;
+            return this;
+        }
+
+        /**
+         * Back-off between failed attempts: {@code initial} after the first failure, doubled after each further
+         * one up to {@code max}, plus up to a tenth at random; never earlier than a rate limit's Retry-After.
+         * Default 1 minute growing to 6 hours.
+         */
+        public Builder retryBackoff(Duration initial, Duration max) {
+            positive(initial, "retryBackoff initial");
+            positive(max, "retryBackoff max");
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("retryBackoff max (" + max + ") must not be less than initial ("
+                        + initial + ")");
+            }
+            this.retryInitial = initial;
+            this.retryMax = max;
+            return this;
+        }
+
+        /** Failures in a row with one CA before the next configured CA is tried; default 3. */
+        public Builder failoverAfter(int failures) {
+            if (failures < 1) {
+                throw new IllegalArgumentException("failoverAfter must be at least 1, got " + failures);
+            }
+            this.failoverAfter = failures;
+            return this;
+        }
+
+        /**
+         * Emit {@link CertificateEvent.Expiring} when renewal fails and less than this remains (or half the renewal
+         * window, if shorter); default 7 days.
+         */
+        public Builder expiryWarning(Duration remaining) {
+            this.expiryWarning = positive(remaining, "expiryWarning");
+            return this;
+        }
+
+        /**
+         * The longest time between two checks of a certificate, which notices a changed renewal window, a
+         * certificate renewed by another instance, or a jump of the clock; default 1 hour.
+         */
+        public Builder checkInterval(Duration interval) {
+            this.checkInterval = positive(interval, "checkInterval");
+            return this;
+        }
+
+        /**
+         * How many orders may run at once (the size of the renewal pool); default 4. Keep it small: public CAs
+         * limit new orders per account and hour (Let's Encrypt: 300 per 3 hours).
+         */
+        public Builder concurrentOrders(int orders) {
+            if (orders < 1 || orders > 64) {
+                throw new IllegalArgumentException("concurrentOrders must be 1 to 64, got " + orders);
+            }
+            this.concurrentOrders = orders;
+            return this;
+        }
+
+        /** Adds a listener for {@link CertificateEvent}s, registered before anything happens. */
+        public Builder listener(CertificateListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
          * Builds the manager; call {@link CertificateManager#start()} on it.
          *
          * @throws IllegalStateException naming what is missing or inconsistent
          */
         public CertificateManager build() {
-            if (ca == null) {
+            if (cas.isEmpty()) {
                 throw new IllegalStateException("No CA: call certificateAuthority(CertificateAuthority"
                         + ".LETS_ENCRYPT_STAGING) while testing, CertificateAuthority.LETS_ENCRYPT in production");
             }
             if (!termsOfServiceAgreed) {
                 throw new IllegalStateException("The CA's terms of service must be accepted: read them (linked "
-                        + "from " + ca.directory() + ") and call agreeToTermsOfService()");
+                        + "from " + cas.get(0).directory() + ") and call agreeToTermsOfService()");
             }
             if (certificates.isEmpty()) {
                 throw new IllegalStateException("No certificate: call domain(\"example.com\") or "

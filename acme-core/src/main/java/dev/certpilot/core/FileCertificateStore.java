@@ -3,6 +3,9 @@ package dev.certpilot.core;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
@@ -15,6 +18,10 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,6 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.spi.CertificateStore;
+import dev.certpilot.core.spi.CorruptedEntryException;
+import dev.certpilot.core.spi.StoreLock;
 
 /**
  * Keeps certificates and account keys in a directory, in the layout other tools (nginx, HAProxy, certbot
@@ -45,6 +54,8 @@ import dev.certpilot.core.spi.CertificateStore;
  *                       fullchain.pem   leaf and intermediates
  *                       metadata.json   name, domains, serial, validity
  *   accounts/&lt;account-id&gt;/account.key  the ACME account key pair, mode 0600
+ *   locks/&lt;name&gt;.lock                 held while an instance orders certificate name
+ *   corrupt/&lt;name&gt;-&lt;time&gt;/           unreadable certificates, moved aside for inspection
  * </pre>
  *
  * <p>A certificate is replaced as a whole: its files are written and flushed to disk in a staging directory
@@ -63,7 +74,11 @@ public final class FileCertificateStore implements CertificateStore {
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> PUBLIC_FILE = PosixFilePermissions.fromString("rw-r--r--");
 
+    private static final DateTimeFormatter CORRUPT_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+
     private final Path root;
+    private final Clock clock;
     private final boolean posix;
     private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
 
@@ -73,7 +88,12 @@ public final class FileCertificateStore implements CertificateStore {
      * @param root the directory; keep it on persistent storage, or every restart orders new certificates
      */
     public FileCertificateStore(Path root) {
+        this(root, Clock.systemUTC());
+    }
+
+    FileCertificateStore(Path root, Clock clock) {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+        this.clock = clock;
         this.posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     }
 
@@ -95,7 +115,58 @@ public final class FileCertificateStore implements CertificateStore {
             if (!Files.isDirectory(dir)) {
                 return Optional.empty();
             }
-            return Optional.of(read(name, dir));
+            try {
+                return Optional.of(read(name, dir));
+            } catch (Corruption e) {
+                var aside = moveAside(name, dir);
+                LOG.error("Certificate {} is unreadable ({}); moved it aside to {}", name, e.getMessage(), aside);
+                throw new CorruptedEntryException("Unreadable certificate " + name + ": " + e.getMessage(),
+                        aside.toString(), e.getCause());
+            }
+        }
+    }
+
+    /**
+     * Locks certificate {@code name} against other threads and processes with an operating-system lock on
+     * {@code locks/<name>.lock}, which the system releases if the process dies. The file records the holder.
+     */
+    @Override
+    public StoreLock lock(String name, Duration timeout) throws IOException, InterruptedException {
+        var file = root.resolve("locks").resolve(checkName(name) + ".lock");
+        createDirectories(file.getParent());
+        var deadline = System.nanoTime() + timeout.toNanos();
+        var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            for (long pause = 10; ; pause = Math.min(pause * 2, 500)) {
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException heldInThisJvm) {
+                    lock = null;
+                }
+                if (lock != null) {
+                    var held = lock;
+                    var holder = ProcessHandle.current().pid() + " since " + clock.instant();
+                    channel.truncate(0);
+                    channel.write(ByteBuffer.wrap(holder.getBytes(StandardCharsets.US_ASCII)), 0);
+                    return () -> {
+                        try (channel) {
+                            held.release();
+                        } catch (IOException e) {
+                            LOG.warn("Could not release lock {}: {}", file, e.getMessage());
+                        }
+                    };
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IOException("Certificate " + name + " stayed locked by process " + holder(file)
+                            + " for " + timeout + " (" + file + "); another instance is ordering it");
+                }
+                Thread.sleep(pause);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
     }
 
@@ -209,36 +280,76 @@ public final class FileCertificateStore implements CertificateStore {
         }
     }
 
-    private CertificateBundle read(String name, Path dir) throws IOException {
+    private CertificateBundle read(String name, Path dir) throws IOException, Corruption {
         var fullchain = dir.resolve("fullchain.pem");
         var privkey = dir.resolve("privkey.pem");
         var metadataFile = dir.resolve(METADATA);
-        var chain = parse(fullchain, () -> Pem.readCertificates(Files.readString(fullchain, StandardCharsets.US_ASCII)));
-        var key = parse(privkey, () -> Pem.readPrivateKey(Files.readString(privkey, StandardCharsets.US_ASCII)));
-        var domains = parse(metadataFile, () -> {
-            var json = JSON.parse(Files.readString(metadataFile, StandardCharsets.UTF_8));
+        var chain = parse(fullchain, Pem::readCertificates);
+        var key = parse(privkey, Pem::readPrivateKey);
+        var domains = parse(metadataFile, text -> {
             var result = new ArrayList<String>();
-            json.get("domains").asArray().forEach(value -> result.add(value.asString()));
+            JSON.parse(text).get("domains").asArray().forEach(value -> result.add(value.asString()));
             return result;
         });
         if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
-            throw new IOException("Unreadable certificate " + dir + ": privkey.pem holds a " + key.getAlgorithm()
-                    + " key but the certificate is for a " + chain.get(0).getPublicKey().getAlgorithm() + " key");
+            throw new Corruption(privkey + " holds a " + key.getAlgorithm() + " key but the certificate is for a "
+                    + chain.get(0).getPublicKey().getAlgorithm() + " key", null);
         }
-        return new CertificateBundle(name, domains, chain, key);
+        try {
+            return new CertificateBundle(name, domains, chain, key);
+        } catch (IllegalArgumentException e) {
+            throw new Corruption(dir + " is inconsistent: " + e.getMessage(), e);
+        }
     }
 
     private interface Parser<T> {
-        T parse() throws IOException;
+        T parse(String text) throws IOException;
     }
 
-    private static <T> T parse(Path file, Parser<T> parser) throws IOException {
+    /** Reads {@code file}: an I/O failure is thrown as is; a missing or unparsable file is a corruption. */
+    private static <T> T parse(Path file, Parser<T> parser) throws IOException, Corruption {
+        String text;
         try {
-            return parser.parse();
+            text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new IOException("Unreadable certificate: " + file + " is missing", e);
+            throw new Corruption(file + " is missing", e);
+        } catch (CharacterCodingException e) {
+            throw new Corruption(file + " is not text", e);
+        }
+        try {
+            return parser.parse(text);
         } catch (IOException | RuntimeException e) {
-            throw new IOException("Unreadable certificate file " + file + ": " + e.getMessage(), e);
+            throw new Corruption(file + " cannot be parsed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Moves an unreadable certificate directory to {@code corrupt/<name>-<time>}, never deleting it. */
+    private Path moveAside(String name, Path dir) throws IOException {
+        var corrupt = root.resolve("corrupt");
+        createDirectories(corrupt);
+        var stamp = CORRUPT_STAMP.format(clock.instant());
+        var target = corrupt.resolve(name + "-" + stamp);
+        for (int i = 2; Files.exists(target); i++) {
+            target = corrupt.resolve(name + "-" + stamp + "-" + i);
+        }
+        move(dir, target);
+        syncDirectory(certificates());
+        return target;
+    }
+
+    private static String holder(Path lockFile) {
+        try {
+            var text = Files.readString(lockFile, StandardCharsets.US_ASCII).trim();
+            return text.isEmpty() ? "(unknown)" : text;
+        } catch (IOException e) {
+            return "(unknown)";
+        }
+    }
+
+    /** An entry that exists but cannot be parsed. */
+    private static final class Corruption extends Exception {
+        Corruption(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class CertificateBundleTest {
 
     private final Instant now = Instant.parse("2026-11-22T00:00:00Z");
-    private final CertificateBundle bundle = TestCertificates.bundle("wild", KeyType.RSA_2048.generate(), now,
+    private final CertificateBundle bundle = SelfSigned.bundle("wild", KeyType.RSA_2048.generate(), now,
             Duration.ofDays(90), "*.wild.test", "wild.test");
 
     @Test

@@ -13,8 +13,8 @@ class CertificateIndexTest {
 
     @Test
     void exactMatchWinsOverAWildcard() {
-        var wild = TestCertificates.bundle("wild", now, Duration.ofDays(1), "*.shop.test");
-        var api = TestCertificates.bundle("api", now, Duration.ofDays(1), "api.shop.test");
+        var wild = SelfSigned.bundle("wild", now, Duration.ofDays(1), "*.shop.test");
+        var api = SelfSigned.bundle("api", now, Duration.ofDays(1), "api.shop.test");
         var index = CertificateIndex.EMPTY.with(wild).with(api);
 
         assertThat(index.forHost("api.shop.test")).contains(api);
@@ -25,8 +25,8 @@ class CertificateIndexTest {
 
     @Test
     void aReplacedBundleStaysReachableByItsAliasForHandshakesInFlight() {
-        var old = TestCertificates.bundle("shop", now, Duration.ofDays(1), "shop.test");
-        var fresh = TestCertificates.bundle("shop", now, Duration.ofDays(1), "shop.test");
+        var old = SelfSigned.bundle("shop", now, Duration.ofDays(1), "shop.test");
+        var fresh = SelfSigned.bundle("shop", now, Duration.ofDays(1), "shop.test");
         var before = CertificateIndex.EMPTY.with(old);
         var oldAlias = before.aliasOf(old);
 
@@ -36,7 +36,7 @@ class CertificateIndexTest {
         assertThat(after.aliasOf(fresh)).isNotEqualTo(oldAlias).startsWith("shop@");
         assertThat(after.byAlias(oldAlias)).contains(old);
         assertThat(after.byAlias(after.aliasOf(fresh))).contains(fresh);
-        assertThat(after.with(TestCertificates.bundle("shop", now, Duration.ofDays(1), "shop.test"))
+        assertThat(after.with(SelfSigned.bundle("shop", now, Duration.ofDays(1), "shop.test"))
                 .byAlias(oldAlias)).as("only the last replaced bundle is kept").isEmpty();
     }
 }

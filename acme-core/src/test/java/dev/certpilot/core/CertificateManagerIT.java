@@ -42,7 +42,7 @@ class CertificateManagerIT {
     @Test
     void http01IssuesACertificateWhoseChainVerifiesAgainstPebblesRoot(Pebble pebble) throws Exception {
         try (var manager = manager(pebble).domain("shop.test").challenges(http01).build()) {
-            manager.start();
+            startAndAwait(manager);
 
             var bundle = manager.certificate("shop.test").orElseThrow();
             assertThat(bundle.domains()).containsExactly("shop.test");
@@ -62,7 +62,7 @@ class CertificateManagerIT {
                 .certificate("multi", "a.multi.test", "b.multi.test", "c.multi.test")
                 .keyType(KeyType.RSA_2048)
                 .challenges(http01).build()) {
-            manager.start();
+            startAndAwait(manager);
 
             var bundle = manager.certificate("multi").orElseThrow();
             assertThat(subjectAlternativeNames(bundle.leaf()))
@@ -80,7 +80,7 @@ class CertificateManagerIT {
         var dns = new ChallTestSrvDns(pebble);
         try (var manager = manager(pebble).certificate("wild", "wild.test", "*.wild.test")
                 .challenges(dns).build()) {
-            manager.start();
+            startAndAwait(manager);
 
             var bundle = manager.certificate("wild").orElseThrow();
             assertThat(subjectAlternativeNames(bundle.leaf())).containsExactlyInAnyOrder("wild.test", "*.wild.test");
@@ -96,7 +96,7 @@ class CertificateManagerIT {
         var silent = new SilentHttp01();
         var dns = new ChallTestSrvDns(pebble);
         try (var manager = manager(pebble).domain("fallback.test").challenges(silent, dns).build()) {
-            manager.start();
+            startAndAwait(manager);
 
             assertThat(manager.certificate("fallback.test")).isPresent();
             assertThat(silent.deployed).isEqualTo(1);
@@ -109,7 +109,7 @@ class CertificateManagerIT {
     void whenEveryChallengeTypeFailsTheErrorNamesTheDomainTypeAndReason(Pebble pebble) {
         var silent = new SilentHttp01();
         try (var manager = manager(pebble).domain("nobody.test").challenges(silent).build()) {
-            assertThatThrownBy(manager::start)
+            assertThatThrownBy(() -> startAndAwait(manager))
                     .isInstanceOfSatisfying(ChallengeFailedException.class, e -> {
                         assertThat(e.domain()).isEqualTo("nobody.test");
                         assertThat(e.attempts()).hasSize(1);
@@ -117,7 +117,8 @@ class CertificateManagerIT {
                         assertThat(e.attempts().get(0).reason()).isNotBlank();
                     })
                     .hasMessageContaining("nobody.test").hasMessageContaining("http-01");
-            assertThat(manager.certificate("nobody.test")).isEmpty();
+            assertThat(manager.certificate("nobody.test")).as("only the bootstrap certificate is served")
+                    .hasValueSatisfying(b -> assertThat(b.isSelfSigned()).isTrue());
             assertThat(silent.removed).isEqualTo(silent.deployed);
         }
     }
@@ -125,7 +126,7 @@ class CertificateManagerIT {
     @Test
     void privateKeysAreOwnerOnlyAndTheLayoutIsTheUsualOne(Pebble pebble) throws Exception {
         try (var manager = manager(pebble).domain("perms.test").challenges(http01).build()) {
-            manager.start();
+            startAndAwait(manager);
         }
         var dir = storage.resolve("certificates/perms.test");
         assertThat(dir.resolve("privkey.pem")).exists();
@@ -147,7 +148,7 @@ class CertificateManagerIT {
     void aRestartWithTheSameStoreServesTheStoredCertificateWithoutCallingTheCa(Pebble pebble) throws Exception {
         java.math.BigInteger serial;
         try (var first = manager(pebble).domain("restart.test").challenges(http01).build()) {
-            first.start();
+            startAndAwait(first);
             serial = first.certificate("restart.test").orElseThrow().serialNumber();
         }
         var validationRequests = httpServer.answered();
@@ -158,12 +159,12 @@ class CertificateManagerIT {
             deadPort.close();
             try (var second = CertificateManager.builder().certificateAuthority(unreachable).agreeToTermsOfService()
                     .domain("restart.test").challenges(http01).storageDirectory(storage).build()) {
-                second.start();
+                startAndAwait(second);
                 assertThat(second.certificate("restart.test").orElseThrow().serialNumber()).isEqualTo(serial);
             }
         }
         try (var third = manager(pebble).domain("restart.test").challenges(http01).build()) {
-            third.start();
+            startAndAwait(third);
             assertThat(third.certificate("restart.test").orElseThrow().serialNumber()).isEqualTo(serial);
             assertThat(httpServer.answered()).as("no validation after the first start").isEqualTo(validationRequests);
         }
@@ -172,14 +173,14 @@ class CertificateManagerIT {
     @Test
     void theAccountKeyIsReusedAcrossRestartsAndChangedDomainsGetANewCertificate(Pebble pebble) throws Exception {
         try (var first = manager(pebble).certificate("site", "one.test").challenges(http01).build()) {
-            first.start();
+            startAndAwait(first);
         }
         var accountKey = Files.walk(storage.resolve("accounts")).filter(p -> p.endsWith("account.key"))
                 .findFirst().orElseThrow();
         var keyBefore = Files.readString(accountKey);
 
         try (var second = manager(pebble).certificate("site", "one.test", "two.test").challenges(http01).build()) {
-            second.start();
+            startAndAwait(second);
             assertThat(subjectAlternativeNames(second.certificate("site").orElseThrow().leaf()))
                     .containsExactlyInAnyOrder("one.test", "two.test");
         }
@@ -195,7 +196,7 @@ class CertificateManagerIT {
                     .domain("timeout.test").challenges(http01).storageDirectory(storage)
                     .networkTimeout(Duration.ofSeconds(1)).build()) {
                 var started = System.nanoTime();
-                assertThatThrownBy(manager::start)
+                assertThatThrownBy(() -> startAndAwait(manager))
                         .isInstanceOfSatisfying(AcmeServerException.class, e -> {
                             assertThat(e.directory()).isEqualTo(ca.directory());
                             assertThat(e.problemType()).isEmpty();
@@ -216,7 +217,7 @@ class CertificateManagerIT {
         var ca = CertificateAuthority.of("https://127.0.0.1:" + port + "/dir");
         try (var manager = CertificateManager.builder().certificateAuthority(ca).agreeToTermsOfService()
                 .domain("refused.test").challenges(http01).storageDirectory(storage).build()) {
-            assertThatThrownBy(manager::start).isInstanceOf(AcmeServerException.class)
+            assertThatThrownBy(() -> startAndAwait(manager)).isInstanceOf(AcmeServerException.class)
                     .hasMessageContaining("could not be reached").hasMessageContaining("127.0.0.1:" + port);
         }
     }
@@ -226,9 +227,15 @@ class CertificateManagerIT {
         var untrusted = CertificateAuthority.of(pebble.directory().toString());
         try (var manager = CertificateManager.builder().certificateAuthority(untrusted).agreeToTermsOfService()
                 .domain("trust.test").challenges(http01).storageDirectory(storage).build()) {
-            assertThatThrownBy(manager::start).isInstanceOf(AcmeServerException.class)
+            assertThatThrownBy(() -> startAndAwait(manager)).isInstanceOf(AcmeServerException.class)
                     .hasMessageContaining("TLS certificate is not trusted").hasMessageContaining("withTrustedCertificates");
         }
+    }
+
+    /** Starts {@code manager} and waits for its certificates, throwing the first failure. */
+    static void startAndAwait(CertificateManager manager) throws InterruptedException {
+        manager.start();
+        manager.awaitCertificates(Duration.ofSeconds(60));
     }
 
     private CertificateManager.Builder manager(Pebble pebble) {

@@ -7,11 +7,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.certpilot.core.spi.CorruptedEntryException;
 
 class FileCertificateStoreTest {
 
@@ -23,7 +27,7 @@ class FileCertificateStoreTest {
     @Test
     void aSavedBundleLoadsBackEqual() throws IOException {
         var store = new FileCertificateStore(root);
-        var bundle = TestCertificates.bundle("shop", now, Duration.ofDays(90), "shop.test", "www.shop.test");
+        var bundle = SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test", "www.shop.test");
 
         store.save(bundle);
 
@@ -37,7 +41,7 @@ class FileCertificateStoreTest {
     @Test
     void rsaKeysRoundTripToo() throws IOException {
         var store = new FileCertificateStore(root);
-        var bundle = TestCertificates.bundle("rsa", KeyType.RSA_2048.generate(), now, Duration.ofDays(1), "rsa.test");
+        var bundle = SelfSigned.bundle("rsa", KeyType.RSA_2048.generate(), now, Duration.ofDays(1), "rsa.test");
 
         store.save(bundle);
 
@@ -48,8 +52,8 @@ class FileCertificateStoreTest {
     @Test
     void saveReplacesTheWholeEntryAndLeavesNoStagingBehind() throws IOException {
         var store = new FileCertificateStore(root);
-        store.save(TestCertificates.bundle("shop", now, Duration.ofDays(90), "shop.test"));
-        var second = TestCertificates.bundle("shop", now, Duration.ofDays(90), "shop.test");
+        store.save(SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test"));
+        var second = SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test");
 
         store.save(second);
 
@@ -62,7 +66,7 @@ class FileCertificateStoreTest {
     @Test
     void aCrashWhileWritingTheNewFilesLeavesTheOldCertificate() throws IOException {
         var store = new FileCertificateStore(root);
-        var old = TestCertificates.bundle("shop", now, Duration.ofDays(90), "shop.test");
+        var old = SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test");
         store.save(old);
         // the process died half-way through writing the staging directory
         var staging = Files.createDirectory(root.resolve("certificates/.staging-shop"));
@@ -76,13 +80,13 @@ class FileCertificateStoreTest {
     @Test
     void aCrashBetweenTheTwoRenamesCompletesTheNewCertificate() throws IOException {
         var store = new FileCertificateStore(root);
-        var old = TestCertificates.bundle("shop", now, Duration.ofDays(90), "shop.test");
-        var fresh = TestCertificates.bundle("shop", now, Duration.ofDays(90), "shop.test");
+        var old = SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test");
+        var fresh = SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test");
         store.save(fresh);
         var certificates = root.resolve("certificates");
         // rebuild the state after "live -> previous" and before "staging -> live"
         Files.move(certificates.resolve("shop"), certificates.resolve(".staging-shop"));
-        store.save(TestCertificates.bundle("tmp", now, Duration.ofDays(1), "tmp.test"));
+        store.save(SelfSigned.bundle("tmp", now, Duration.ofDays(1), "tmp.test"));
         new FileCertificateStore(certificates.resolve("x")).save(old);
         Files.move(certificates.resolve("x/certificates/shop"), certificates.resolve(".previous-shop"),
                 StandardCopyOption.ATOMIC_MOVE);
@@ -97,7 +101,7 @@ class FileCertificateStoreTest {
     @Test
     void aCrashAfterMovingTheOldAsideButWithIncompleteStagingRestoresTheOld() throws IOException {
         var store = new FileCertificateStore(root);
-        var old = TestCertificates.bundle("shop", now, Duration.ofDays(90), "shop.test");
+        var old = SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test");
         store.save(old);
         var certificates = root.resolve("certificates");
         Files.move(certificates.resolve("shop"), certificates.resolve(".previous-shop"));
@@ -108,26 +112,83 @@ class FileCertificateStoreTest {
     }
 
     @Test
-    void aCorruptedFileIsReportedWithItsPathAndKept() throws IOException {
-        var store = new FileCertificateStore(root);
-        store.save(TestCertificates.bundle("shop", now, Duration.ofDays(90), "shop.test"));
+    void aCorruptedCertificateIsReportedWithItsPathAndMovedAsideNotDeleted() throws IOException {
+        var store = new FileCertificateStore(root, Clock.fixed(Instant.parse("2026-11-22T10:15:30Z"), ZoneOffset.UTC));
+        store.save(SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test"));
         var fullchain = root.resolve("certificates/shop/fullchain.pem");
         Files.writeString(fullchain, "-----BEGIN CERTIFICATE-----\ntruncated");
 
-        assertThatThrownBy(() -> store.load("shop")).isInstanceOf(IOException.class)
-                .hasMessageContaining(fullchain.toString());
-        assertThat(fullchain).exists();
+        var aside = root.resolve("corrupt/shop-20261122T101530Z");
+        assertThatThrownBy(() -> store.load("shop")).isInstanceOf(CorruptedEntryException.class)
+                .hasMessageContaining(fullchain.toString())
+                .hasMessageContaining("moved aside to " + aside)
+                .satisfies(e -> assertThat(((CorruptedEntryException) e).movedTo()).isEqualTo(aside.toString()));
+        assertThat(aside.resolve("fullchain.pem")).hasContent("-----BEGIN CERTIFICATE-----\ntruncated");
+        assertThat(aside.resolve("privkey.pem")).exists();
+        assertThat(store.load("shop")).as("the name is free for a new certificate").isEmpty();
     }
 
     @Test
-    void aMissingFileIsReportedWithItsPath() throws IOException {
+    void aMissingFileIsACorruptionNamingIt() throws IOException {
         var store = new FileCertificateStore(root);
-        store.save(TestCertificates.bundle("shop", now, Duration.ofDays(90), "shop.test"));
+        store.save(SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test"));
         var key = root.resolve("certificates/shop/privkey.pem");
         Files.delete(key);
 
+        assertThatThrownBy(() -> store.load("shop")).isInstanceOf(CorruptedEntryException.class)
+                .hasMessageContaining(key + " is missing");
+    }
+
+    @Test
+    void anUnreadableFileIsAStorageFailureAndStaysInPlace() throws IOException {
+        var store = new FileCertificateStore(root);
+        store.save(SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test"));
+        var key = root.resolve("certificates/shop/privkey.pem");
+        Files.delete(key);
+        Files.createDirectory(key); // reading a directory fails with an I/O error, as a failing disk would
+
         assertThatThrownBy(() -> store.load("shop")).isInstanceOf(IOException.class)
-                .hasMessageContaining(key.toString()).hasMessageContaining("missing");
+                .isNotInstanceOf(CorruptedEntryException.class);
+        assertThat(root.resolve("certificates/shop")).isDirectory();
+        assertThat(root.resolve("corrupt")).doesNotExist();
+    }
+
+    @Test
+    void aLockExcludesOtherStoreInstancesUntilReleasedAndNamesItsHolder() throws Exception {
+        var first = new FileCertificateStore(root);
+        var second = new FileCertificateStore(root);
+
+        try (var held = first.lock("shop", Duration.ofSeconds(1))) {
+            assertThatThrownBy(() -> second.lock("shop", Duration.ofMillis(200))).isInstanceOf(IOException.class)
+                    .hasMessageContaining("stayed locked by process " + ProcessHandle.current().pid())
+                    .hasMessageContaining("locks/shop.lock");
+            try (var other = second.lock("blog", Duration.ofMillis(200))) {
+                assertThat(other).as("other names are independent").isNotNull();
+            }
+        }
+        try (var again = second.lock("shop", Duration.ofMillis(200))) {
+            assertThat(again).isNotNull();
+        }
+    }
+
+    @Test
+    void aWaitingLockIsGrantedWhenTheHolderReleases() throws Exception {
+        var first = new FileCertificateStore(root);
+        var held = first.lock("shop", Duration.ofSeconds(1));
+        var releaser = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            held.close();
+        });
+        var started = System.nanoTime();
+        releaser.start();
+        try (var lock = new FileCertificateStore(root).lock("shop", Duration.ofSeconds(5))) {
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        }
+        releaser.join();
     }
 
     @Test

@@ -46,8 +46,8 @@ class SniKeyManagerTest {
     @BeforeEach
     void start() throws Exception {
         var store = new FileCertificateStore(storage);
-        shop = TestCertificates.bundle("shop", now.minusSeconds(60), Duration.ofDays(30), "shop.test");
-        wild = TestCertificates.bundle("wild", now.minusSeconds(60), Duration.ofDays(30), "*.wild.test", "wild.test");
+        shop = SelfSigned.bundle("shop", now.minusSeconds(60), Duration.ofDays(30), "shop.test");
+        wild = SelfSigned.bundle("wild", now.minusSeconds(60), Duration.ofDays(30), "*.wild.test", "wild.test");
         store.save(shop);
         store.save(wild);
         int deadPort;

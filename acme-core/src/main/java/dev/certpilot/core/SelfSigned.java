@@ -1,6 +1,8 @@
 package dev.certpilot.core;
 
 import java.math.BigInteger;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -15,12 +17,33 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Self-signed bundles for tests that need a certificate but not a CA. */
-final class TestCertificates {
+/**
+ * Self-signed certificates: the bootstrap certificate served before a certificate is obtained, so that an HTTPS
+ * listener can start, and test fixtures.
+ */
+final class SelfSigned {
 
-    private TestCertificates() {
+    /** How long a bootstrap certificate is valid; it is replaced as soon as the CA issues one. */
+    static final Duration BOOTSTRAP_VALIDITY = Duration.ofDays(7);
+    private static final String BOOTSTRAP_ORGANIZATION = "certpilot bootstrap";
+
+    private SelfSigned() {
+    }
+
+    /** A self-signed EC P-256 certificate for {@code certificate}'s domains, valid from an hour before now. */
+    static CertificateBundle bootstrap(ManagedCertificate certificate, Instant now) {
+        var domains = certificate.domains().toArray(String[]::new);
+        return bundle(certificate.name(), KeyType.EC_P256.generate(), now.minus(Duration.ofHours(1)),
+                BOOTSTRAP_VALIDITY, BOOTSTRAP_ORGANIZATION, domains);
+    }
+
+    /** Whether {@code bundle} is a bootstrap certificate made by {@link #bootstrap}. */
+    static boolean isBootstrap(CertificateBundle bundle) {
+        return bundle.chain().size() == 1 && bundle.leaf().getSubjectX500Principal().getName()
+                .contains("O=" + BOOTSTRAP_ORGANIZATION);
     }
 
     static CertificateBundle bundle(String name, Instant notBefore, Duration validity, String... domains) {
@@ -29,8 +52,13 @@ final class TestCertificates {
 
     static CertificateBundle bundle(String name, KeyPair keys, Instant notBefore, Duration validity,
                                     String... domains) {
+        return bundle(name, keys, notBefore, validity, "certpilot", domains);
+    }
+
+    private static CertificateBundle bundle(String name, KeyPair keys, Instant notBefore, Duration validity,
+                                            String organization, String... domains) {
         try {
-            var subject = new X500Principal("CN=" + domains[0].replace("*", "wildcard"));
+            var subject = new X500Principal("CN=" + domains[0].replace("*", "wildcard") + ", O=" + organization);
             var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(64, new SecureRandom()).abs()
                     .add(BigInteger.ONE), Date.from(notBefore), Date.from(notBefore.plus(validity)), subject,
                     keys.getPublic());
@@ -43,8 +71,8 @@ final class TestCertificates {
             var certificate = new JcaX509CertificateConverter()
                     .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(keys.getPrivate())));
             return new CertificateBundle(name, List.of(domains), List.of(certificate), keys.getPrivate());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new IllegalStateException("Cannot create a self-signed certificate for " + name, e);
         }
     }
 }

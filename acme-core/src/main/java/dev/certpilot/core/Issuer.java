@@ -1,0 +1,38 @@
+package dev.certpilot.core;
+
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import dev.certpilot.core.spi.ChallengeResponder;
+
+/**
+ * What the manager needs from one CA. {@link AcmeClient} speaks ACME; tests wrap it to inject faults at this
+ * boundary. Implementations are thread-safe and throw {@link CertpilotException}s.
+ */
+interface Issuer {
+
+    /** The CA this issuer orders from. */
+    CertificateAuthority ca();
+
+    /**
+     * Orders a certificate for {@code certificate}'s domains with {@code domainKey}.
+     *
+     * @param replacing the certificate this one replaces (sent as ARI's {@code replaces} where the CA supports
+     *                  it), or null for a first certificate
+     * @return the chain, leaf first
+     */
+    List<X509Certificate> issue(ManagedCertificate certificate, KeyPair domainKey, List<ChallengeResponder> responders,
+                                Duration timeout, X509Certificate replacing) throws InterruptedException;
+
+    /** The CA's suggested renewal window for {@code certificate} (RFC 9773), or empty if it offers none. */
+    Optional<RenewalWindow> renewalWindow(X509Certificate certificate);
+
+    /** Revokes {@code certificate}. */
+    void revoke(X509Certificate certificate, RevocationReason reason);
+
+    /** Replaces the account key with a new one, at the CA and in the store. */
+    void rollOverAccountKey();
+}

@@ -1,0 +1,70 @@
+package dev.certpilot.core;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * When to renew and when to retry: the manager's renewal settings and the arithmetic on them. Immutable.
+ *
+ * @param renewalFraction renew once less than this fraction of the lifetime remains
+ * @param retryInitial    the wait after the first failure, doubled after each further one
+ * @param retryMax        the longest wait between attempts
+ * @param expiryWarning   warn ({@link CertificateEvent.Expiring}) when renewal fails and less than this remains
+ * @param checkInterval   the longest time between two checks of a certificate (ARI, storage, clock jumps)
+ * @param failoverAfter   failures in a row before the next CA is tried
+ * @param salt            spreads renewal times differently in each manager
+ */
+record RenewalPolicy(double renewalFraction, Duration retryInitial, Duration retryMax, Duration expiryWarning,
+                     Duration checkInterval, int failoverAfter, long salt) {
+
+    /** The share of the renewal window over which renewals are spread before it opens. */
+    static final double JITTER = 0.1;
+
+    /**
+     * When to renew {@code bundle} by the lifetime rule: when {@code renewalFraction} of its lifetime remains,
+     * moved earlier by a jitter of up to a tenth of that, fixed for each certificate and manager.
+     */
+    Instant lifetimeDue(CertificateBundle bundle) {
+        var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter()).toMillis();
+        var window = (long) (lifetime * renewalFraction);
+        var jitterSpan = (long) (window * JITTER);
+        var jitter = jitterSpan <= 0 ? 0 : Math.floorMod(mix(bundle.serialNumber(), salt), jitterSpan);
+        return bundle.notAfter().minusMillis(window + jitter);
+    }
+
+    /**
+     * The wait after {@code failures} failures in a row: {@code retryInitial} doubled for each failure after the
+     * first, at most {@code retryMax}, plus up to a tenth more so that instances spread out.
+     */
+    Duration backoff(int failures) {
+        var base = retryInitial;
+        for (int i = 1; i < failures && base.compareTo(retryMax) < 0; i++) {
+            base = base.multipliedBy(2);
+        }
+        if (base.compareTo(retryMax) > 0) {
+            base = retryMax;
+        }
+        var spread = base.toMillis() / 10;
+        return spread <= 0 ? base : base.plusMillis(ThreadLocalRandom.current().nextLong(spread + 1));
+    }
+
+    /**
+     * Whether {@code bundle}, still served while renewal fails, is close enough to expiry to warn: less than
+     * {@code expiryWarning} or half the renewal window remains, whichever is shorter.
+     */
+    boolean expiring(CertificateBundle bundle, Instant now) {
+        var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter());
+        var halfWindow = Duration.ofMillis((long) (lifetime.toMillis() * renewalFraction / 2));
+        var threshold = halfWindow.compareTo(expiryWarning) < 0 ? halfWindow : expiryWarning;
+        return Duration.between(now, bundle.notAfter()).compareTo(threshold) < 0;
+    }
+
+    private static long mix(BigInteger serial, long salt) {
+        var z = serial.longValue() ^ salt;
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
+}

@@ -1,0 +1,488 @@
+package dev.certpilot.core;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.certpilot.core.spi.CertificateStore;
+import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.spi.CorruptedEntryException;
+
+/**
+ * Keeps every managed certificate current: one scheduler (a small pool bounding concurrent orders, never a
+ * thread per certificate) checks each certificate when it is due, obtains or renews it under the store's lock,
+ * retries failures with back-off and CA failover, and reports events. Thread-safe; the state of one certificate
+ * is guarded by its slot's lock.
+ */
+final class Renewer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.renewal");
+    private static final Duration ARI_REFRESH = Duration.ofHours(6);
+
+    private final CertificateStore store;
+    private final List<Issuer> issuers;
+    private final List<ChallengeResponder> responders;
+    private final KeyType keyType;
+    private final Clock clock;
+    private final Duration issuanceTimeout;
+    private final RenewalPolicy policy;
+    private final Consumer<CertificateBundle> publisher;
+    private final List<CertificateListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final RandomGenerator random;
+    private final Object progress = new Object();
+    private volatile boolean closed;
+
+    Renewer(List<ManagedCertificate> certificates, CertificateStore store, List<Issuer> issuers,
+            List<ChallengeResponder> responders, KeyType keyType, Clock clock, Duration issuanceTimeout,
+            RenewalPolicy policy, int concurrentOrders, List<CertificateListener> listeners,
+            Consumer<CertificateBundle> publisher, RandomGenerator random) {
+        this.store = store;
+        this.issuers = List.copyOf(issuers);
+        this.responders = List.copyOf(responders);
+        this.keyType = keyType;
+        this.clock = clock;
+        this.issuanceTimeout = issuanceTimeout;
+        this.policy = policy;
+        this.publisher = publisher;
+        this.random = random;
+        this.listeners.addAll(listeners);
+        for (var certificate : certificates) {
+            slots.put(certificate.name(), new Slot(certificate));
+        }
+        var threads = new AtomicInteger();
+        this.scheduler = new ScheduledThreadPoolExecutor(concurrentOrders, task -> {
+            var thread = new Thread(task, "certpilot-renewal-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    void addListener(CertificateListener listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(CertificateListener listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Serves what storage holds, a bootstrap certificate for the others, and schedules a check of each at once.
+     *
+     * @throws StorageException if the store fails (a corrupted entry is not a failure: it is obtained again)
+     */
+    void start() {
+        var now = clock.instant();
+        for (var slot : slots.values()) {
+            slot.lock.lock();
+            try {
+                var stored = loadUsable(slot, now);
+                if (stored != null) {
+                    slot.current = stored;
+                    publisher.accept(stored);
+                    LOG.info("Serving stored certificate {} (serial {}, valid until {})", slot.name(),
+                            stored.serialNumber().toString(16), stored.notAfter());
+                } else {
+                    publisher.accept(SelfSigned.bootstrap(slot.certificate, now));
+                    LOG.info("Serving a self-signed bootstrap certificate for {} until one is obtained",
+                            slot.certificate.domains());
+                }
+                schedule(slot, now);
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Waits until every certificate is served from the CA.
+     *
+     * @throws CertpilotException the latest failure of a certificate that has none yet, or a timeout
+     */
+    void awaitCertificates(Duration timeout) throws InterruptedException {
+        var deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            while (true) {
+                var waiting = new ArrayList<String>();
+                for (var slot : slots.values()) {
+                    if (slot.current == null) {
+                        var failure = slot.lastFailure;
+                        if (failure != null) {
+                            throw failure;
+                        }
+                        waiting.add(slot.name());
+                    }
+                }
+                if (waiting.isEmpty()) {
+                    return;
+                }
+                var left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new CertpilotException("No certificate yet for " + waiting + " after " + timeout
+                            + "; the manager keeps trying in the background");
+                }
+                TimeUnit.NANOSECONDS.timedWait(progress, left);
+            }
+        }
+    }
+
+    /** Orders a new certificate for {@code name} now, on this thread. */
+    CertificateBundle renewNow(String name) {
+        var slot = slot(name);
+        attempt(slot, true);
+        var failure = slot.lastFailure;
+        if (failure != null) {
+            throw failure;
+        }
+        return slot.current;
+    }
+
+    /** Revokes the certificate served for {@code name} and orders a new one. */
+    void revoke(String name, RevocationReason reason) {
+        var slot = slot(name);
+        BigInteger serial;
+        slot.lock.lock();
+        try {
+            var current = slot.current;
+            if (current == null) {
+                throw new IllegalStateException("Certificate " + name + " has no certificate from the CA to revoke");
+            }
+            CertpilotException failure = null;
+            for (var issuer : rotation(slot)) {
+                try {
+                    issuer.revoke(current.leaf(), reason);
+                    failure = null;
+                    break;
+                } catch (CertpilotException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            serial = current.serialNumber();
+            emit(new CertificateEvent.Revoked(name, clock.instant(), serial, reason));
+        } finally {
+            slot.lock.unlock();
+        }
+        renewNow(name);
+    }
+
+    /** Rolls over the account key at every configured CA. */
+    void rollOverAccountKeys() {
+        for (var issuer : issuers) {
+            issuer.rollOverAccountKey();
+        }
+    }
+
+    List<CertificateStatus> status() {
+        var result = new ArrayList<CertificateStatus>();
+        for (var slot : slots.values()) {
+            slot.lock.lock();
+            try {
+                var current = slot.current;
+                var failure = slot.lastFailure;
+                result.add(new CertificateStatus(slot.name(), slot.certificate.domains(),
+                        current == null ? null : current.serialNumber(), current == null ? null : current.notAfter(),
+                        current == null, closed ? null : slot.nextCheck, slot.failures,
+                        failure == null ? null : failure.getMessage()));
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("Renewal tasks still running 10 s after close; they stop at their next network timeout");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Slot slot(String name) {
+        var slot = slots.get(name);
+        if (slot == null) {
+            throw new IllegalArgumentException("No managed certificate named '" + name + "'; configured: "
+                    + slots.keySet());
+        }
+        return slot;
+    }
+
+    /** Runs at a slot's scheduled time: renews if due, else plans the next check. */
+    private void check(Slot slot) {
+        if (closed) {
+            return;
+        }
+        try {
+            attempt(slot, false);
+        } catch (RuntimeException e) {
+            LOG.error("Unexpected failure checking certificate {}", slot.name(), e);
+            slot.lock.lock();
+            try {
+                schedule(slot, clock.instant().plus(policy.retryMax()));
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+    }
+
+    private void attempt(Slot slot, boolean force) {
+        slot.lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("CertificateManager is closed");
+            }
+            var now = clock.instant();
+            if (!force && slot.current != null) {
+                var due = dueAt(slot, slot.current, now);
+                if (now.isBefore(due)) {
+                    schedule(slot, min(due, now.plus(policy.checkInterval())));
+                    return;
+                }
+            }
+            obtain(slot, force, now);
+        } finally {
+            slot.lock.unlock();
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+    }
+
+    /** Orders a certificate under the store's lock, unless another instance stored a fresh one meanwhile. */
+    private void obtain(Slot slot, boolean force, Instant started) {
+        var issuer = issuers.get(slot.issuerIndex);
+        var previous = slot.current;
+        try (var ignored = store.lock(slot.name(), issuanceTimeout.plusMinutes(1))) {
+            var stored = loadUsable(slot, clock.instant());
+            if (stored != null && !force && (previous == null || !stored.serialNumber().equals(previous.serialNumber()))
+                    && clock.instant().isBefore(dueAt(slot, stored, clock.instant()))) {
+                LOG.info("Certificate {} was renewed by another instance sharing the store; serving it", slot.name());
+                succeed(slot, stored, previous);
+                return;
+            }
+            emit(new CertificateEvent.Obtaining(slot.name(), clock.instant(), slot.certificate.domains(),
+                    issuer.ca().directory(), slot.failures + 1, previous != null));
+            var key = keyType.generate();
+            var clockStart = System.nanoTime();
+            var chain = issuer.issue(slot.certificate, key, responders, issuanceTimeout,
+                    previous == null ? null : previous.leaf());
+            var bundle = new CertificateBundle(slot.name(), slot.certificate.domains(), chain, key.getPrivate());
+            try {
+                store.save(bundle);
+            } catch (IOException e) {
+                throw new StorageException("Obtained certificate " + slot.name() + " but could not store it: "
+                        + e.getMessage() + "; still serving the previous one", store + " " + slot.name(), e);
+            }
+            LOG.debug("Certificate {} took {} ms", slot.name(), (System.nanoTime() - clockStart) / 1_000_000);
+            succeed(slot, bundle, previous);
+        } catch (CertpilotException e) {
+            fail(slot, e);
+        } catch (IOException e) {
+            fail(slot, new StorageException("Cannot lock certificate " + slot.name() + ": " + e.getMessage(),
+                    store + " " + slot.name(), e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(slot, new CertpilotException("Interrupted while obtaining certificate " + slot.name(), e));
+        }
+    }
+
+    private void succeed(Slot slot, CertificateBundle bundle, CertificateBundle previous) {
+        slot.current = bundle;
+        slot.failures = 0;
+        slot.issuerIndex = 0;
+        slot.lastFailure = null;
+        publisher.accept(bundle);
+        var now = clock.instant();
+        emit(previous == null ? new CertificateEvent.Obtained(slot.name(), now, bundle)
+                : new CertificateEvent.Renewed(slot.name(), now, bundle, previous.serialNumber()));
+        schedule(slot, min(dueAt(slot, bundle, now), now.plus(policy.checkInterval())));
+    }
+
+    private void fail(Slot slot, CertpilotException failure) {
+        slot.failures++;
+        slot.lastFailure = failure;
+        var now = clock.instant();
+        var next = now.plus(policy.backoff(slot.failures));
+        if (failure instanceof RateLimitedException limited && limited.retryAfter().isPresent()) {
+            next = max(next, limited.retryAfter().get());
+        }
+        if (issuers.size() > 1 && slot.failures % policy.failoverAfter() == 0) {
+            slot.issuerIndex = (slot.issuerIndex + 1) % issuers.size();
+            LOG.warn("Certificate {} failed {} times in a row; trying {} next", slot.name(), slot.failures,
+                    issuers.get(slot.issuerIndex).ca().directory());
+        }
+        emit(new CertificateEvent.Failed(slot.name(), now, failure, slot.failures, next));
+        var current = slot.current;
+        if (current != null && policy.expiring(current, now)) {
+            emit(new CertificateEvent.Expiring(slot.name(), now, current.notAfter(),
+                    Duration.between(now, current.notAfter())));
+        }
+        schedule(slot, next);
+    }
+
+    /** When {@code bundle} should be renewed: in the CA's ARI window when it offers one, else by lifetime. */
+    private Instant dueAt(Slot slot, CertificateBundle bundle, Instant now) {
+        if (!bundle.serialNumber().equals(slot.ariSerial) || slot.ariRefresh == null || !now.isBefore(slot.ariRefresh)) {
+            slot.ariSerial = bundle.serialNumber();
+            slot.ariDue = null;
+            slot.ariRefresh = now.plus(ARI_REFRESH);
+            try {
+                var window = issuers.get(0).renewalWindow(bundle.leaf());
+                if (window.isPresent()) {
+                    slot.ariDue = window.get().randomInstant(random);
+                    if (window.get().retryAfter() != null) {
+                        slot.ariRefresh = max(window.get().retryAfter(), now.plus(Duration.ofMinutes(1)));
+                    }
+                    LOG.debug("CA suggests renewing {} between {} and {}; chose {}", slot.name(),
+                            window.get().start(), window.get().end(), slot.ariDue);
+                }
+            } catch (CertpilotException e) {
+                LOG.debug("No renewal information for {} ({}); using the lifetime rule", slot.name(), e.getMessage());
+            }
+        }
+        return slot.ariDue != null ? slot.ariDue : policy.lifetimeDue(bundle);
+    }
+
+    /** The stored certificate if it is valid now and for the configured domains, else null. */
+    private CertificateBundle loadUsable(Slot slot, Instant now) {
+        Optional<CertificateBundle> stored;
+        try {
+            stored = store.load(slot.name());
+        } catch (CorruptedEntryException e) {
+            LOG.error("Stored certificate {} is corrupted: {}. Obtaining a new one", slot.name(), e.getMessage());
+            return null;
+        } catch (IOException e) {
+            throw new StorageException("Cannot read certificate " + slot.name() + ": " + e.getMessage(),
+                    store + " " + slot.name(), e);
+        }
+        if (stored.isEmpty()) {
+            return null;
+        }
+        var bundle = stored.get();
+        if (!bundle.domains().equals(slot.certificate.domains())) {
+            LOG.info("Stored certificate {} is for {}, configured for {}: obtaining a new one", slot.name(),
+                    bundle.domains(), slot.certificate.domains());
+            return null;
+        }
+        if (!bundle.isValidAt(now)) {
+            LOG.info("Stored certificate {} is not valid now (valid {} to {}): obtaining a new one", slot.name(),
+                    bundle.notBefore(), bundle.notAfter());
+            return null;
+        }
+        return bundle;
+    }
+
+    /** The issuers starting with the slot's current one. */
+    private List<Issuer> rotation(Slot slot) {
+        var result = new ArrayList<Issuer>(issuers.size());
+        for (int i = 0; i < issuers.size(); i++) {
+            result.add(issuers.get((slot.issuerIndex + i) % issuers.size()));
+        }
+        return result;
+    }
+
+    private void schedule(Slot slot, Instant at) {
+        if (slot.next != null) {
+            slot.next.cancel(false);
+        }
+        slot.nextCheck = at;
+        if (closed) {
+            return;
+        }
+        var delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+        slot.next = scheduler.schedule(() -> check(slot), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void emit(CertificateEvent event) {
+        log(event);
+        for (var listener : listeners) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("Certificate listener {} failed on {}", listener, event.getClass().getSimpleName(), e);
+            }
+        }
+    }
+
+    private static void log(CertificateEvent event) {
+        if (event instanceof CertificateEvent.Obtaining e) {
+            LOG.info("{} certificate {} for {} from {} (attempt {})", e.renewal() ? "Renewing" : "Obtaining",
+                    e.name(), e.domains(), e.certificateAuthority(), e.attempt());
+        } else if (event instanceof CertificateEvent.Obtained e) {
+            LOG.info("Obtained certificate {} (serial {}, valid until {})", e.name(),
+                    e.certificate().serialNumber().toString(16), e.certificate().notAfter());
+        } else if (event instanceof CertificateEvent.Renewed e) {
+            LOG.info("Renewed certificate {} (serial {} replaces {}, valid until {})", e.name(),
+                    e.certificate().serialNumber().toString(16), e.previousSerial().toString(16),
+                    e.certificate().notAfter());
+        } else if (event instanceof CertificateEvent.Failed e) {
+            LOG.warn("Certificate {} failed (attempt {}), next attempt at {}: {}", e.name(), e.attempt(),
+                    e.nextAttempt(), e.cause().getMessage());
+        } else if (event instanceof CertificateEvent.Expiring e) {
+            LOG.error("Certificate {} expires at {} ({} left) and renewal keeps failing", e.name(), e.notAfter(),
+                    e.remaining());
+        } else if (event instanceof CertificateEvent.Revoked e) {
+            LOG.warn("Revoked certificate {} (serial {}, reason {})", e.name(), e.serial().toString(16), e.reason());
+        }
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    /** One managed certificate's renewal state; fields are guarded by {@link #lock}. */
+    private static final class Slot {
+        final ManagedCertificate certificate;
+        final ReentrantLock lock = new ReentrantLock();
+        volatile CertificateBundle current;
+        volatile CertpilotException lastFailure;
+        int failures;
+        int issuerIndex;
+        ScheduledFuture<?> next;
+        Instant nextCheck;
+        BigInteger ariSerial;
+        Instant ariDue;
+        Instant ariRefresh;
+
+        Slot(ManagedCertificate certificate) {
+            this.certificate = certificate;
+        }
+
+        String name() {
+            return certificate.name();
+        }
+    }
+}
