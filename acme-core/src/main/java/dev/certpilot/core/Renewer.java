@@ -196,20 +196,16 @@ final class Renewer implements AutoCloseable {
         }
     }
 
+    /** Reads volatile state only: never waits for an order in progress. */
     List<CertificateStatus> status() {
         var result = new ArrayList<CertificateStatus>();
         for (var slot : slots.values()) {
-            slot.lock.lock();
-            try {
-                var current = slot.current;
-                var failure = slot.lastFailure;
-                result.add(new CertificateStatus(slot.name(), slot.certificate.domains(),
-                        current == null ? null : current.serialNumber(), current == null ? null : current.notAfter(),
-                        current == null, closed ? null : slot.nextCheck, slot.failures,
-                        failure == null ? null : failure.getMessage()));
-            } finally {
-                slot.lock.unlock();
-            }
+            var current = slot.current;
+            var failure = slot.lastFailure;
+            result.add(new CertificateStatus(slot.name(), slot.certificate.domains(),
+                    current == null ? null : current.serialNumber(), current == null ? null : current.notAfter(),
+                    current == null, closed ? null : slot.nextCheck, slot.failures,
+                    failure == null ? null : failure.getMessage()));
         }
         return result;
     }
@@ -261,7 +257,7 @@ final class Renewer implements AutoCloseable {
                 throw new IllegalStateException("CertificateManager is closed");
             }
             var now = clock.instant();
-            if (!force && slot.current != null) {
+            if (!force && !slot.renewing && slot.current != null) {
                 var due = dueAt(slot, slot.current, now);
                 if (now.isBefore(due)) {
                     schedule(slot, min(due, now.plus(policy.checkInterval())));
@@ -289,6 +285,7 @@ final class Renewer implements AutoCloseable {
                 succeed(slot, stored, previous);
                 return;
             }
+            slot.renewing = true; // retries continue until a certificate is obtained, due or not
             emit(new CertificateEvent.Obtaining(slot.name(), clock.instant(), slot.certificate.domains(),
                     issuer.ca().directory(), slot.failures + 1, previous != null));
             var key = keyType.generate();
@@ -299,15 +296,15 @@ final class Renewer implements AutoCloseable {
             try {
                 store.save(bundle);
             } catch (IOException e) {
-                throw new StorageException("Obtained certificate " + slot.name() + " but could not store it: "
-                        + e.getMessage() + "; still serving the previous one", store + " " + slot.name(), e);
+                throw new StorageException("Obtained certificate " + slot.name() + " but could not store it ("
+                        + e + "); still serving the previous one", store + " " + slot.name(), e);
             }
             LOG.debug("Certificate {} took {} ms", slot.name(), (System.nanoTime() - clockStart) / 1_000_000);
             succeed(slot, bundle, previous);
         } catch (CertpilotException e) {
             fail(slot, e);
         } catch (IOException e) {
-            fail(slot, new StorageException("Cannot lock certificate " + slot.name() + ": " + e.getMessage(),
+            fail(slot, new StorageException("Cannot lock certificate " + slot.name() + ": " + e,
                     store + " " + slot.name(), e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -317,6 +314,7 @@ final class Renewer implements AutoCloseable {
 
     private void succeed(Slot slot, CertificateBundle bundle, CertificateBundle previous) {
         slot.current = bundle;
+        slot.renewing = false;
         slot.failures = 0;
         slot.issuerIndex = 0;
         slot.lastFailure = null;
@@ -324,11 +322,20 @@ final class Renewer implements AutoCloseable {
         var now = clock.instant();
         emit(previous == null ? new CertificateEvent.Obtained(slot.name(), now, bundle)
                 : new CertificateEvent.Renewed(slot.name(), now, bundle, previous.serialNumber()));
-        schedule(slot, min(dueAt(slot, bundle, now), now.plus(policy.checkInterval())));
+        // a CA whose window is already open for a brand-new certificate must not be hammered: wait at least a
+        // first retry's delay, or a twentieth of the lifetime for short-lived certificates
+        var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter());
+        var pause = min(policy.retryInitial(), lifetime.dividedBy(20));
+        var due = max(dueAt(slot, bundle, now), now.plus(pause));
+        schedule(slot, min(due, now.plus(policy.checkInterval())));
     }
 
     private void fail(Slot slot, CertpilotException failure) {
-        slot.failures++;
+        if (closed) {
+            LOG.debug("Certificate {}: attempt stopped by close ({})", slot.name(), failure.getMessage());
+            return;
+        }
+        slot.failures = slot.failures + 1;
         slot.lastFailure = failure;
         var now = clock.instant();
         var next = now.plus(policy.backoff(slot.failures));
@@ -455,6 +462,10 @@ final class Renewer implements AutoCloseable {
         }
     }
 
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     private static Instant min(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
     }
@@ -463,16 +474,20 @@ final class Renewer implements AutoCloseable {
         return a.isAfter(b) ? a : b;
     }
 
-    /** One managed certificate's renewal state; fields are guarded by {@link #lock}. */
+    /**
+     * One managed certificate's renewal state, written under {@link #lock}; the volatile fields are also read
+     * without it, for status.
+     */
     private static final class Slot {
         final ManagedCertificate certificate;
         final ReentrantLock lock = new ReentrantLock();
         volatile CertificateBundle current;
         volatile CertpilotException lastFailure;
-        int failures;
+        volatile int failures;
+        volatile Instant nextCheck;
         int issuerIndex;
+        boolean renewing;
         ScheduledFuture<?> next;
-        Instant nextCheck;
         BigInteger ariSerial;
         Instant ariDue;
         Instant ariRefresh;

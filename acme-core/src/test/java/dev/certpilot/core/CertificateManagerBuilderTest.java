@@ -92,4 +92,21 @@ class CertificateManagerBuilderTest {
 
         assertThatThrownBy(manager::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
+
+    @Test
+    void renewalSettingsNameTheFieldAndTheValue() {
+        var builder = CertificateManager.builder();
+        assertThatThrownBy(() -> builder.renewalWindow(1.5)).hasMessageContaining("renewalWindow")
+                .hasMessageContaining("1.5");
+        assertThatThrownBy(() -> builder.renewalWindow(Double.NaN)).hasMessageContaining("NaN");
+        assertThatThrownBy(() -> builder.retryBackoff(Duration.ofHours(1), Duration.ofMinutes(1)))
+                .hasMessageContaining("retryBackoff max (PT1M) must not be less than initial (PT1H)");
+        assertThatThrownBy(() -> builder.retryBackoff(Duration.ZERO, Duration.ofMinutes(1)))
+                .hasMessageContaining("retryBackoff initial must be positive");
+        assertThatThrownBy(() -> builder.failoverAfter(0)).hasMessageContaining("failoverAfter must be at least 1");
+        assertThatThrownBy(() -> builder.concurrentOrders(0)).hasMessageContaining("concurrentOrders must be 1 to 64");
+        assertThatThrownBy(() -> builder.checkInterval(Duration.ofSeconds(-1))).hasMessageContaining("checkInterval");
+        assertThatThrownBy(() -> builder.certificateAuthorities(CA, CertificateAuthority.LETS_ENCRYPT, CA))
+                .hasMessageContaining(CA.directory() + " is listed twice");
+    }
 }

@@ -69,6 +69,7 @@ class AcmeChallengeFilterIT {
              });
              var client = new HttpClient()) {
             manager.start();
+            manager.awaitCertificates(Duration.ofSeconds(60));
             var issued = manager.certificate("shop.test").orElseThrow();
             assertThat(http01.pendingCount()).isZero();
 

@@ -1,0 +1,63 @@
+package dev.certpilot.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+
+import org.junit.jupiter.api.Test;
+
+class RenewalPolicyTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T00:00:00Z");
+
+    private static RenewalPolicy policy(long salt) {
+        return new RenewalPolicy(1.0 / 3, Duration.ofMinutes(1), Duration.ofHours(6), Duration.ofDays(7),
+                Duration.ofHours(1), 3, salt);
+    }
+
+    @Test
+    void theLifetimeRuleRenewsInTheLastThirdSpreadOverATenthBeforeIt() {
+        var bundle = SelfSigned.bundle("shop", NOW, Duration.ofDays(90), "shop.test");
+        var starts = new HashSet<Instant>();
+        for (long salt = 0; salt < 50; salt++) {
+            var due = policy(salt).lifetimeDue(bundle);
+            assertThat(due).isBetween(NOW.plus(Duration.ofDays(57)), NOW.plus(Duration.ofDays(60)));
+            assertThat(policy(salt).lifetimeDue(bundle)).as("stable for one manager").isEqualTo(due);
+            starts.add(due);
+        }
+        assertThat(starts).as("managers spread out").hasSizeGreaterThan(45);
+    }
+
+    @Test
+    void theWindowScalesDownToShortLivedCertificates() {
+        var bundle = SelfSigned.bundle("shop", NOW, Duration.ofHours(6), "shop.test");
+
+        assertThat(policy(7).lifetimeDue(bundle)).isBetween(NOW.plus(Duration.ofMinutes(216)),
+                NOW.plus(Duration.ofHours(4)));
+    }
+
+    @Test
+    void backOffDoublesUpToTheMaximumWithAtMostATenthAdded() {
+        var policy = policy(1);
+        var expected = new long[] {1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360};
+        for (int failures = 1; failures <= expected.length; failures++) {
+            var base = Duration.ofMinutes(expected[failures - 1]);
+            assertThat(policy.backoff(failures)).as("after %d failures", failures)
+                    .isBetween(base, base.plus(base.dividedBy(10)));
+        }
+        assertThat(policy.backoff(10_000)).isLessThanOrEqualTo(Duration.ofMinutes(396));
+    }
+
+    @Test
+    void expiringMeansLessThanTheWarningOrHalfTheWindowRemains() {
+        var longLived = SelfSigned.bundle("shop", NOW, Duration.ofDays(90), "shop.test");
+        assertThat(policy(1).expiring(longLived, NOW.plus(Duration.ofDays(82)))).isFalse();
+        assertThat(policy(1).expiring(longLived, NOW.plus(Duration.ofDays(84)))).isTrue();
+
+        var shortLived = SelfSigned.bundle("shop", NOW, Duration.ofHours(6), "shop.test"); // window 2 h
+        assertThat(policy(1).expiring(shortLived, NOW.plus(Duration.ofMinutes(290)))).isFalse();
+        assertThat(policy(1).expiring(shortLived, NOW.plus(Duration.ofMinutes(310)))).isTrue();
+    }
+}

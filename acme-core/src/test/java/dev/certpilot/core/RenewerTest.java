@@ -1,0 +1,224 @@
+package dev.certpilot.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The renewal engine against a scripted CA at the issuer boundary: what a real CA cannot do on demand (fail,
+ * offer an ARI window, stall) and a clock that jumps. Issuance itself is tested against Pebble in the ITs.
+ */
+class RenewerTest {
+
+    private static final String PRIMARY = "https://primary.test/dir";
+    private static final String FALLBACK = "https://fallback.test/dir";
+
+    @TempDir
+    Path storage;
+
+    private final MutableClock clock = new MutableClock();
+    private final EventLog events = new EventLog();
+    private final FakeIssuer primary = new FakeIssuer(PRIMARY, clock);
+    private final FakeIssuer fallback = new FakeIssuer(FALLBACK, clock);
+
+    private CertificateManager.Builder manager() {
+        var builder = CertificateManager.builder()
+                .certificateAuthorities(CertificateAuthority.of(PRIMARY), CertificateAuthority.of(FALLBACK))
+                .agreeToTermsOfService()
+                .challenges(new InMemoryHttp01Responder())
+                .storageDirectory(storage)
+                .clock(clock)
+                .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
+                .listener(events);
+        var fakes = Map.of(PRIMARY, primary, FALLBACK, fallback);
+        builder.issuerDecorator = real -> fakes.get(real.ca().directory().toString());
+        return builder;
+    }
+
+    @Test
+    void aBootstrapCertificateIsServedUntilTheFirstOneIsIssued() throws Exception {
+        var release = new CountDownLatch(1);
+        primary.onIssue(() -> release.await(10, TimeUnit.SECONDS));
+        try (var manager = manager().certificate("shop", "shop.test", "www.shop.test").build()) {
+            manager.start();
+
+            var bootstrap = manager.certificate("shop").orElseThrow();
+            assertThat(bootstrap.isSelfSigned()).isTrue();
+            assertThat(bootstrap.domains()).containsExactly("shop.test", "www.shop.test");
+            assertThat(manager.certificateForHost("www.shop.test")).contains(bootstrap);
+            assertThat(manager.status().get(0).bootstrap()).isTrue();
+            assertThat(new FileCertificateStore(storage).load("shop")).as("never stored").isEmpty();
+
+            release.countDown();
+            manager.awaitCertificates(Duration.ofSeconds(10));
+            var issued = manager.certificate("shop").orElseThrow();
+            assertThat(issued.serialNumber()).isNotEqualTo(bootstrap.serialNumber());
+            assertThat(manager.status().get(0).bootstrap()).isFalse();
+            assertThat(events.of(CertificateEvent.Obtained.class)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aClockJumpOf60DaysRenewsAndTheOrderSaysWhichCertificateItReplaces() throws Exception {
+        try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(100)).build()) {
+            manager.start();
+            manager.awaitCertificates(Duration.ofSeconds(5));
+            var first = manager.certificate("shop.test").orElseThrow();
+            Thread.sleep(300);
+            assertThat(events.of(CertificateEvent.Renewed.class)).as("not due on day 0").isEmpty();
+
+            clock.jump(Duration.ofDays(60)); // 30 days left of 90: within the last third
+
+            var renewed = events.await(CertificateEvent.Renewed.class, 1, Duration.ofSeconds(5));
+            assertThat(renewed.previousSerial()).isEqualTo(first.serialNumber());
+            assertThat(manager.certificate("shop.test").orElseThrow().serialNumber())
+                    .isEqualTo(renewed.certificate().serialNumber());
+            assertThat(primary.calls()).hasSize(2);
+            assertThat(primary.calls().get(0).replacing()).as("a first order replaces nothing").isNull();
+            assertThat(primary.calls().get(1).replacing()).isEqualTo(first.leaf());
+        }
+    }
+
+    @Test
+    void theCasRenewalWindowIsUsedWhenOffered() throws Exception {
+        var windowStart = new AtomicReference<Instant>();
+        var firstSerial = new AtomicReference<BigInteger>();
+        primary.renewalInfo(certificate -> {
+            firstSerial.compareAndSet(null, certificate.getSerialNumber());
+            if (!certificate.getSerialNumber().equals(firstSerial.get())) {
+                return Optional.empty(); // the renewed one: lifetime rule, 60 days away
+            }
+            windowStart.compareAndSet(null, clock.instant().plusMillis(400));
+            return Optional.of(new RenewalWindow(windowStart.get(), windowStart.get().plusMillis(200), null));
+        });
+        try (var manager = manager().domain("shop.test").build()) {
+            manager.start();
+            manager.awaitCertificates(Duration.ofSeconds(5));
+            var first = manager.certificate("shop.test").orElseThrow();
+
+            var renewed = events.await(CertificateEvent.Renewed.class, 1, Duration.ofSeconds(5));
+
+            assertThat(renewed.previousSerial()).isEqualTo(first.serialNumber());
+            assertThat(primary.calls().get(1).time()).as("inside the suggested window, not 60 days later")
+                    .isBetween(windowStart.get(), windowStart.get().plusMillis(200 + 150));
+            assertThat(primary.calls().get(1).replacing()).isEqualTo(first.leaf());
+            Thread.sleep(300);
+            assertThat(primary.calls()).as("the renewed certificate is not due").hasSize(2);
+        }
+    }
+
+    @Test
+    void failuresBackOffThenFailOverToTheNextCaAndSuccessReturnsToTheFirst() throws Exception {
+        primary.alwaysFail(true);
+        try (var manager = manager().domain("shop.test").failoverAfter(2).checkInterval(Duration.ofMillis(100))
+                .build()) {
+            manager.start();
+
+            assertThatThrownBy(() -> manager.awaitCertificates(Duration.ofSeconds(5)))
+                    .as("awaitCertificates reports the failure at once").isInstanceOf(AcmeServerException.class)
+                    .hasMessageContaining("500");
+            var obtained = events.await(CertificateEvent.Obtained.class, 1, Duration.ofSeconds(5));
+            assertThat(events.of(CertificateEvent.Obtaining.class)).extracting(e -> e.certificateAuthority().toString())
+                    .containsExactly(PRIMARY, PRIMARY, FALLBACK);
+            var failed = events.of(CertificateEvent.Failed.class);
+            assertThat(failed).extracting(CertificateEvent.Failed::attempt).containsExactly(1, 2);
+            assertThat(Duration.between(failed.get(0).time(), failed.get(0).nextAttempt()))
+                    .isBetween(Duration.ofMillis(50), Duration.ofMillis(55));
+            assertThat(Duration.between(failed.get(1).time(), failed.get(1).nextAttempt()))
+                    .isBetween(Duration.ofMillis(100), Duration.ofMillis(110));
+            assertThat(primary.calls().get(1).time()).isAfterOrEqualTo(failed.get(0).nextAttempt());
+            assertThat(obtained.certificate().isSelfSigned()).isTrue(); // the fake CA's kind of certificate
+
+            primary.alwaysFail(false);
+            clock.jump(Duration.ofDays(61));
+            events.await(CertificateEvent.Renewed.class, 1, Duration.ofSeconds(5));
+            assertThat(events.of(CertificateEvent.Obtaining.class).get(3).certificateAuthority().toString())
+                    .as("back to the first CA after a success").isEqualTo(PRIMARY);
+        }
+    }
+
+    @Test
+    void renewalThatKeepsFailingNearExpiryWarns() throws Exception {
+        try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(100))
+                .expiryWarning(Duration.ofDays(7)).build()) {
+            manager.start();
+            manager.awaitCertificates(Duration.ofSeconds(5));
+            var served = manager.certificate("shop.test").orElseThrow();
+            primary.alwaysFail(true);
+            fallback.alwaysFail(true);
+
+            clock.jump(Duration.ofDays(85)); // 5 days left
+
+            var expiring = events.await(CertificateEvent.Expiring.class, 1, Duration.ofSeconds(5));
+            assertThat(expiring.notAfter()).isEqualTo(served.notAfter());
+            assertThat(expiring.remaining()).isLessThan(Duration.ofDays(7)).isGreaterThan(Duration.ofDays(4));
+            assertThat(manager.certificate("shop.test")).as("still served").contains(served);
+            var status = manager.status().get(0);
+            assertThat(status.failedAttempts()).isPositive();
+            assertThat(status.lastError()).contains("500");
+            assertThat(status.serialNumber()).isEqualTo(served.serialNumber());
+        }
+    }
+
+    @Test
+    void ordersRunOnABoundedPoolNotAThreadPerCertificate() throws Exception {
+        var inFlight = new AtomicInteger();
+        var most = new AtomicInteger();
+        primary.onIssue(() -> {
+            most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            Thread.sleep(30);
+            inFlight.decrementAndGet();
+        });
+        var builder = manager().concurrentOrders(3);
+        for (int i = 0; i < 12; i++) {
+            builder.domain("site" + i + ".test");
+        }
+        try (var manager = builder.build()) {
+            manager.start();
+            manager.awaitCertificates(Duration.ofSeconds(10));
+
+            assertThat(most.get()).isEqualTo(3);
+            assertThat(primary.calls()).hasSize(12);
+            assertThat(Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("certpilot-renewal-")).count()).isLessThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void aFailingListenerDoesNotStopOthersNorTheRenewal() throws Exception {
+        var builder = manager().domain("shop.test");
+        builder.listener(event -> {
+            throw new IllegalStateException("listener bug");
+        });
+        try (var manager = builder.build()) {
+            manager.start();
+            manager.awaitCertificates(Duration.ofSeconds(5));
+
+            assertThat(events.of(CertificateEvent.Obtained.class)).hasSize(1);
+        }
+    }
+
+    @Test
+    void renewNowAndStatusNameUnknownCertificates() throws Exception {
+        try (var manager = manager().domain("shop.test").build()) {
+            assertThatThrownBy(() -> manager.renewNow("shop.test")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("start()");
+            manager.start();
+            assertThatThrownBy(() -> manager.renewNow("blog")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'blog'").hasMessageContaining("shop.test");
+        }
+    }
+}
