@@ -1,21 +1,26 @@
 package dev.certpilot.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.Signature;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real process replacing a certificate in a loop is killed with SIGKILL at a random moment: the next load
- * finds a complete certificate, old or new, whose key matches it.
+ * Real processes killed with SIGKILL: one replacing a certificate in a loop, at a random moment (the next load
+ * finds a complete certificate, old or new, whose key matches it), and one holding a certificate's lock (the lock
+ * is free at once).
  */
 class StoreCrashTest {
 
@@ -24,10 +29,8 @@ class StoreCrashTest {
 
     @RepeatedTest(4)
     void aProcessKilledWhileStoringLeavesACompleteCertificate() throws Exception {
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                StoreWriter.class.getName(), storage.toString()).redirectErrorStream(true).start();
-        try (var output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        var process = storeWriter("write");
+        try (var output = output(process)) {
             assertThat(output.readLine()).isEqualTo("writing");
             Thread.sleep(ThreadLocalRandom.current().nextLong(20, 300));
             process.destroyForcibly();
@@ -46,5 +49,35 @@ class StoreCrashTest {
         verifier.initVerify(bundle.leaf().getPublicKey());
         verifier.update(new byte[] {1, 2, 3});
         assertThat(verifier.verify(signature)).as("the key belongs to the certificate").isTrue();
+    }
+
+    @Test
+    void aLockHeldByAnotherProcessIsNamedAndFreedWhenThatProcessIsKilled() throws Exception {
+        var process = storeWriter("lock");
+        try (var output = output(process)) {
+            assertThat(output.readLine()).isEqualTo("locked");
+            var store = new FileCertificateStore(storage);
+            assertThatThrownBy(() -> store.lock("shop", Duration.ofMillis(300))).isInstanceOf(IOException.class)
+                    .hasMessageContaining("stayed locked by process " + process.pid());
+
+            process.destroyForcibly();
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+            try (var lock = store.lock("shop", Duration.ofSeconds(2))) {
+                assertThat(lock).as("the dead process's lock is gone").isNotNull();
+            }
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private Process storeWriter(String mode) throws IOException {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StoreWriter.class.getName(),
+                mode, storage.toString()).redirectErrorStream(true).start();
+    }
+
+    private static BufferedReader output(Process process) {
+        return new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 }

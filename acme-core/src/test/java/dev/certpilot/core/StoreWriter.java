@@ -5,8 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * A process that replaces one certificate in a {@link FileCertificateStore} over and over, to be killed in the
- * middle by {@link StoreCrashTest}. Prints {@code writing} once the first save has completed.
+ * A process for {@link StoreCrashTest} to kill: with {@code write}, it replaces one certificate in a
+ * {@link FileCertificateStore} over and over and prints {@code writing} after the first save; with {@code lock},
+ * it takes the certificate's lock, prints {@code locked} and holds it.
  */
 final class StoreWriter {
 
@@ -14,7 +15,14 @@ final class StoreWriter {
     }
 
     public static void main(String[] args) throws Exception {
-        var store = new FileCertificateStore(Path.of(args[0]));
+        var store = new FileCertificateStore(Path.of(args[1]));
+        if (args[0].equals("lock")) {
+            try (var lock = store.lock("shop", Duration.ofSeconds(10))) {
+                System.out.println("locked");
+                System.out.flush();
+                Thread.sleep(Long.MAX_VALUE);
+            }
+        }
         var bundles = new CertificateBundle[] {
             SelfSigned.bundle("shop", Instant.now(), Duration.ofDays(90), "shop.test"),
             SelfSigned.bundle("shop", KeyType.RSA_2048.generate(), Instant.now(), Duration.ofDays(90), "shop.test"),
