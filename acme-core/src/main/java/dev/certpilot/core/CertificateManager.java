@@ -68,7 +68,9 @@ public final class CertificateManager implements AutoCloseable {
         this.renewer = new Renewer(certificates, store, issuers, builder.responders, builder.keyType, builder.clock,
                 builder.issuanceTimeout, policy, builder.concurrentOrders, builder.listeners, this::publish,
                 builder.random);
-        this.keyManager = new SniKeyManager(() -> index, this::defaultCertificate);
+        var tlsAlpn = builder.responders.stream().filter(InMemoryTlsAlpn01Responder.class::isInstance)
+                .map(InMemoryTlsAlpn01Responder.class::cast).findFirst().orElse(null);
+        this.keyManager = new SniKeyManager(() -> index, this::defaultCertificate, tlsAlpn);
     }
 
     /** Returns a builder; see its setters for every option and its default. */
@@ -194,7 +196,8 @@ public final class CertificateManager implements AutoCloseable {
     /**
      * A key manager for TLS servers that always presents the current certificates, choosing by SNI (exact
      * before wildcard) and presenting the first configured certificate to clients that send no or an unknown
-     * name. Use it in an {@code SSLContext}; no reload is needed when certificates change.
+     * name. Use it in an {@code SSLContext}; no reload is needed when certificates change. With an
+     * {@link InMemoryTlsAlpn01Responder} among the challenges, it also answers TLS-ALPN-01 validation handshakes.
      */
     public X509ExtendedKeyManager keyManager() {
         return keyManager;

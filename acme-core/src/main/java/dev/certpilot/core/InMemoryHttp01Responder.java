@@ -1,10 +1,13 @@
 package dev.certpilot.core;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 import dev.certpilot.core.spi.Http01Responder;
 
@@ -16,6 +19,14 @@ import dev.certpilot.core.spi.Http01Responder;
  * <p>Thread-safe; lookups are a single concurrent-map read.
  */
 public final class InMemoryHttp01Responder implements Http01Responder {
+
+    /** The path prefix of HTTP-01 challenges (RFC 8555, section 8.3); the token follows it. */
+    public static final String CHALLENGE_PATH = "/.well-known/acme-challenge/";
+
+    /** The longest token a server should look up; ACME tokens are 43 characters. */
+    public static final int MAX_TOKEN_LENGTH = 256;
+
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_TOKEN_LENGTH + "}");
 
     private final Map<Key, String> pending = new ConcurrentHashMap<>();
 
@@ -46,6 +57,37 @@ public final class InMemoryHttp01Responder implements Http01Responder {
             return Optional.empty();
         }
         return Optional.ofNullable(pending.get(new Key(host, token)));
+    }
+
+    /**
+     * Whether {@code token} is 1 to {@value #MAX_TOKEN_LENGTH} base64url characters. Servers check it on the raw
+     * request path before any lookup, and answer 400 otherwise: no dot segment, encoded character or slash.
+     */
+    public static boolean isWellFormedToken(String token) {
+        return token != null && TOKEN.matcher(token).matches();
+    }
+
+    /**
+     * Whether a raw request path that is not literally under {@link #CHALLENGE_PATH} still names the challenge
+     * directory (dot segments, encoded slashes or letters, other case). Servers refuse such requests with 400
+     * rather than pass them to an application that may normalize them into the challenge directory.
+     */
+    public static boolean isDisguisedChallengePath(String rawPath) {
+        if (rawPath == null || rawPath.startsWith(CHALLENGE_PATH)) {
+            return false;
+        }
+        var lower = rawPath.toLowerCase(Locale.ROOT);
+        if (lower.contains("acme-challenge")) {
+            return true;
+        }
+        if (lower.indexOf('%') < 0) {
+            return false;
+        }
+        try {
+            return URLDecoder.decode(lower, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT).contains("acme-challenge");
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The number of challenges pending now. */

@@ -5,6 +5,7 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -16,29 +17,50 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.StandardConstants;
 import javax.net.ssl.X509ExtendedKeyManager;
 
+import dev.certpilot.core.spi.TlsAlpn01Responder;
+
 /**
  * Server-side key manager over the manager's current snapshot: picks the certificate for the handshake's SNI
- * name (exact before wildcard), or the default one when the client sends none or an unknown name. Only reads an
- * immutable snapshot: no I/O, no locks. Thread-safe.
+ * name (exact before wildcard), or the default one when the client sends none or an unknown name. A handshake
+ * that negotiated {@code acme-tls/1} gets the pending TLS-ALPN-01 validation certificate for its SNI name and
+ * nothing else; the JDK negotiates ALPN before choosing the key only under TLS 1.3, which is what validating CAs
+ * use. Only reads immutable or concurrent state: no I/O, no locks. Thread-safe.
  */
 final class SniKeyManager extends X509ExtendedKeyManager {
 
+    private static final String CHALLENGE_ALIAS = TlsAlpn01Responder.ACME_TLS_PROTOCOL + "@";
+
     private final Supplier<CertificateIndex> index;
     private final Function<CertificateIndex, CertificateBundle> fallback;
+    private final InMemoryTlsAlpn01Responder challenges;
 
-    SniKeyManager(Supplier<CertificateIndex> index, Function<CertificateIndex, CertificateBundle> fallback) {
+    SniKeyManager(Supplier<CertificateIndex> index, Function<CertificateIndex, CertificateBundle> fallback,
+                  InMemoryTlsAlpn01Responder challenges) {
         this.index = index;
         this.fallback = fallback;
+        this.challenges = challenges;
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return choose(keyType, engine == null ? null : engine.getHandshakeSession());
+        if (engine == null) {
+            return choose(keyType, null);
+        }
+        if (TlsAlpn01Responder.ACME_TLS_PROTOCOL.equals(engine.getHandshakeApplicationProtocol())) {
+            return chooseChallenge(keyType, engine.getHandshakeSession());
+        }
+        return choose(keyType, engine.getHandshakeSession());
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return choose(keyType, socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : null);
+        if (!(socket instanceof SSLSocket ssl)) {
+            return choose(keyType, null);
+        }
+        if (TlsAlpn01Responder.ACME_TLS_PROTOCOL.equals(ssl.getHandshakeApplicationProtocol())) {
+            return chooseChallenge(keyType, ssl.getHandshakeSession());
+        }
+        return choose(keyType, ssl.getHandshakeSession());
     }
 
     @Override
@@ -55,11 +77,17 @@ final class SniKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public X509Certificate[] getCertificateChain(String alias) {
+        if (alias != null && alias.startsWith(CHALLENGE_ALIAS)) {
+            return challenge(alias).map(c -> new X509Certificate[] {c.certificate()}).orElse(null);
+        }
         return index.get().byAlias(alias).map(b -> b.chain().toArray(X509Certificate[]::new)).orElse(null);
     }
 
     @Override
     public PrivateKey getPrivateKey(String alias) {
+        if (alias != null && alias.startsWith(CHALLENGE_ALIAS)) {
+            return challenge(alias).map(InMemoryTlsAlpn01Responder.Challenge::privateKey).orElse(null);
+        }
         return index.get().byAlias(alias).map(CertificateBundle::privateKey).orElse(null);
     }
 
@@ -71,6 +99,19 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     @Override
     public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
         return null;
+    }
+
+    private String chooseChallenge(String keyType, SSLSession session) {
+        var host = sniHost(session);
+        var challenge = challenges == null ? null : challenges.challenge(host).orElse(null);
+        if (challenge == null || !challenge.privateKey().getAlgorithm().equals(keyType)) {
+            return null;
+        }
+        return CHALLENGE_ALIAS + host;
+    }
+
+    private Optional<InMemoryTlsAlpn01Responder.Challenge> challenge(String alias) {
+        return challenges == null ? Optional.empty() : challenges.challenge(alias.substring(CHALLENGE_ALIAS.length()));
     }
 
     private String choose(String keyType, SSLSession session) {

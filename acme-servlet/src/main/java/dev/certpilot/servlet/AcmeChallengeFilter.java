@@ -1,9 +1,7 @@
 package dev.certpilot.servlet;
 
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -19,6 +17,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.certpilot.core.Hsts;
 import dev.certpilot.core.InMemoryHttp01Responder;
 
 /**
@@ -78,11 +77,9 @@ public final class AcmeChallengeFilter implements Filter {
     public static final String RESPONDER_ATTRIBUTE = "dev.certpilot.servlet.Http01Responder";
 
     /** The path prefix of HTTP-01 challenges (RFC 8555, section 8.3). */
-    public static final String CHALLENGE_PATH = "/.well-known/acme-challenge/";
+    public static final String CHALLENGE_PATH = InMemoryHttp01Responder.CHALLENGE_PATH;
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.challenge");
-    private static final int MAX_TOKEN_LENGTH = 256;
-    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_TOKEN_LENGTH + "}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
 
     private volatile Settings settings;
@@ -138,7 +135,7 @@ public final class AcmeChallengeFilter implements Filter {
         var path = pathInContext(http);
         if (path.startsWith(CHALLENGE_PATH)) {
             answerChallenge(current.responder, http, out, path.substring(CHALLENGE_PATH.length()));
-        } else if (mentionsChallenges(path)) {
+        } else if (InMemoryHttp01Responder.isDisguisedChallengePath(path)) {
             LOG.debug("Ambiguous challenge path from {}", http.getRemoteAddr());
             send(out, HttpServletResponse.SC_BAD_REQUEST, "ACME challenges are served at " + CHALLENGE_PATH
                     + "{token} exactly, without dot segments or encoded characters", "HEAD".equals(http.getMethod()));
@@ -170,10 +167,11 @@ public final class AcmeChallengeFilter implements Filter {
                     head);
             return;
         }
-        if (!TOKEN.matcher(token).matches()) {
+        if (!InMemoryHttp01Responder.isWellFormedToken(token)) {
             LOG.debug("Malformed challenge request from {}", request.getRemoteAddr());
             send(response, HttpServletResponse.SC_BAD_REQUEST,
-                    "An ACME challenge token is 1 to " + MAX_TOKEN_LENGTH + " base64url characters", head);
+                    "An ACME challenge token is 1 to " + InMemoryHttp01Responder.MAX_TOKEN_LENGTH
+                            + " base64url characters", head);
             return;
         }
         var host = request.getServerName();
@@ -209,26 +207,6 @@ public final class AcmeChallengeFilter implements Filter {
         response.setStatus(settings.redirectStatus);
         response.setHeader("Location", location.toString());
         response.setContentLength(0);
-    }
-
-    /**
-     * Whether a path that is not literally under {@link #CHALLENGE_PATH} still names it (dot segments, encoded
-     * slashes or letters, other case): such a request is refused rather than left to the application, which
-     * may normalize it into the challenge directory.
-     */
-    private static boolean mentionsChallenges(String path) {
-        var lower = path.toLowerCase(Locale.ROOT);
-        if (lower.contains("acme-challenge")) {
-            return true;
-        }
-        if (lower.indexOf('%') < 0) {
-            return false;
-        }
-        try {
-            return URLDecoder.decode(lower, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT).contains("acme-challenge");
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     private static String pathInContext(HttpServletRequest request) {

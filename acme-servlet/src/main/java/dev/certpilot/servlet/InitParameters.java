@@ -5,6 +5,7 @@ import java.time.Duration;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 
+import dev.certpilot.core.Hsts;
 import dev.certpilot.core.InMemoryHttp01Responder;
 
 /** Reads {@link AcmeChallengeFilter}'s {@code web.xml} init parameters into its builder. */

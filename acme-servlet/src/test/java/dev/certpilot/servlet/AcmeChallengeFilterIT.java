@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.Hsts;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;

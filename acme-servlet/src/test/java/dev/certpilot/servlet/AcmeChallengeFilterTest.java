@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.certpilot.core.Hsts;
 import dev.certpilot.core.InMemoryHttp01Responder;
 
 /** The filter in a real Jetty servlet server, over plain HTTP. */

@@ -1,11 +1,11 @@
-package dev.certpilot.servlet;
+package dev.certpilot.core;
 
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * An HTTP Strict Transport Security policy (RFC 6797): tells browsers to use HTTPS only for this host, for
- * {@code maxAge}. Sent by {@link AcmeChallengeFilter} on HTTPS responses only.
+ * {@code maxAge}. Sent on HTTPS responses only, by the servlet filter and the Jetty handler.
  *
  * <pre>{@code
  * Hsts.maxAge(Duration.ofDays(365)).includingSubDomains().preloaded()

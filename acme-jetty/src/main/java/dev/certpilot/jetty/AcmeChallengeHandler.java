@@ -1,0 +1,127 @@
+package dev.certpilot.jetty;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import dev.certpilot.core.Hsts;
+import dev.certpilot.core.InMemoryHttp01Responder;
+
+/**
+ * A Jetty core handler in front of the application: answers HTTP-01 challenges ({@code GET} and {@code HEAD
+ * /.well-known/acme-challenge/{token}}, 400 for a malformed token or a disguised challenge path, 404 for an unknown
+ * one, 405 for other methods), redirects other plain-HTTP requests to HTTPS when told the port (308, keeping
+ * method, path and query), and adds the HSTS header to HTTPS responses. The servlet equivalent is
+ * {@code AcmeChallengeFilter} in {@code acme-servlet}. Immutable and thread-safe once started.
+ */
+public final class AcmeChallengeHandler extends Handler.Wrapper {
+
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
+
+    private final InMemoryHttp01Responder responder;
+    private final IntSupplier httpsPort;
+    private final String hsts;
+
+    /**
+     * @param responder the challenges to answer, or null to answer none
+     * @param httpsPort the port to redirect plain HTTP to, or 0 for no redirect
+     * @param hsts      the policy to send on HTTPS responses, or null for none
+     * @param handler   the application
+     */
+    public AcmeChallengeHandler(InMemoryHttp01Responder responder, int httpsPort, Hsts hsts, Handler handler) {
+        this(responder, checkPort(httpsPort), hsts, handler);
+    }
+
+    /** With the redirect port read per request: a connector's port that is known once it has started. */
+    AcmeChallengeHandler(InMemoryHttp01Responder responder, IntSupplier httpsPort, Hsts hsts, Handler handler) {
+        super(handler);
+        this.responder = responder;
+        this.httpsPort = httpsPort;
+        this.hsts = hsts == null ? null : hsts.headerValue();
+    }
+
+    private static IntSupplier checkPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("httpsPort must be 0 (no redirect) or a port up to 65535, got " + port);
+        }
+        return () -> port;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        var path = request.getHttpURI().getPath();
+        if (path != null && path.startsWith(InMemoryHttp01Responder.CHALLENGE_PATH) && responder != null) {
+            answer(request, response, callback, path.substring(InMemoryHttp01Responder.CHALLENGE_PATH.length()));
+            return true;
+        }
+        if (InMemoryHttp01Responder.isDisguisedChallengePath(path)) {
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "ACME challenges are served at " + InMemoryHttp01Responder.CHALLENGE_PATH + "{token} exactly");
+            return true;
+        }
+        var port = httpsPort.getAsInt();
+        if (!request.isSecure() && port > 0) {
+            redirect(request, response, callback, port);
+            return true;
+        }
+        if (request.isSecure() && hsts != null) {
+            response.getHeaders().put("Strict-Transport-Security", hsts);
+        }
+        return super.handle(request, response, callback);
+    }
+
+    private void answer(Request request, Response response, Callback callback, String token) {
+        var method = request.getMethod();
+        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
+                    "ACME challenges answer GET and HEAD only");
+            return;
+        }
+        if (!InMemoryHttp01Responder.isWellFormedToken(token)) {
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "An ACME challenge token is 1 to " + InMemoryHttp01Responder.MAX_TOKEN_LENGTH
+                            + " base64url characters");
+            return;
+        }
+        var keyAuthorization = responder.keyAuthorization(Request.getServerName(request), token);
+        if (keyAuthorization.isEmpty()) {
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404,
+                    "No pending ACME challenge for this host and token");
+            return;
+        }
+        var body = keyAuthorization.get().getBytes(StandardCharsets.US_ASCII);
+        response.setStatus(HttpStatus.OK_200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, HttpMethod.HEAD.is(request.getMethod()) ? null : ByteBuffer.wrap(body), callback);
+    }
+
+    private static void redirect(Request request, Response response, Callback callback, int httpsPort) {
+        var host = Request.getServerName(request);
+        if (host == null || !HOST.matcher(host).matches()) {
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "Malformed Host header");
+            return;
+        }
+        var location = new StringBuilder("https://").append(host);
+        if (httpsPort != 443) {
+            location.append(':').append(httpsPort);
+        }
+        location.append(request.getHttpURI().getPath());
+        if (request.getHttpURI().getQuery() != null) {
+            location.append('?').append(request.getHttpURI().getQuery());
+        }
+        Response.sendRedirect(request, response, callback, HttpStatus.PERMANENT_REDIRECT_308, location.toString(),
+                true);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.certpilot.jetty;
+
+import java.util.Objects;
+import java.util.function.IntSupplier;
+
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+
+import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.Hsts;
+import dev.certpilot.core.InMemoryHttp01Responder;
+import dev.certpilot.core.spi.TlsAlpn01Responder;
+
+/**
+ * Automatic HTTPS for an embedded Jetty in a few lines: an HTTPS connector serving the manager's certificates
+ * (with TLS-ALPN-01 on it), and optionally an HTTP connector that answers HTTP-01 challenges and redirects
+ * everything else to HTTPS.
+ *
+ * <pre>{@code
+ * var http01 = new InMemoryHttp01Responder();
+ * var manager = CertificateManager.builder() ... .challenges(http01).build();
+ * var server = new Server();
+ * JettyHttps.builder(manager).http01(http01).install(server, myHandler);
+ * server.start();
+ * manager.start();
+ * }</pre>
+ *
+ * <p>For anything else, assemble the parts yourself: {@link ManagedSslContextFactory},
+ * {@link AcmeTlsConnectionFactory} (offered through ALPN) and {@link AcmeChallengeHandler}. Immutable once
+ * installed; the connectors it returns are Jetty's, thread-safe as Jetty makes them.
+ */
+public final class JettyHttps {
+
+    private final ServerConnector http;
+    private final ServerConnector https;
+    private final ManagedSslContextFactory sslContextFactory;
+
+    private JettyHttps(ServerConnector http, ServerConnector https, ManagedSslContextFactory sslContextFactory) {
+        this.http = http;
+        this.https = https;
+        this.sslContextFactory = sslContextFactory;
+    }
+
+    /** Starts configuring the connectors for {@code manager}. */
+    public static Builder builder(CertificateManager manager) {
+        return new Builder(Objects.requireNonNull(manager, "manager"));
+    }
+
+    /** The HTTP connector, or null when HTTP-01 was not configured. */
+    public ServerConnector httpConnector() {
+        return http;
+    }
+
+    /** The HTTPS connector. */
+    public ServerConnector httpsConnector() {
+        return https;
+    }
+
+    /** The factory serving the manager's certificates, to adjust TLS settings before the server starts. */
+    public ManagedSslContextFactory sslContextFactory() {
+        return sslContextFactory;
+    }
+
+    /**
+     * Configures {@link JettyHttps}. Each setter checks its value at once. Not thread-safe.
+     */
+    public static final class Builder {
+
+        private final CertificateManager manager;
+        private InMemoryHttp01Responder http01;
+        private int httpPort = 80;
+        private int httpsPort = 443;
+        private int redirectPort = -1;
+        private String host;
+        private Hsts hsts;
+
+        private Builder(CertificateManager manager) {
+            this.manager = manager;
+        }
+
+        /**
+         * Adds the HTTP connector, answering HTTP-01 challenges from {@code responder} and redirecting other
+         * requests to HTTPS. Without it there is no HTTP connector: use TLS-ALPN-01 (or DNS-01).
+         */
+        public Builder http01(InMemoryHttp01Responder responder) {
+            this.http01 = Objects.requireNonNull(responder, "responder");
+            return this;
+        }
+
+        /** The HTTP connector's port; default 80; 0 picks a free one. */
+        public Builder httpPort(int port) {
+            this.httpPort = port(port, "httpPort");
+            return this;
+        }
+
+        /** The HTTPS connector's port; default 443 (which TLS-ALPN-01 validates); 0 picks a free one. */
+        public Builder httpsPort(int port) {
+            this.httpsPort = port(port, "httpsPort");
+            return this;
+        }
+
+        /**
+         * The HTTPS port named in redirects, when clients reach it through another port than the connector's
+         * (a NAT or a proxy); default the HTTPS connector's port.
+         */
+        public Builder redirectPort(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("redirectPort must be 1 to 65535, got " + port);
+            }
+            this.redirectPort = port;
+            return this;
+        }
+
+        /** The address to listen on; default all interfaces. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Sends this HSTS policy on HTTPS responses; default none. */
+        public Builder hsts(Hsts hsts) {
+            this.hsts = Objects.requireNonNull(hsts, "hsts");
+            return this;
+        }
+
+        /**
+         * Adds the connectors to {@code server} and makes {@code handler}, behind an {@link AcmeChallengeHandler},
+         * the server's handler. Call before {@code server.start()}.
+         *
+         * @throws IllegalStateException if the server is already started
+         */
+        public JettyHttps install(Server server, Handler handler) {
+            if (server.isStarted() || server.isStarting()) {
+                throw new IllegalStateException("Install JettyHttps before server.start()");
+            }
+            var ssl = new ManagedSslContextFactory(manager);
+            var httpsConfig = new HttpConfiguration();
+            httpsConfig.setSecureScheme("https");
+            httpsConfig.addCustomizer(new SecureRequestCustomizer());
+            var http11 = new HttpConnectionFactory(httpsConfig);
+            var alpn = new ALPNServerConnectionFactory(http11.getProtocol(), TlsAlpn01Responder.ACME_TLS_PROTOCOL);
+            alpn.setDefaultProtocol(http11.getProtocol());
+            var https = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, http11,
+                    new AcmeTlsConnectionFactory());
+            https.setName("https");
+            https.setHost(host);
+            https.setPort(httpsPort);
+            server.addConnector(https);
+
+            ServerConnector http = null;
+            if (http01 != null) {
+                var httpConfig = new HttpConfiguration();
+                http = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                http.setName("http");
+                http.setHost(host);
+                http.setPort(httpPort);
+                server.addConnector(http);
+            }
+            IntSupplier redirect = redirectPort > 0 ? () -> redirectPort
+                    : httpsPort > 0 ? () -> httpsPort : https::getLocalPort;
+            server.setHandler(new AcmeChallengeHandler(http01, http01 == null ? () -> 0 : redirect, hsts, handler));
+            return new JettyHttps(http, https, ssl);
+        }
+
+        private static int port(int port, String field) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(field + " must be 0 (any free port) to 65535, got " + port);
+            }
+            return port;
+        }
+    }
+}
