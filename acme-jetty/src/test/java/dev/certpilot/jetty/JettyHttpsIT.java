@@ -65,6 +65,22 @@ class JettyHttpsIT {
                 .issuanceTimeout(Duration.ofSeconds(30));
     }
 
+    /**
+     * Builds the manager with TLS-ALPN-01 only, serves it on Pebble's TLS-ALPN port with no HTTP connector, and
+     * waits for its certificates.
+     */
+    private JettyHttps serveWithTlsAlpn(Pebble pebble, CertificateManager.Builder builder) throws Exception {
+        var tlsAlpn = new InMemoryTlsAlpn01Responder();
+        manager = builder.challenges(tlsAlpn).build();
+        var https = JettyHttps.builder(manager).host("127.0.0.1").httpsPort(pebble.tlsPort())
+                .install(server, new App());
+        server.start();
+        manager.start();
+        manager.awaitCertificates(Duration.ofSeconds(60));
+        assertThat(tlsAlpn.pendingCount()).as("validation certificates removed").isZero();
+        return https;
+    }
+
     private SSLContext trust(Pebble pebble) throws Exception {
         return TlsClient.trusting(pebble.root());
     }
@@ -93,17 +109,10 @@ class JettyHttpsIT {
 
     @Test
     void tlsAlpn01IsAnsweredOnTheHttpsConnectorWithNoHttpConnectorAtAll(Pebble pebble) throws Exception {
-        var tlsAlpn = new InMemoryTlsAlpn01Responder();
-        manager = manager(pebble).domain("alpn.test").challenges(tlsAlpn).build();
-        var https = JettyHttps.builder(manager).host("127.0.0.1").httpsPort(pebble.tlsPort())
-                .install(server, new App());
-        server.start();
-        manager.start();
-        manager.awaitCertificates(Duration.ofSeconds(30));
+        var https = serveWithTlsAlpn(pebble, manager(pebble).domain("alpn.test"));
 
         assertThat(server.getConnectors()).containsExactly(https.httpsConnector());
         assertThat(https.httpConnector()).isNull();
-        assertThat(tlsAlpn.pendingCount()).isZero();
         var issued = manager.certificate("alpn.test").orElseThrow();
         assertThat(issued.isSelfSigned()).isFalse();
         try (var client = TlsClient.connect(trust(pebble), pebble.tlsPort(), "alpn.test")) {
@@ -113,13 +122,7 @@ class JettyHttpsIT {
 
     @Test
     void aRenewalReachesNewHandshakesWhileAnOpenConnectionKeepsItsCertificate(Pebble pebble) throws Exception {
-        var tlsAlpn = new InMemoryTlsAlpn01Responder();
-        manager = manager(pebble).domain("live.test").challenges(tlsAlpn).build();
-        var https = JettyHttps.builder(manager).host("127.0.0.1").httpsPort(pebble.tlsPort())
-                .install(server, new App());
-        server.start();
-        manager.start();
-        manager.awaitCertificates(Duration.ofSeconds(30));
+        var https = serveWithTlsAlpn(pebble, manager(pebble).domain("live.test"));
         var old = manager.certificate("live.test").orElseThrow();
         var contextBefore = https.sslContextFactory().getSslContext();
 
@@ -145,13 +148,8 @@ class JettyHttpsIT {
     @Test
     void oneConnectorServesEachNameItsOwnCertificateAndTheFirstToClientsWithoutSni(Pebble pebble)
             throws Exception {
-        var tlsAlpn = new InMemoryTlsAlpn01Responder();
-        manager = manager(pebble).certificate("first", "first.test").certificate("second", "second.test")
-                .certificate("third", "third.test", "www.third.test").challenges(tlsAlpn).build();
-        JettyHttps.builder(manager).host("127.0.0.1").httpsPort(pebble.tlsPort()).install(server, new App());
-        server.start();
-        manager.start();
-        manager.awaitCertificates(Duration.ofSeconds(60));
+        serveWithTlsAlpn(pebble, manager(pebble).certificate("first", "first.test")
+                .certificate("second", "second.test").certificate("third", "third.test", "www.third.test"));
 
         for (var name : new String[] {"first", "second", "third"}) {
             var bundle = manager.certificate(name).orElseThrow();
@@ -189,12 +187,7 @@ class JettyHttpsIT {
 
     @Test
     void manyClientsDoingFreshHandshakesDuringRepeatedRenewalsSeeNoFailure(Pebble pebble) throws Exception {
-        var tlsAlpn = new InMemoryTlsAlpn01Responder();
-        manager = manager(pebble).domain("busy.test").challenges(tlsAlpn).build();
-        JettyHttps.builder(manager).host("127.0.0.1").httpsPort(pebble.tlsPort()).install(server, new App());
-        server.start();
-        manager.start();
-        manager.awaitCertificates(Duration.ofSeconds(30));
+        serveWithTlsAlpn(pebble, manager(pebble).domain("busy.test"));
         var trust = trust(pebble);
 
         var running = new AtomicBoolean(true);
@@ -239,13 +232,7 @@ class JettyHttpsIT {
 
     @Test
     void theDefaultsAllowOnlyTls12And13WithForwardSecretAeadSuites(Pebble pebble) throws Exception {
-        var tlsAlpn = new InMemoryTlsAlpn01Responder();
-        manager = manager(pebble).domain("strict.test").challenges(tlsAlpn).build();
-        var https = JettyHttps.builder(manager).host("127.0.0.1").httpsPort(pebble.tlsPort())
-                .install(server, new App());
-        server.start();
-        manager.start();
-        manager.awaitCertificates(Duration.ofSeconds(30));
+        var https = serveWithTlsAlpn(pebble, manager(pebble).domain("strict.test"));
         var factory = https.sslContextFactory();
 
         assertThat(factory.getSelectedProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
