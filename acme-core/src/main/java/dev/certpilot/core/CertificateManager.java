@@ -46,6 +46,7 @@ import dev.certpilot.core.spi.Dns01Responder;
 public final class CertificateManager implements AutoCloseable {
 
     private final List<ManagedCertificate> certificates;
+    private final String defaultName;
     private final CertificateStore store;
     private final List<Issuer> issuers;
     private final Renewer renewer;
@@ -57,6 +58,7 @@ public final class CertificateManager implements AutoCloseable {
 
     private CertificateManager(Builder builder) {
         this.certificates = List.copyOf(builder.certificates.values());
+        this.defaultName = builder.defaultName;
         this.store = builder.store != null ? builder.store : new FileCertificateStore(Builder.defaultStorage());
         var issuers = new ArrayList<Issuer>();
         for (var ca : builder.cas) {
@@ -195,8 +197,8 @@ public final class CertificateManager implements AutoCloseable {
 
     /**
      * A key manager for TLS servers that always presents the current certificates, choosing by SNI (exact
-     * before wildcard) and presenting the first configured certificate to clients that send no or an unknown
-     * name. Use it in an {@code SSLContext}; no reload is needed when certificates change. With an
+     * before wildcard) and presenting the {@linkplain Builder#defaultCertificate default certificate} to clients
+     * that send no or an unknown name. Use it in an {@code SSLContext}; no reload is needed when certificates change. With an
      * {@link InMemoryTlsAlpn01Responder} among the challenges, it also answers TLS-ALPN-01 validation handshakes.
      */
     public X509ExtendedKeyManager keyManager() {
@@ -239,6 +241,9 @@ public final class CertificateManager implements AutoCloseable {
     }
 
     private CertificateBundle defaultCertificate(CertificateIndex snapshot) {
+        if (defaultName != null) {
+            return snapshot.byName(defaultName).orElse(null);
+        }
         for (var certificate : certificates) {
             var bundle = snapshot.byName(certificate.name());
             if (bundle.isPresent()) {
@@ -274,6 +279,7 @@ public final class CertificateManager implements AutoCloseable {
         private Duration checkInterval = Duration.ofHours(1);
         private int concurrentOrders = 4;
         private final List<CertificateListener> listeners = new ArrayList<>();
+        private String defaultName;
         RandomGenerator random = new SecureRandom();
         UnaryOperator<Issuer> issuerDecorator = UnaryOperator.identity();
 
@@ -492,6 +498,15 @@ public final class CertificateManager implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The certificate presented to TLS clients that send no SNI name or one no certificate covers; default the
+         * first one configured.
+         */
+        public Builder defaultCertificate(String name) {
+            this.defaultName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
         /** Adds a listener for {@link CertificateEvent}s, registered before anything happens. */
         public Builder listener(CertificateListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -519,6 +534,10 @@ public final class CertificateManager implements AutoCloseable {
             if (responders.isEmpty()) {
                 throw new IllegalStateException("No challenge responder: call challenges(...) with, for example, "
                         + "new InMemoryHttp01Responder() served on port 80 by AcmeChallengeFilter");
+            }
+            if (defaultName != null && !certificates.containsKey(defaultName)) {
+                throw new IllegalStateException("defaultCertificate('" + defaultName + "') names no certificate; "
+                        + "configured: " + certificates.keySet());
             }
             var dns = responders.stream().anyMatch(r -> r instanceof Dns01Responder);
             for (var certificate : certificates.values()) {

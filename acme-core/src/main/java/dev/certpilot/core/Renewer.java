@@ -240,6 +240,9 @@ final class Renewer implements AutoCloseable {
         try {
             attempt(slot, false);
         } catch (RuntimeException e) {
+            if (closed) {
+                return;
+            }
             LOG.error("Unexpected failure checking certificate {}", slot.name(), e);
             slot.lock.lock();
             try {
@@ -254,7 +257,10 @@ final class Renewer implements AutoCloseable {
         slot.lock.lock();
         try {
             if (closed) {
-                throw new IllegalStateException("CertificateManager is closed");
+                if (force) {
+                    throw new IllegalStateException("CertificateManager is closed");
+                }
+                return;
             }
             var now = clock.instant();
             if (!force && !slot.renewing && slot.current != null) {

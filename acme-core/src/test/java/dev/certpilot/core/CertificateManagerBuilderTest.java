@@ -108,5 +108,8 @@ class CertificateManagerBuilderTest {
         assertThatThrownBy(() -> builder.checkInterval(Duration.ofSeconds(-1))).hasMessageContaining("checkInterval");
         assertThatThrownBy(() -> builder.certificateAuthorities(CA, CertificateAuthority.LETS_ENCRYPT, CA))
                 .hasMessageContaining(CA.directory() + " is listed twice");
+        assertThatThrownBy(() -> CertificateManager.builder().certificateAuthority(CA).agreeToTermsOfService()
+                .domain("a.example").defaultCertificate("b.example").challenges(new InMemoryHttp01Responder()).build())
+                .hasMessageContaining("defaultCertificate('b.example') names no certificate; configured: [a.example]");
     }
 }

@@ -166,6 +166,17 @@ class JettyHttpsIT {
     }
 
     @Test
+    void clientsWithoutSniGetTheConfiguredDefault(Pebble pebble) throws Exception {
+        serveWithTlsAlpn(pebble, manager(pebble).domain("one.test").domain("two.test")
+                .defaultCertificate("two.test"));
+
+        try (var client = TlsClient.connect(trust(pebble), pebble.tlsPort(), null)) {
+            assertThat(client.leaf().getSerialNumber())
+                    .isEqualTo(manager.certificate("two.test").orElseThrow().serialNumber());
+        }
+    }
+
+    @Test
     void aNameWithoutItsFirstCertificateYetIsServedTheBootstrapCertificate(Pebble pebble) throws Exception {
         int deadPort;
         try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
