@@ -35,6 +35,7 @@ import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;
+import dev.certpilot.test.TlsClient;
 
 /** A real Jetty serving certificates that a real Pebble issues, checked with real TLS handshakes. */
 class JettyHttpsIT {

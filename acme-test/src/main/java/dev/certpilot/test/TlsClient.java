@@ -1,4 +1,4 @@
-package dev.certpilot.jetty;
+package dev.certpilot.test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -17,10 +18,19 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Real TLS connections to a local server: SNI as given, the server's chain verified against the given roots
- * (and its name, when there is one), and minimal HTTP/1.1 keep-alive requests over the same connection.
+ * A real TLS connection to a local server, for tests and demos that check which certificate is served: SNI as
+ * given (names need no DNS: it always connects to loopback), the chain verified against a given root and the
+ * name against the certificate, and minimal HTTP/1.1 keep-alive GETs over the same connection. Not thread-safe:
+ * one connection per thread.
+ *
+ * <pre>{@code
+ * try (var client = TlsClient.connect(TlsClient.trusting(pebble.root()), port, "shop.test")) {
+ *     client.leaf().getSerialNumber();
+ *     client.get("shop.test", "/");
+ * }
+ * }</pre>
  */
-final class TlsClient implements AutoCloseable {
+public final class TlsClient implements AutoCloseable {
 
     private final SSLSocket socket;
 
@@ -28,7 +38,8 @@ final class TlsClient implements AutoCloseable {
         this.socket = socket;
     }
 
-    static SSLContext trusting(X509Certificate root) throws Exception {
+    /** A client context trusting only {@code root}. */
+    public static SSLContext trusting(X509Certificate root) throws GeneralSecurityException, IOException {
         var trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("root", root);
@@ -40,12 +51,12 @@ final class TlsClient implements AutoCloseable {
     }
 
     /** Connects to 127.0.0.1:{@code port} and completes a handshake, sending {@code sni} unless null. */
-    static TlsClient connect(SSLContext context, int port, String sni) throws IOException {
+    public static TlsClient connect(SSLContext context, int port, String sni) throws IOException {
         return connect(context, port, sni, socket -> { });
     }
 
     /** As {@link #connect(SSLContext, int, String)}, with {@code settings} applied to the socket first. */
-    static TlsClient connect(SSLContext context, int port, String sni, Consumer<SSLSocket> settings)
+    public static TlsClient connect(SSLContext context, int port, String sni, Consumer<SSLSocket> settings)
             throws IOException {
         var plain = new Socket(InetAddress.getLoopbackAddress(), port);
         var socket = (SSLSocket) context.getSocketFactory().createSocket(plain, sni == null ? "127.0.0.1" : sni,
@@ -65,16 +76,22 @@ final class TlsClient implements AutoCloseable {
         return new TlsClient(socket);
     }
 
-    SSLSocket socket() {
+    /** The connected socket. */
+    public SSLSocket socket() {
         return socket;
     }
 
-    X509Certificate leaf() throws IOException {
+    /** The certificate the server presented. */
+    public X509Certificate leaf() throws IOException {
         return (X509Certificate) socket.getSession().getPeerCertificates()[0];
     }
 
-    /** Sends a keep-alive GET and returns the body of a 200 answer. */
-    String get(String host, String path) throws IOException {
+    /**
+     * Sends a keep-alive GET and returns the body of a 200 answer.
+     *
+     * @throws IOException for any other answer, naming it
+     */
+    public String get(String host, String path) throws IOException {
         var out = socket.getOutputStream();
         out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();

@@ -1,0 +1,105 @@
+package dev.certpilot.examples.jetty;
+
+import java.time.Duration;
+
+import org.eclipse.jetty.server.Server;
+
+import dev.certpilot.core.CertificateAuthority;
+import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.Hsts;
+import dev.certpilot.core.InMemoryHttp01Responder;
+import dev.certpilot.core.InMemoryTlsAlpn01Responder;
+import dev.certpilot.jetty.JettyHttps;
+
+/**
+ * An embedded Jetty application with automatic HTTPS: it obtains certificates for its domains, serves a page
+ * showing the certificate it serves, and keeps running, renewing on its own. Copy it. Run with {@code --help}
+ * for its flags.
+ */
+public final class JettyExample implements AutoCloseable {
+
+    private final Server server;
+    private final CertificateManager manager;
+    private final JettyHttps https;
+
+    private JettyExample(Server server, CertificateManager manager, JettyHttps https) {
+        this.server = server;
+        this.manager = manager;
+        this.https = https;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+        Options options;
+        try {
+            options = Options.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        var example = start(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(example::close, "shutdown"));
+        example.server.join();
+    }
+
+    /** Starts the server and the manager; certificates arrive in the background. */
+    static JettyExample start(Options options) throws Exception {
+        var ca = CertificateAuthority.of(options.acmeDirectory().toString());
+        if (options.acmeTrust() != null) {
+            ca = ca.withTrustedCertificates(options.acmeTrust());
+        }
+        var builder = CertificateManager.builder()
+                .certificateAuthority(ca)
+                .agreeToTermsOfService()
+                .storageDirectory(options.storage())
+                .certificate(options.domains().get(0), options.domains().toArray(String[]::new));
+        if (options.email() != null) {
+            builder.email(options.email());
+        }
+        var http01 = new InMemoryHttp01Responder();
+        var tlsAlpn = new InMemoryTlsAlpn01Responder();
+        builder.challenges(options.challenge().equals("http-01") ? http01 : tlsAlpn);
+        var manager = builder.build();
+
+        var server = new Server();
+        var httpsBuilder = JettyHttps.builder(manager).httpsPort(options.httpsPort())
+                .hsts(Hsts.maxAge(Duration.ofMinutes(5)));     // raise to a year once HTTPS works everywhere
+        if (options.challenge().equals("http-01")) {
+            httpsBuilder.http01(http01).httpPort(options.httpPort());
+        }
+        var https = httpsBuilder.install(server, new StatusPage(manager));
+        try {
+            server.start();
+            manager.start();    // stored certificates at once; a bootstrap certificate until the first arrives
+        } catch (Exception | Error e) {
+            server.stop();
+            manager.close();
+            throw e;
+        }
+        return new JettyExample(server, manager, https);
+    }
+
+    CertificateManager manager() {
+        return manager;
+    }
+
+    int httpsPort() {
+        return https.httpsConnector().getLocalPort();
+    }
+
+    /** Stops the server, then the manager. Certificates stay in storage. */
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            System.err.println("Stopping Jetty: " + e);
+        }
+        manager.close();
+    }
+}

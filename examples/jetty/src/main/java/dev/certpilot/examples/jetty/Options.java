@@ -1,0 +1,125 @@
+package dev.certpilot.examples.jetty;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The example's settings, from command-line flags, else the matching environment variables ({@code --acme-directory}
+ * and {@code CERTPILOT_ACME_DIRECTORY}; {@code --domain} repeats, {@code CERTPILOT_DOMAIN} takes a comma-separated
+ * list). Immutable.
+ */
+record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String email, Path storage, int httpPort,
+               int httpsPort, String challenge) {
+
+    static final String USAGE = """
+            Usage: jetty-example --domain NAME [--domain NAME ...] [options]
+              --domain NAME           a domain to serve over HTTPS (repeatable)        CERTPILOT_DOMAIN (comma-separated)
+              --acme-directory URL    the CA's directory (default: Let's Encrypt staging) CERTPILOT_ACME_DIRECTORY
+              --acme-trust PEM        CA certificate of the ACME server's own TLS (test CAs) CERTPILOT_ACME_TRUST
+              --email ADDRESS         contact address for the CA account              CERTPILOT_EMAIL
+              --storage DIR           where certificates are kept (default: ./certpilot-data) CERTPILOT_STORAGE
+              --http-port PORT        HTTP port for HTTP-01 and redirects (default 80) CERTPILOT_HTTP_PORT
+              --https-port PORT       HTTPS port (default 443)                        CERTPILOT_HTTPS_PORT
+              --challenge TYPE        http-01 (default) or tls-alpn-01                CERTPILOT_CHALLENGE
+            """;
+
+    static final URI LETS_ENCRYPT_STAGING = URI.create("https://acme-staging-v02.api.letsencrypt.org/directory");
+
+    /**
+     * Parses {@code args} over {@code environment}.
+     *
+     * @throws IllegalArgumentException naming the flag and what it needs
+     */
+    static Options parse(String[] args, Map<String, String> environment) {
+        var flags = new java.util.LinkedHashMap<String, List<String>>();
+        for (int i = 0; i < args.length; i++) {
+            var flag = args[i];
+            if (!flag.startsWith("--") || !FLAGS.contains(flag.substring(2))) {
+                throw new IllegalArgumentException("Unknown argument '" + flag + "'");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            flags.computeIfAbsent(flag.substring(2), k -> new ArrayList<>()).add(args[++i]);
+        }
+        var domains = flags.containsKey("domain") ? flags.get("domain")
+                : split(environment.get("CERTPILOT_DOMAIN"));
+        if (domains.isEmpty()) {
+            throw new IllegalArgumentException("Give at least one --domain (or CERTPILOT_DOMAIN)");
+        }
+        var directory = value(flags, environment, "acme-directory");
+        var trust = value(flags, environment, "acme-trust");
+        var storage = value(flags, environment, "storage");
+        var challenge = value(flags, environment, "challenge");
+        challenge = challenge == null ? "http-01" : challenge.toLowerCase(Locale.ROOT);
+        if (challenge.equals("dns-01")) {
+            throw new IllegalArgumentException("--challenge dns-01 needs a Dns01Responder for your DNS provider's API; "
+                    + "implement dev.certpilot.core.spi.Dns01Responder and pass it to challenges(...). This example "
+                    + "offers http-01 and tls-alpn-01");
+        }
+        if (!challenge.equals("http-01") && !challenge.equals("tls-alpn-01")) {
+            throw new IllegalArgumentException("--challenge must be http-01 or tls-alpn-01, got '" + challenge + "'");
+        }
+        return new Options(List.copyOf(domains), directory == null ? LETS_ENCRYPT_STAGING : uri(directory),
+                trust == null ? null : Path.of(trust), value(flags, environment, "email"),
+                Path.of(storage == null ? "certpilot-data" : storage),
+                port(value(flags, environment, "http-port"), 80, "--http-port"),
+                port(value(flags, environment, "https-port"), 443, "--https-port"), challenge);
+    }
+
+    private static final List<String> FLAGS = List.of("domain", "acme-directory", "acme-trust", "email", "storage",
+            "http-port", "https-port", "challenge");
+
+    private static String value(Map<String, List<String>> flags, Map<String, String> environment, String name) {
+        var given = flags.get(name);
+        if (given != null) {
+            if (given.size() > 1) {
+                throw new IllegalArgumentException("--" + name + " is given " + given.size() + " times; give it once");
+            }
+            return given.get(0);
+        }
+        var variable = environment.get("CERTPILOT_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        return variable == null || variable.isBlank() ? null : variable;
+    }
+
+    private static List<String> split(String list) {
+        var result = new ArrayList<String>();
+        if (list != null) {
+            for (var item : list.split(",")) {
+                if (!item.isBlank()) {
+                    result.add(item.trim());
+                }
+            }
+        }
+        return result;
+    }
+
+    private static URI uri(String value) {
+        try {
+            return URI.create(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--acme-directory must be a URL such as " + LETS_ENCRYPT_STAGING
+                    + ", got '" + value + "'", e);
+        }
+    }
+
+    private static int port(String value, int fallback, String flag) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            var port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " must be a port from 0 (any free port) to 65535, got '" + value
+                + "'");
+    }
+}

@@ -1,0 +1,59 @@
+package dev.certpilot.examples.jetty;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import dev.certpilot.core.CertificateManager;
+
+/** The example's page: the certificate served for the requested host, and when certpilot next looks at it. */
+final class StatusPage extends Handler.Abstract {
+
+    private final CertificateManager manager;
+
+    StatusPage(CertificateManager manager) {
+        this.manager = manager;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        var host = Request.getServerName(request);
+        var html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>certpilot</title>"
+                + "</head><body><h1>Served over HTTPS by certpilot</h1>");
+        var served = manager.certificateForHost(host);
+        if (served.isEmpty()) {
+            html.append("<p>No certificate covers ").append(escape(host)).append(".</p>");
+        } else {
+            var bundle = served.get();
+            var leaf = bundle.leaf();
+            html.append("<table>")
+                    .append(row("Host", host))
+                    .append(row("Subject", leaf.getSubjectX500Principal().getName()))
+                    .append(row("Issuer", leaf.getIssuerX500Principal().getName()))
+                    .append(row("Serial", bundle.serialNumber().toString(16)))
+                    .append(row("Expires", bundle.notAfter().toString()));
+            manager.status().stream().filter(s -> s.name().equals(bundle.name())).findFirst().ifPresent(status ->
+                    html.append(row("Next check", String.valueOf(status.nextCheck()))));
+            html.append("</table>");
+        }
+        html.append("</body></html>\n");
+        var body = html.toString().getBytes(StandardCharsets.UTF_8);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+        return true;
+    }
+
+    private static String row(String label, String value) {
+        return "<tr><th>" + label + "</th><td>" + escape(value) + "</td></tr>";
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
