@@ -22,7 +22,7 @@ import dev.certpilot.core.spi.Dns01Responder;
 
 /**
  * Obtains certificates from an ACME CA for the configured domains, keeps them in a {@link CertificateStore},
- * and serves them to TLS servers.
+ * serves them to TLS servers, and renews them before they expire.
  *
  * <pre>{@code
  * var http01 = new InMemoryHttp01Responder();          // serve it with AcmeChallengeFilter on port 80
@@ -34,14 +34,17 @@ import dev.certpilot.core.spi.Dns01Responder;
  *         .challenges(http01)
  *         .storageDirectory(Path.of("/var/lib/myapp/certificates"))
  *         .build()) {
- *     manager.start();                                 // serves stored certificates, obtains missing ones
+ *     manager.start();              // stored certificates at once, a self-signed one until the first is issued
  *     sslContext.init(new KeyManager[] {manager.keyManager()}, null, null);
+ *     manager.awaitCertificates(Duration.ofMinutes(2));
  * }
  * }</pre>
  *
  * <p>On {@link #start()}, a stored certificate that is still valid and covers the configured domains is served
- * at once, with no call to the CA; others are obtained. Thread-safe: reads ({@link #certificate},
- * {@link #certificateForHost}, the {@link #keyManager()}) see an immutable snapshot and never block.
+ * at once, with no call to the CA; the others are obtained in the background. From then on one scheduler renews
+ * each certificate when due, retries failures with back-off (and the next CA, if several are configured), and
+ * tells {@link CertificateListener}s. Thread-safe: reads ({@link #certificate}, {@link #certificateForHost},
+ * {@link #status()}, the {@link #keyManager()}) see an immutable snapshot or volatile state and never block.
  */
 public final class CertificateManager implements AutoCloseable {
 
