@@ -56,6 +56,7 @@ public final class CertificateManager implements AutoCloseable {
     private final SniKeyManager keyManager;
     private final Object lifecycle = new Object();
     private volatile CertificateIndex index = CertificateIndex.EMPTY;
+    private boolean prepared;
     private boolean started;
     private boolean closed;
 
@@ -84,16 +85,38 @@ public final class CertificateManager implements AutoCloseable {
     }
 
     /**
-     * Starts serving and maintaining the certificates, without blocking: a stored certificate that is valid and
-     * covers its configured domains is served at once with no call to the CA; the others are served a
-     * self-signed bootstrap certificate at once and obtained in the background. From then on each certificate
-     * is renewed when due, with retries and events. Calling it again does nothing. Use
-     * {@link #awaitCertificates(Duration)} to wait for the CA's certificates.
+     * Serves certificates without calling the CA: stored ones that are valid and cover their configured domains,
+     * and a self-signed bootstrap certificate for the others. Call it before starting a TLS server that needs a
+     * certificate to start, then {@link #start()} once the server listens, so that the CA can validate through
+     * it. {@link #start()} calls it if needed. Calling it again does nothing.
+     *
+     * @throws StorageException      if the store fails (a corrupted entry is moved aside and obtained again)
+     * @throws IllegalStateException if the manager is closed
+     */
+    public void prepare() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("CertificateManager is closed; build a new one");
+            }
+            if (prepared) {
+                return;
+            }
+            prepared = true;
+        }
+        renewer.prepare();
+    }
+
+    /**
+     * Starts maintaining the certificates, without blocking: after {@link #prepare()} (called here if needed),
+     * missing certificates are obtained in the background, and from then on each certificate is renewed when
+     * due, with retries and events. Calling it again does nothing. Use {@link #awaitCertificates(Duration)} to
+     * wait for the CA's certificates.
      *
      * @throws StorageException      if the store fails (a corrupted entry is moved aside and obtained again)
      * @throws IllegalStateException if the manager is closed
      */
     public void start() {
+        prepare();
         synchronized (lifecycle) {
             if (closed) {
                 throw new IllegalStateException("CertificateManager is closed; build a new one");

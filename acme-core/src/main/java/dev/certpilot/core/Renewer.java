@@ -88,11 +88,11 @@ final class Renewer implements AutoCloseable {
     }
 
     /**
-     * Serves what storage holds, a bootstrap certificate for the others, and schedules a check of each at once.
+     * Serves what storage holds and a bootstrap certificate for the others, without calling the CA.
      *
      * @throws StorageException if the store fails (a corrupted entry is not a failure: it is obtained again)
      */
-    void start() {
+    void prepare() {
         var now = clock.instant();
         for (var slot : slots.values()) {
             slot.lock.lock();
@@ -108,6 +108,18 @@ final class Renewer implements AutoCloseable {
                     LOG.info("Serving a self-signed bootstrap certificate for {} until one is obtained",
                             slot.certificate.domains());
                 }
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+    }
+
+    /** Schedules a check of each certificate at once: missing ones are obtained, due ones renewed. */
+    void start() {
+        var now = clock.instant();
+        for (var slot : slots.values()) {
+            slot.lock.lock();
+            try {
                 schedule(slot, now);
             } finally {
                 slot.lock.unlock();

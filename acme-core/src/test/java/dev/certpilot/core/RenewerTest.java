@@ -72,6 +72,21 @@ class RenewerTest {
     }
 
     @Test
+    void prepareServesWithoutCallingTheCaUntilStart() throws Exception {
+        try (var manager = manager().domain("shop.test").build()) {
+            manager.prepare();
+            Thread.sleep(200);
+
+            assertThat(manager.certificate("shop.test")).hasValueSatisfying(b -> assertThat(b.isSelfSigned()).isTrue());
+            assertThat(primary.calls()).as("no order before start()").isEmpty();
+
+            manager.start();
+            manager.awaitCertificates(Duration.ofSeconds(5));
+            assertThat(primary.calls()).hasSize(1);
+        }
+    }
+
+    @Test
     void aClockJumpOf60DaysRenewsAndTheOrderSaysWhichCertificateItReplaces() throws Exception {
         try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(100)).build()) {
             manager.start();

@@ -1,0 +1,68 @@
+package dev.certpilot.examples.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+
+import dev.certpilot.core.CertificateManager;
+import dev.certpilot.test.Pebble;
+import dev.certpilot.test.PebbleExtension;
+import dev.certpilot.test.TlsClient;
+
+/** The Spring Boot example, started as an application with its real embedded Tomcat, against a real Pebble. */
+class SpringBootExampleIT {
+
+    @RegisterExtension
+    static final PebbleExtension PEBBLE = new PebbleExtension();
+
+    @TempDir
+    Path storage;
+
+    @Test
+    void tomcatServesTheIssuedCertificateAndSwapsItOnRenewal(Pebble pebble) throws Exception {
+        try (var context = SpringApplication.run(SpringBootExample.class,
+                "--server.port=0",
+                "--certpilot.domains=boot.certpilot.test",
+                "--certpilot.acme-directory=" + pebble.directory(),
+                "--certpilot.acme-trust=" + pebble.listenerCaFile(),
+                "--certpilot.storage=" + storage,
+                "--certpilot.http-port=" + pebble.httpPort())) {
+            var manager = context.getBean(CertificateManager.class);
+            manager.awaitCertificates(Duration.ofSeconds(60));
+            var port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            var trust = TlsClient.trusting(pebble.root());
+
+            var issued = manager.certificate("boot.certpilot.test").orElseThrow();
+            try (var client = TlsClient.connect(trust, port, "boot.certpilot.test")) {
+                assertThat(client.leaf().getSerialNumber()).as("the bootstrap certificate was swapped for the CA's")
+                        .isEqualTo(issued.serialNumber());
+                assertThat(client.get("boot.certpilot.test", "/status"))
+                        .contains("\"serial\":\"" + issued.serialNumber().toString(16) + "\"")
+                        .contains("\"bootstrap\":false").contains("\"nextCheck\":\"");
+            }
+
+            var renewed = manager.renewNow("boot.certpilot.test");
+
+            try (var client = TlsClient.connect(trust, port, "boot.certpilot.test")) {
+                assertThat(client.leaf().getSerialNumber()).as("hot-swapped without a restart")
+                        .isEqualTo(renewed.serialNumber()).isNotEqualTo(issued.serialNumber());
+            }
+            var http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                    + pebble.httpPort() + "/.well-known/acme-challenge/unknown")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(http.statusCode()).as("the filter answers on the HTTP connector").isEqualTo(404);
+            assertThat(http.body()).contains("No pending ACME challenge");
+        }
+    }
+}
