@@ -5,9 +5,11 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -291,6 +293,7 @@ public final class CertificateManager implements AutoCloseable {
         private String email;
         private boolean termsOfServiceAgreed;
         private final LinkedHashMap<String, ManagedCertificate> certificates = new LinkedHashMap<>();
+        private final Map<String, String> certificateOfDomain = new HashMap<>();
         private KeyType keyType = KeyType.EC_P256;
         private CertificateStore store;
         private final List<ChallengeResponder> responders = new ArrayList<>();
@@ -381,13 +384,15 @@ public final class CertificateManager implements AutoCloseable {
                 throw new IllegalArgumentException("Two certificates are named '" + certificate.name()
                         + "': give each a distinct name");
             }
-            for (var other : certificates.values()) {
-                for (var domain : certificate.domains()) {
-                    if (other.domains().contains(domain)) {
-                        throw new IllegalArgumentException("Domain " + domain + " is in certificates '"
-                                + other.name() + "' and '" + certificate.name() + "': list it in one only");
-                    }
+            for (var domain : certificate.domains()) {
+                var other = certificateOfDomain.get(domain);
+                if (other != null) {
+                    throw new IllegalArgumentException("Domain " + domain + " is in certificates '" + other
+                            + "' and '" + certificate.name() + "': list it in one only");
                 }
+            }
+            for (var domain : certificate.domains()) {
+                certificateOfDomain.put(domain, certificate.name());
             }
             certificates.put(certificate.name(), certificate);
             return this;

@@ -1,0 +1,30 @@
+package dev.certpilot.benchmarks;
+
+import java.util.List;
+
+/**
+ * Runs the benchmarks named on the command line ({@code issuance}, {@code handshake}, {@code scale}, {@code swap};
+ * all by default) and prints their table. Run through {@code benchmarks/run}.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        var which = args.length == 0 ? List.of("issuance", "handshake", "scale", "swap") : List.of(args);
+        var table = new Table();
+        System.out.printf("Java %s, %d cores, max heap %d MB%n", System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        for (var name : which) {
+            System.out.println("== " + name);
+            switch (name) {
+                case "handshake" -> HandshakeBenchmark.run(table, Integer.getInteger("names", 10_000));
+                default -> throw new IllegalArgumentException("Unknown benchmark '" + name
+                        + "'; choose from issuance, handshake, scale, swap");
+            }
+        }
+        table.print();
+        System.exit(0);
+    }
+}
