@@ -1,7 +1,10 @@
 package dev.certpilot.core;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -31,23 +34,35 @@ final class CertificateIndex {
 
     /** A snapshot with {@code bundle} added or replacing the bundle of the same name. */
     CertificateIndex with(CertificateBundle bundle) {
+        return with(List.of(bundle));
+    }
+
+    /**
+     * A snapshot with {@code bundles} added, each replacing the bundle of the same name. Costs one pass over the
+     * snapshot however many bundles are given: publish a whole store at once, not one bundle at a time.
+     */
+    CertificateIndex with(Collection<CertificateBundle> bundles) {
         var names = new LinkedHashMap<>(byName);
-        var replaced = names.put(bundle.name(), bundle);
+        var replaced = new ArrayList<CertificateBundle>();
+        for (var bundle : bundles) {
+            var previous = names.put(bundle.name(), bundle);
+            if (previous != null && previous != bundle) {
+                replaced.add(previous);
+            }
+        }
         var domains = new HashMap<String, CertificateBundle>();
+        var aliases = new HashMap<String, CertificateBundle>();
+        var aliasByName = new HashMap<String, String>();
         for (var current : names.values()) {
             for (var domain : current.domains()) {
                 domains.putIfAbsent(domain, current);
             }
-        }
-        var aliases = new HashMap<String, CertificateBundle>();
-        var aliasByName = new HashMap<String, String>();
-        for (var current : names.values()) {
             var alias = alias(current);
             aliases.put(alias, current);
             aliasByName.put(current.name(), alias);
         }
-        if (replaced != null) {
-            aliases.putIfAbsent(alias(replaced), replaced);
+        for (var previous : replaced) {
+            aliases.putIfAbsent(alias(previous), previous);
         }
         return new CertificateIndex(Map.copyOf(names), Map.copyOf(domains), Map.copyOf(aliases),
                 Map.copyOf(aliasByName));

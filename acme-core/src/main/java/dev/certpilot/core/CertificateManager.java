@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -262,9 +263,9 @@ public final class CertificateManager implements AutoCloseable {
         }
     }
 
-    private void publish(CertificateBundle bundle) {
+    private void publish(Collection<CertificateBundle> bundles) {
         synchronized (lifecycle) {
-            index = index.with(bundle);
+            index = index.with(bundles);
         }
     }
 

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,7 @@ final class Renewer implements AutoCloseable {
     private final Clock clock;
     private final Duration issuanceTimeout;
     private final RenewalPolicy policy;
-    private final Consumer<CertificateBundle> publisher;
+    private final Consumer<Collection<CertificateBundle>> publisher;
     private final List<CertificateListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final ScheduledThreadPoolExecutor scheduler;
@@ -55,7 +56,7 @@ final class Renewer implements AutoCloseable {
     Renewer(List<ManagedCertificate> certificates, CertificateStore store, List<Issuer> issuers,
             List<ChallengeResponder> responders, KeyType keyType, Clock clock, Duration issuanceTimeout,
             RenewalPolicy policy, int concurrentOrders, List<CertificateListener> listeners,
-            Consumer<CertificateBundle> publisher, RandomGenerator random) {
+            Consumer<Collection<CertificateBundle>> publisher, RandomGenerator random) {
         this.store = store;
         this.issuers = List.copyOf(issuers);
         this.responders = List.copyOf(responders);
@@ -94,17 +95,20 @@ final class Renewer implements AutoCloseable {
      */
     void prepare() {
         var now = clock.instant();
+        var served = new ArrayList<CertificateBundle>(slots.size());
+        var bootstrapped = 0;
         for (var slot : slots.values()) {
             slot.lock.lock();
             try {
                 var stored = loadUsable(slot, now);
                 if (stored != null) {
                     slot.current = stored;
-                    publisher.accept(stored);
-                    LOG.info("Serving stored certificate {} (serial {}, valid until {})", slot.name(),
+                    served.add(stored);
+                    LOG.debug("Serving stored certificate {} (serial {}, valid until {})", slot.name(),
                             stored.serialNumber().toString(16), stored.notAfter());
                 } else {
-                    publisher.accept(SelfSigned.bootstrap(slot.certificate, now));
+                    served.add(SelfSigned.bootstrap(slot.certificate, now));
+                    bootstrapped++;
                     LOG.info("Serving a self-signed bootstrap certificate for {} until one is obtained",
                             slot.certificate.domains());
                 }
@@ -112,6 +116,9 @@ final class Renewer implements AutoCloseable {
                 slot.lock.unlock();
             }
         }
+        publisher.accept(served);
+        LOG.info("Serving {} stored certificates and {} bootstrap certificates", served.size() - bootstrapped,
+                bootstrapped);
     }
 
     /** Schedules a check of each certificate at once: missing ones are obtained, due ones renewed. */
@@ -336,7 +343,7 @@ final class Renewer implements AutoCloseable {
         slot.failures = 0;
         slot.issuerIndex = 0;
         slot.lastFailure = null;
-        publisher.accept(bundle);
+        publisher.accept(List.of(bundle));
         var now = clock.instant();
         emit(previous == null ? new CertificateEvent.Obtained(slot.name(), now, bundle)
                 : new CertificateEvent.Renewed(slot.name(), now, bundle, previous.serialNumber()));

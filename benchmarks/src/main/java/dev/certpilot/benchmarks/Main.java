@@ -20,6 +20,12 @@ public final class Main {
             System.out.println("== " + name);
             switch (name) {
                 case "handshake" -> HandshakeBenchmark.run(table, Integer.getInteger("names", 10_000));
+                case "scale" -> {
+                    ScaleBenchmark.run(table, 10_000);
+                    if (!Boolean.getBoolean("quick")) {
+                        ScaleBenchmark.run(table, 100_000);
+                    }
+                }
                 default -> throw new IllegalArgumentException("Unknown benchmark '" + name
                         + "'; choose from issuance, handshake, scale, swap");
             }
