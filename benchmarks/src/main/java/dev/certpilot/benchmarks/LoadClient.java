@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 
 import javax.net.ssl.SSLContext;
@@ -53,6 +54,12 @@ final class LoadClient {
      * {@code sni.apply(n)}; with {@code get}, each handshake is followed by {@code GET /}.
      */
     Result run(int port, int threads, Duration duration, IntFunction<String> sni, boolean get) throws Exception {
+        var deadline = System.nanoTime() + duration.toNanos();
+        return run(port, threads, () -> System.nanoTime() - deadline >= 0, sni, get);
+    }
+
+    /** As {@link #run(int, int, Duration, IntFunction, boolean)}, until {@code done} says so. */
+    Result run(int port, int threads, BooleanSupplier done, IntFunction<String> sni, boolean get) throws Exception {
         var running = new AtomicBoolean(true);
         var operations = new AtomicLong();
         var failures = new AtomicLong();
@@ -85,7 +92,9 @@ final class LoadClient {
         for (var worker : workers) {
             worker.start();
         }
-        Thread.sleep(duration.toMillis());
+        while (!done.getAsBoolean()) {
+            Thread.sleep(10);
+        }
         running.set(false);
         for (var worker : workers) {
             worker.join();

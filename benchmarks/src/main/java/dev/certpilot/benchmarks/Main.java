@@ -19,6 +19,8 @@ public final class Main {
         for (var name : which) {
             System.out.println("== " + name);
             switch (name) {
+                case "issuance" -> IssuanceBenchmark.run(table);
+                case "swap" -> SwapBenchmark.run(table);
                 case "handshake" -> HandshakeBenchmark.run(table, Integer.getInteger("names", 10_000));
                 case "scale" -> {
                     ScaleBenchmark.run(table, 10_000);
