@@ -3,7 +3,8 @@ package dev.certpilot.benchmarks;
 import java.util.List;
 
 /**
- * Runs the benchmarks named on the command line ({@code issuance}, {@code handshake}, {@code scale}, {@code swap};
+ * Runs the benchmarks named on the command line ({@code issuance}, {@code cold}, {@code handshake}, {@code scale},
+ * {@code swap};
  * all by default) and prints their table. Run through {@code benchmarks/run}.
  */
 public final class Main {
@@ -12,7 +13,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        var which = args.length == 0 ? List.of("issuance", "handshake", "scale", "swap") : List.of(args);
+        var which = args.length == 0 ? List.of("issuance", "cold", "handshake", "scale", "swap") : List.of(args);
         var table = new Table();
         System.out.printf("Java %s, %d cores, max heap %d MB%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
@@ -20,6 +21,7 @@ public final class Main {
             System.out.println("== " + name);
             switch (name) {
                 case "issuance" -> IssuanceBenchmark.run(table);
+                case "cold" -> ColdStartBenchmark.run(table);
                 case "swap" -> SwapBenchmark.run(table);
                 case "handshake" -> HandshakeBenchmark.run(table, Integer.getInteger("names", 10_000));
                 case "scale" -> {
@@ -29,7 +31,7 @@ public final class Main {
                     }
                 }
                 default -> throw new IllegalArgumentException("Unknown benchmark '" + name
-                        + "'; choose from issuance, handshake, scale, swap");
+                        + "'; choose from issuance, cold, handshake, scale, swap");
             }
         }
         table.print();
