@@ -11,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -95,30 +98,79 @@ final class Renewer implements AutoCloseable {
      */
     void prepare() {
         var now = clock.instant();
-        var served = new ArrayList<CertificateBundle>(slots.size());
-        var bootstrapped = 0;
-        for (var slot : slots.values()) {
-            slot.lock.lock();
-            try {
-                var stored = loadUsable(slot, now);
-                if (stored != null) {
-                    slot.current = stored;
-                    served.add(stored);
-                    LOG.debug("Serving stored certificate {} (serial {}, valid until {})", slot.name(),
-                            stored.serialNumber().toString(16), stored.notAfter());
-                } else {
-                    served.add(SelfSigned.bootstrap(slot.certificate, now));
-                    bootstrapped++;
-                    LOG.info("Serving a self-signed bootstrap certificate for {} until one is obtained",
-                            slot.certificate.domains());
+        var list = List.copyOf(slots.values());
+        var served = new CertificateBundle[list.size()];
+        var bootstrapped = new AtomicInteger();
+        // parsing is CPU-bound: spread it over the cores, then publish everything in one snapshot
+        var threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), list.size() / 256));
+        var chunk = (list.size() + threads - 1) / threads;
+        var tasks = new ArrayList<Callable<Void>>();
+        for (int from = 0; from < list.size(); from += chunk) {
+            var start = from;
+            var end = Math.min(list.size(), from + chunk);
+            tasks.add(() -> {
+                for (int i = start; i < end; i++) {
+                    served[i] = prepare(list.get(i), now, bootstrapped);
                 }
+                return null;
+            });
+        }
+        if (tasks.size() == 1) {
+            call(tasks.get(0));
+        } else {
+            var pool = Executors.newFixedThreadPool(tasks.size(), task -> {
+                var thread = new Thread(task, "certpilot-load");
+                thread.setDaemon(true);
+                return thread;
+            });
+            try {
+                for (var future : pool.invokeAll(tasks)) {
+                    try {
+                        future.get();
+                    } catch (ExecutionException e) {
+                        throw e.getCause() instanceof RuntimeException r ? r
+                                : new CertpilotException("Loading certificates failed", e.getCause());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CertpilotException("Interrupted while loading certificates", e);
             } finally {
-                slot.lock.unlock();
+                pool.shutdownNow();
             }
         }
-        publisher.accept(served);
-        LOG.info("Serving {} stored certificates and {} bootstrap certificates", served.size() - bootstrapped,
-                bootstrapped);
+        publisher.accept(List.of(served));
+        LOG.info("Serving {} stored certificates and {} bootstrap certificates", served.length - bootstrapped.get(),
+                bootstrapped.get());
+    }
+
+    private CertificateBundle prepare(Slot slot, Instant now, AtomicInteger bootstrapped) {
+        slot.lock.lock();
+        try {
+            var stored = loadUsable(slot, now);
+            if (stored != null) {
+                slot.current = stored;
+                LOG.debug("Serving stored certificate {} (serial {}, valid until {})", slot.name(),
+                        stored.serialNumber().toString(16), stored.notAfter());
+                return stored;
+            }
+            bootstrapped.incrementAndGet();
+            LOG.info("Serving a self-signed bootstrap certificate for {} until one is obtained",
+                    slot.certificate.domains());
+            return SelfSigned.bootstrap(slot.certificate, now);
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    private static void call(Callable<Void> task) {
+        try {
+            task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CertpilotException("Loading certificates failed", e);
+        }
     }
 
     /** Schedules a check of each certificate at once: missing ones are obtained, due ones renewed. */

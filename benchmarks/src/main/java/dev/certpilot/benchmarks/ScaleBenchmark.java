@@ -48,8 +48,11 @@ final class ScaleBenchmark {
         var before = usedHeapAfterGc();
         var start = System.nanoTime();
         var manager = Servers.offlineManager(storage, names);
+        var built = System.nanoTime();
         manager.prepare();
         var millis = (System.nanoTime() - start) / 1e6;
+        System.out.printf("  (%d certificates: build %.0f ms, prepare %.0f ms)%n", count, (built - start) / 1e6,
+                (System.nanoTime() - built) / 1e6);
         var after = usedHeapAfterGc();
         if (manager.certificate(names.get(count - 1)).isEmpty()) {
             throw new IllegalStateException("The last certificate is not served");
