@@ -87,6 +87,48 @@ class RenewerTest {
     }
 
     @Test
+    void manyStoredCertificatesAreLoadedInParallelAndServedWithoutAnOrder() throws Exception {
+        var stored = new java.util.concurrent.ConcurrentHashMap<String, CertificateBundle>();
+        var keys = KeyType.EC_P256.generate();
+        var builder = manager();
+        for (int i = 0; i < 600; i++) {
+            var name = "s" + i + ".test";
+            stored.put(name, SelfSigned.bundle(name, keys, Instant.now().minusSeconds(60), Duration.ofDays(90), name));
+            builder.domain(name);
+        }
+        builder.store(new dev.certpilot.core.spi.CertificateStore() {
+            @Override
+            public Optional<CertificateBundle> load(String name) {
+                return Optional.ofNullable(stored.get(name));
+            }
+
+            @Override
+            public void save(CertificateBundle bundle) {
+                stored.put(bundle.name(), bundle);
+            }
+
+            @Override
+            public Optional<java.security.KeyPair> loadAccountKey(String accountId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void saveAccountKey(String accountId, java.security.KeyPair keyPair) {
+            }
+        });
+        try (var manager = builder.build()) {
+            manager.prepare();
+
+            for (int i = 0; i < 600; i++) {
+                var name = "s" + i + ".test";
+                assertThat(manager.certificateForHost(name)).as(name).contains(stored.get(name));
+            }
+            assertThat(manager.status()).allSatisfy(s -> assertThat(s.bootstrap()).isFalse());
+            assertThat(primary.calls()).isEmpty();
+        }
+    }
+
+    @Test
     void aClockJumpOf60DaysRenewsAndTheOrderSaysWhichCertificateItReplaces() throws Exception {
         try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(100)).build()) {
             manager.start();
