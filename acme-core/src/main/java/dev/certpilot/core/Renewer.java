@@ -297,8 +297,9 @@ final class Renewer implements AutoCloseable {
     private Slot slot(String name) {
         var slot = slots.get(name);
         if (slot == null) {
+            var configured = slots.keySet().stream().limit(10).toList();
             throw new IllegalArgumentException("No managed certificate named '" + name + "'; configured: "
-                    + slots.keySet());
+                    + configured + (slots.size() > 10 ? " and " + (slots.size() - 10) + " more" : ""));
         }
         return slot;
     }
