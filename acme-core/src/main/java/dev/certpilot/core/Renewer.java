@@ -40,6 +40,7 @@ final class Renewer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.renewal");
     private static final Duration ARI_REFRESH = Duration.ofHours(6);
+    private static final Duration START_SPREAD = Duration.ofMinutes(5);
 
     private final CertificateStore store;
     private final List<Issuer> issuers;
@@ -173,13 +174,20 @@ final class Renewer implements AutoCloseable {
         }
     }
 
-    /** Schedules a check of each certificate at once: missing ones are obtained, due ones renewed. */
+    /**
+     * Schedules the first check of each certificate: at once for a missing one or one due by its lifetime;
+     * spread at random over the first minutes for the others, whose check only asks the CA for a renewal window,
+     * so that thousands of stored certificates don't all call the CA at start.
+     */
     void start() {
         var now = clock.instant();
+        var spread = Math.max(1, Math.min(policy.checkInterval().toMillis(), START_SPREAD.toMillis()));
         for (var slot : slots.values()) {
             slot.lock.lock();
             try {
-                schedule(slot, now);
+                var current = slot.current;
+                var due = current == null || !now.isBefore(policy.lifetimeDue(current));
+                schedule(slot, due ? now : now.plusMillis(random.nextLong(spread)));
             } finally {
                 slot.lock.unlock();
             }

@@ -129,6 +129,26 @@ class RenewerTest {
     }
 
     @Test
+    void atStartStoredCertificatesAreCheckedSpreadOutButDueOnesAtOnce() throws Exception {
+        var store = new FileCertificateStore(storage);
+        store.save(SelfSigned.bundle("fresh.test", Instant.now().minusSeconds(60), Duration.ofDays(90), "fresh.test"));
+        store.save(SelfSigned.bundle("due.test", Instant.now().minus(Duration.ofDays(80)), Duration.ofDays(90),
+                "due.test"));
+        try (var manager = manager().domain("fresh.test").domain("due.test").build()) {
+            var started = Instant.now();
+            manager.start();
+
+            events.await(CertificateEvent.Renewed.class, 1, Duration.ofSeconds(5));
+            assertThat(events.of(CertificateEvent.Renewed.class)).extracting(CertificateEvent::name)
+                    .containsExactly("due.test");
+            var fresh = manager.status().get(0);
+            assertThat(fresh.name()).isEqualTo("fresh.test");
+            assertThat(fresh.nextCheck()).as("spread over the first minutes, not all at once")
+                    .isBetween(started, started.plus(Duration.ofMinutes(5)).plusSeconds(1));
+        }
+    }
+
+    @Test
     void aClockJumpOf60DaysRenewsAndTheOrderSaysWhichCertificateItReplaces() throws Exception {
         try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(100)).build()) {
             manager.start();
