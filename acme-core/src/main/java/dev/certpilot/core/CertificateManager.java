@@ -205,7 +205,8 @@ public final class CertificateManager implements AutoCloseable {
 
     /**
      * The certificate served for the managed certificate called {@code name}: the CA's, or the self-signed
-     * bootstrap one until the first is obtained ({@link CertificateBundle#isSelfSigned()}); empty before start.
+     * bootstrap one until the first is obtained ({@link CertificateBundle#isSelfSigned()}); empty before
+     * {@link #prepare()} or {@link #start()}.
      */
     public Optional<CertificateBundle> certificate(String name) {
         return index.byName(name);

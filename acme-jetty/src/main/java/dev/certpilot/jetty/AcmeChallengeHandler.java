@@ -3,7 +3,6 @@ package dev.certpilot.jetty;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.IntSupplier;
-import java.util.regex.Pattern;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -14,6 +13,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 import dev.certpilot.core.Hsts;
+import dev.certpilot.core.HttpsRedirect;
 import dev.certpilot.core.InMemoryHttp01Responder;
 
 /**
@@ -24,8 +24,6 @@ import dev.certpilot.core.InMemoryHttp01Responder;
  * {@code AcmeChallengeFilter} in {@code acme-servlet}. Immutable and thread-safe once started.
  */
 public final class AcmeChallengeHandler extends Handler.Wrapper {
-
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
 
     private final InMemoryHttp01Responder responder;
     private final IntSupplier httpsPort;
@@ -108,20 +106,13 @@ public final class AcmeChallengeHandler extends Handler.Wrapper {
     }
 
     private static void redirect(Request request, Response response, Callback callback, int httpsPort) {
-        var host = Request.getServerName(request);
-        if (host == null || !HOST.matcher(host).matches()) {
+        var location = HttpsRedirect.location(Request.getServerName(request), httpsPort,
+                request.getHttpURI().getPath(), request.getHttpURI().getQuery());
+        if (location.isEmpty()) {
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "Malformed Host header");
             return;
         }
-        var location = new StringBuilder("https://").append(host);
-        if (httpsPort != 443) {
-            location.append(':').append(httpsPort);
-        }
-        location.append(request.getHttpURI().getPath());
-        if (request.getHttpURI().getQuery() != null) {
-            location.append('?').append(request.getHttpURI().getQuery());
-        }
-        Response.sendRedirect(request, response, callback, HttpStatus.PERMANENT_REDIRECT_308, location.toString(),
+        Response.sendRedirect(request, response, callback, HttpStatus.PERMANENT_REDIRECT_308, location.get(),
                 true);
     }
 }

@@ -3,7 +3,6 @@ package dev.certpilot.servlet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -18,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.Hsts;
+import dev.certpilot.core.HttpsRedirect;
 import dev.certpilot.core.InMemoryHttp01Responder;
 
 /**
@@ -80,7 +80,6 @@ public final class AcmeChallengeFilter implements Filter {
     public static final String CHALLENGE_PATH = InMemoryHttp01Responder.CHALLENGE_PATH;
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.challenge");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
 
     private volatile Settings settings;
 
@@ -189,23 +188,15 @@ public final class AcmeChallengeFilter implements Filter {
 
     private static void redirect(Settings settings, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        var host = request.getServerName();
-        if (host == null || !HOST.matcher(host).matches()) {
+        var location = HttpsRedirect.location(request.getServerName(), settings.redirectPort,
+                request.getRequestURI(), request.getQueryString());
+        if (location.isEmpty()) {
             send(response, HttpServletResponse.SC_BAD_REQUEST, "Missing or malformed Host header",
                     "HEAD".equals(request.getMethod()));
             return;
         }
-        var location = new StringBuilder("https://").append(host);
-        if (settings.redirectPort != 443) {
-            location.append(':').append(settings.redirectPort);
-        }
-        location.append(request.getRequestURI());
-        var query = request.getQueryString();
-        if (query != null) {
-            location.append('?').append(query);
-        }
         response.setStatus(settings.redirectStatus);
-        response.setHeader("Location", location.toString());
+        response.setHeader("Location", location.get());
         response.setContentLength(0);
     }
 
