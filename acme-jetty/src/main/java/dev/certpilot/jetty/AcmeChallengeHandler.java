@@ -57,12 +57,22 @@ public final class AcmeChallengeHandler extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         var path = request.getHttpURI().getPath();
+        if (!request.isSecure() && (path == null || !path.startsWith("/"))) {
+            // OPTIONS * (or another target that is no path) on the plain-HTTP port: nothing to redirect
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, OPTIONS");
+            if (HttpMethod.OPTIONS.is(request.getMethod())) {
+                text(request, response, callback, HttpStatus.OK_200, "");
+            } else {
+                text(request, response, callback, HttpStatus.BAD_REQUEST_400, "The request target must be a path");
+            }
+            return true;
+        }
         if (path != null && path.startsWith(InMemoryHttp01Responder.CHALLENGE_PATH) && responder != null) {
             answer(request, response, callback, path.substring(InMemoryHttp01Responder.CHALLENGE_PATH.length()));
             return true;
         }
         if (InMemoryHttp01Responder.isDisguisedChallengePath(path)) {
-            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+            text(request, response, callback, HttpStatus.BAD_REQUEST_400,
                     "ACME challenges are served at " + InMemoryHttp01Responder.CHALLENGE_PATH + "{token} exactly");
             return true;
         }
@@ -81,19 +91,19 @@ public final class AcmeChallengeHandler extends Handler.Wrapper {
         var method = request.getMethod();
         if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-            Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
+            text(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
                     "ACME challenges answer GET and HEAD only");
             return;
         }
         if (!InMemoryHttp01Responder.isWellFormedToken(token)) {
-            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+            text(request, response, callback, HttpStatus.BAD_REQUEST_400,
                     "An ACME challenge token is 1 to " + InMemoryHttp01Responder.MAX_TOKEN_LENGTH
                             + " base64url characters");
             return;
         }
         var keyAuthorization = responder.keyAuthorization(Request.getServerName(request), token);
         if (keyAuthorization.isEmpty()) {
-            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404,
+            text(request, response, callback, HttpStatus.NOT_FOUND_404,
                     "No pending ACME challenge for this host and token");
             return;
         }
@@ -105,11 +115,25 @@ public final class AcmeChallengeHandler extends Handler.Wrapper {
         response.write(true, HttpMethod.HEAD.is(request.getMethod()) ? null : ByteBuffer.wrap(body), callback);
     }
 
+    /**
+     * Answers with a short text of our own: Jetty's error page would echo the request URI, which for a request
+     * without a Host header names this server's own address.
+     */
+    private static void text(Request request, Response response, Callback callback, int status, String message) {
+        var body = message.isEmpty() ? new byte[0] : (message + "\n").getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, HttpMethod.HEAD.is(request.getMethod()) ? null : ByteBuffer.wrap(body), callback);
+    }
+
     private static void redirect(Request request, Response response, Callback callback, int httpsPort) {
-        var location = HttpsRedirect.location(Request.getServerName(request), httpsPort,
+        // only the host the client named: without a Host header Jetty falls back to this server's own address
+        var host = request.getHeaders().contains(HttpHeader.HOST) ? Request.getServerName(request) : null;
+        var location = HttpsRedirect.location(host, httpsPort,
                 request.getHttpURI().getPath(), request.getHttpURI().getQuery());
         if (location.isEmpty()) {
-            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "Malformed Host header");
+            text(request, response, callback, HttpStatus.BAD_REQUEST_400, "A Host header naming this site is required");
             return;
         }
         Response.sendRedirect(request, response, callback, HttpStatus.PERMANENT_REDIRECT_308, location.get(),

@@ -40,15 +40,13 @@ public final class AcmeTlsConnectionFactory extends AbstractConnectionFactory {
         @Override
         public void onOpen() {
             super.onOpen();
-            if (getEndPoint() instanceof SslConnection.SslEndPoint ssl) {
-                var protocol = ssl.getSslConnection().getSSLEngine().getSession().getProtocol();
-                if (!"TLSv1.3".equals(protocol)) {
-                    LOG.warn("A TLS-ALPN-01 validation from {} used {}: the JDK picks the certificate before ALPN "
-                            + "below TLS 1.3, so the regular certificate was presented and validation will fail",
-                            getEndPoint().getRemoteSocketAddress(), protocol);
-                }
+            // not a warning: scanners and curious clients offer acme-tls/1 over TLS 1.2 too, with nothing pending.
+            // A real validation over TLS 1.2 fails at the CA (the JDK picks the certificate before ALPN below
+            // TLS 1.3), and that failure is reported with the order.
+            if (LOG.isDebugEnabled() && getEndPoint() instanceof SslConnection.SslEndPoint ssl) {
+                LOG.debug("Closing acme-tls/1 connection from {} ({})", getEndPoint().getRemoteSocketAddress(),
+                        ssl.getSslConnection().getSSLEngine().getSession().getProtocol());
             }
-            LOG.debug("Closing acme-tls/1 connection from {}", getEndPoint().getRemoteSocketAddress());
             getEndPoint().close();
         }
 

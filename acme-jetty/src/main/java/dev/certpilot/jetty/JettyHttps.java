@@ -1,12 +1,16 @@
 package dev.certpilot.jetty;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.IntSupplier;
 
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -19,8 +23,10 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
 
 /**
  * Automatic HTTPS for an embedded Jetty in a few lines: an HTTPS connector serving the manager's certificates
- * (with TLS-ALPN-01 on it), and optionally an HTTP connector that answers HTTP-01 challenges and redirects
- * everything else to HTTPS.
+ * over HTTP/2 and HTTP/1.1 (negotiated through ALPN, HTTP/1.1 for clients that offer none) with TLS-ALPN-01 on
+ * it, and optionally an HTTP connector that answers HTTP-01 challenges and redirects everything else to HTTPS.
+ * Both connectors are set for a public port: an idle timeout, a deadline for a new connection's first request
+ * (against clients that trickle bytes), a limit on open connections, and no {@code Server} header.
  *
  * <pre>{@code
  * var http01 = new InMemoryHttp01Responder();
@@ -79,6 +85,10 @@ public final class JettyHttps {
         private int redirectPort = -1;
         private String host;
         private Hsts hsts;
+        private boolean trustForwardedHeaders;
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private Duration requestHeaderTimeout = Duration.ofSeconds(10);
+        private int maxConnections = 4096;
 
         private Builder(CertificateManager manager) {
             this.manager = manager;
@@ -130,6 +140,44 @@ public final class JettyHttps {
         }
 
         /**
+         * Trusts {@code X-Forwarded-Proto}, {@code X-Forwarded-For}, {@code X-Forwarded-Host} and
+         * {@code Forwarded} from clients: a request a proxy received over HTTPS is then treated as HTTPS (served,
+         * not redirected, with HSTS). Only behind a proxy that every request passes through and that sets these
+         * headers itself; otherwise any client can claim HTTPS. Default off.
+         */
+        public Builder trustForwardedHeaders() {
+            this.trustForwardedHeaders = true;
+            return this;
+        }
+
+        /** How long a connection may stay idle before it is closed; default 30 seconds. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive(timeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * How long a new connection has to begin its first request, TLS handshake included, before it is closed;
+         * default 10 seconds. Bounds clients that keep a connection open by sending a byte now and then.
+         */
+        public Builder requestHeaderTimeout(Duration timeout) {
+            this.requestHeaderTimeout = positive(timeout, "requestHeaderTimeout");
+            return this;
+        }
+
+        /**
+         * The most connections open at once on both connectors together; more are not accepted until some
+         * close. Default 4096.
+         */
+        public Builder maxConnections(int connections) {
+            if (connections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, got " + connections);
+            }
+            this.maxConnections = connections;
+            return this;
+        }
+
+        /**
          * Adds the connectors to {@code server} and makes {@code handler}, behind an {@link AcmeChallengeHandler},
          * the server's handler. Call before {@code server.start()}.
          *
@@ -140,32 +188,55 @@ public final class JettyHttps {
                 throw new IllegalStateException("Install JettyHttps before server.start()");
             }
             var ssl = new ManagedSslContextFactory(manager);
-            var httpsConfig = new HttpConfiguration();
+            var httpsConfig = httpConfiguration();
             httpsConfig.setSecureScheme("https");
             httpsConfig.addCustomizer(new SecureRequestCustomizer());
             var http11 = new HttpConnectionFactory(httpsConfig);
-            var alpn = new ALPNServerConnectionFactory(http11.getProtocol(), TlsAlpn01Responder.ACME_TLS_PROTOCOL);
+            // no protocols given: ALPN offers those of the factories after it, in order (h2, http/1.1, acme-tls/1)
+            var alpn = new ALPNServerConnectionFactory();
             alpn.setDefaultProtocol(http11.getProtocol());
-            var https = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, http11,
-                    new AcmeTlsConnectionFactory());
-            https.setName("https");
-            https.setHost(host);
-            https.setPort(httpsPort);
+            var https = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn,
+                    new HTTP2ServerConnectionFactory(httpsConfig), http11, new AcmeTlsConnectionFactory());
+            configure(https, "https", httpsPort);
             server.addConnector(https);
 
             ServerConnector http = null;
             if (http01 != null) {
-                var httpConfig = new HttpConfiguration();
-                http = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-                http.setName("http");
-                http.setHost(host);
-                http.setPort(httpPort);
+                http = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration()));
+                configure(http, "http", httpPort);
                 server.addConnector(http);
             }
+            server.addBean(http == null ? new NetworkConnectionLimit(maxConnections, https)
+                    : new NetworkConnectionLimit(maxConnections, https, http));
             IntSupplier redirect = redirectPort > 0 ? () -> redirectPort
                     : httpsPort > 0 ? () -> httpsPort : https::getLocalPort;
             server.setHandler(new AcmeChallengeHandler(http01, http01 == null ? () -> 0 : redirect, hsts, handler));
             return new JettyHttps(http, https, ssl);
+        }
+
+        private HttpConfiguration httpConfiguration() {
+            var config = new HttpConfiguration();
+            config.setSendServerVersion(false);
+            if (trustForwardedHeaders) {
+                config.addCustomizer(new ForwardedRequestCustomizer());
+            }
+            return config;
+        }
+
+        private void configure(ServerConnector connector, String name, int port) {
+            connector.setName(name);
+            connector.setHost(host);
+            connector.setPort(port);
+            connector.setIdleTimeout(idleTimeout.toMillis());
+            connector.addBean(new FirstRequestDeadline(connector, requestHeaderTimeout));
+        }
+
+        private static Duration positive(Duration value, String field) {
+            Objects.requireNonNull(value, field);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(field + " must be positive, got " + value);
+            }
+            return value;
         }
 
         private static int port(int port, String field) {

@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,9 +79,11 @@ public final class Pebble implements AutoCloseable {
     private final int dnsManagementPort;
     private final List<Process> processes = new ArrayList<>();
     private final Thread shutdownHook;
+    private final Builder settings;
     private boolean closed;
 
     private Pebble(Builder builder) throws IOException {
+        this.settings = builder.copy();
         this.externalAccountKeys = Map.copyOf(builder.externalAccountKeys);
         int[] ports = freePorts(6);
         this.acmePort = ports[0];
@@ -135,6 +136,36 @@ public final class Pebble implements AutoCloseable {
             }
         }
         return file;
+    }
+
+    /**
+     * {@link #rootPem()} as a PEM file, for tools that take a path ({@code curl --cacert}); written anew at each
+     * call, since a {@linkplain #restart() restarted} Pebble has a new root.
+     */
+    public Path rootFile() {
+        var file = workDir.resolve("root.pem");
+        try {
+            Files.writeString(file, rootPem());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    /**
+     * Stops Pebble and starts it again on the same ports, as a CA that lost its state would be: it forgets every
+     * account, order and authorization, and issues from a new root. Its listener certificate stays the same.
+     */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("Pebble is closed");
+        }
+        stopProcesses();
+        try {
+            launch(settings);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot restart Pebble", e);
+        }
     }
 
     /** The port Pebble connects to on {@code 127.0.0.1} to validate HTTP-01 challenges. */
@@ -218,7 +249,7 @@ public final class Pebble implements AutoCloseable {
         } catch (IllegalStateException shuttingDown) {
             // the hook is running or has run: the processes are being stopped anyway
         }
-        deleteRecursively(workDir);
+        WorkDirectories.delete(workDir);
     }
 
     @Override
@@ -454,14 +485,6 @@ public final class Pebble implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary directory; the OS cleans what is left
-        }
-    }
-
     /**
      * Settings of a Pebble to start. Not thread-safe; {@link #start()} may be called more than once, each
      * call starting a new, independent Pebble.
@@ -474,6 +497,16 @@ public final class Pebble implements AutoCloseable {
         private Path installation;
 
         private Builder() {
+        }
+
+        private Builder copy() {
+            var copy = new Builder();
+            copy.certificateValidity = certificateValidity;
+            copy.externalAccountKeys.putAll(externalAccountKeys);
+            copy.nonceRejectPercent = nonceRejectPercent;
+            copy.authorizationReusePercent = authorizationReusePercent;
+            copy.installation = installation;
+            return copy;
         }
 
         /** The directory holding {@code pebble} and {@code pebble-challtestsrv}; default: the PATH, then /usr/bin. */

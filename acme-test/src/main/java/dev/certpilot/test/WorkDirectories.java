@@ -1,0 +1,25 @@
+package dev.certpilot.test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+
+/** Removes the temporary folders the real programs ran in. Stateless. */
+final class WorkDirectories {
+
+    private WorkDirectories() {
+    }
+
+    /** Deletes {@code dir} and everything under it; null or missing is fine, what cannot be deleted stays. */
+    static void delete(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory; the OS cleans what is left
+        }
+    }
+}
