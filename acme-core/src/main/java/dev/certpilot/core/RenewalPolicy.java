@@ -3,7 +3,7 @@ package dev.certpilot.core;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * When to renew and when to retry: the manager's renewal settings and the arithmetic on them. Immutable.
@@ -36,9 +36,10 @@ record RenewalPolicy(double renewalFraction, Duration retryInitial, Duration ret
 
     /**
      * The wait after {@code failures} failures in a row: {@code retryInitial} doubled for each failure after the
-     * first, at most {@code retryMax}, plus up to a tenth more so that instances spread out.
+     * first, at most {@code retryMax}, plus up to a tenth more (drawn from {@code random}) so that instances spread
+     * out.
      */
-    Duration backoff(int failures) {
+    Duration backoff(int failures, RandomGenerator random) {
         var base = retryInitial;
         for (int i = 1; i < failures && base.compareTo(retryMax) < 0; i++) {
             base = base.multipliedBy(2);
@@ -47,7 +48,7 @@ record RenewalPolicy(double renewalFraction, Duration retryInitial, Duration ret
             base = retryMax;
         }
         var spread = base.toMillis() / 10;
-        return spread <= 0 ? base : base.plusMillis(ThreadLocalRandom.current().nextLong(spread + 1));
+        return spread <= 0 ? base : base.plusMillis(random.nextLong(spread + 1));
     }
 
     /**

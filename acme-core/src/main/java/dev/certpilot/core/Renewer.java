@@ -177,7 +177,7 @@ final class Renewer implements AutoCloseable {
     /**
      * Schedules the first check of each certificate: at once for a missing one or one due by its lifetime;
      * spread at random over the first minutes for the others, whose check only asks the CA for a renewal window,
-     * so that thousands of stored certificates don't all call the CA at start.
+     * so that thousands of stored certificates don't all call the CA at start, but never later than due.
      */
     void start() {
         var now = clock.instant();
@@ -186,8 +186,9 @@ final class Renewer implements AutoCloseable {
             slot.lock.lock();
             try {
                 var current = slot.current;
-                var due = current == null || !now.isBefore(policy.lifetimeDue(current));
-                schedule(slot, due ? now : now.plusMillis(random.nextLong(spread)));
+                var dueAt = current == null ? now : policy.lifetimeDue(current);
+                // the spread only moves a check earlier than its due time, never past it
+                schedule(slot, now.isBefore(dueAt) ? min(now.plusMillis(random.nextLong(spread)), dueAt) : now);
             } finally {
                 slot.lock.unlock();
             }
@@ -343,6 +344,10 @@ final class Renewer implements AutoCloseable {
                 return;
             }
             var now = clock.instant();
+            if (!force && slot.unsaved != null) {
+                saveUnsaved(slot);
+                return;
+            }
             if (!force && !slot.renewing && slot.current != null) {
                 var due = dueAt(slot, slot.current, now);
                 if (now.isBefore(due)) {
@@ -379,13 +384,17 @@ final class Renewer implements AutoCloseable {
             var chain = issuer.issue(slot.certificate, key, responders, issuanceTimeout,
                     previous == null ? null : previous.leaf());
             var bundle = new CertificateBundle(slot.name(), slot.certificate.domains(), chain, key.getPrivate());
+            LOG.debug("Certificate {} took {} ms", slot.name(), (System.nanoTime() - clockStart) / 1_000_000);
             try {
                 store.save(bundle);
             } catch (IOException e) {
-                throw new StorageException("Obtained certificate " + slot.name() + " but could not store it ("
-                        + e + "); still serving the previous one", store + " " + slot.name(), e);
+                // never throw an issued certificate away (each new order counts against the CA's limits):
+                // serve it from memory and retry only the save
+                serve(slot, bundle, previous);
+                slot.unsaved = bundle;
+                fail(slot, unsaved(slot, bundle, e));
+                return;
             }
-            LOG.debug("Certificate {} took {} ms", slot.name(), (System.nanoTime() - clockStart) / 1_000_000);
             succeed(slot, bundle, previous);
         } catch (CertpilotException e) {
             fail(slot, e);
@@ -398,16 +407,65 @@ final class Renewer implements AutoCloseable {
         }
     }
 
+    /**
+     * Retries storing a certificate that was issued and is served but could not be stored, under the store's lock,
+     * without a new order; a newer one that another instance stored meanwhile wins.
+     */
+    private void saveUnsaved(Slot slot) {
+        var bundle = slot.unsaved;
+        try (var ignored = store.lock(slot.name(), issuanceTimeout.plusMinutes(1))) {
+            var stored = loadUsable(slot, clock.instant());
+            if (stored != null && stored.notAfter().isAfter(bundle.notAfter())) {
+                LOG.info("Certificate {}: another instance stored a newer one; serving it instead of the unsaved "
+                        + "serial {}", slot.name(), bundle.serialNumber().toString(16));
+                slot.unsaved = null;
+                succeed(slot, stored, bundle);
+                return;
+            }
+            store.save(bundle);
+            slot.unsaved = null;
+            LOG.info("Stored certificate {} (serial {}), served from memory since its storing failed", slot.name(),
+                    bundle.serialNumber().toString(16));
+            reset(slot);
+            scheduleAfterSuccess(slot, bundle, clock.instant());
+        } catch (IOException e) {
+            fail(slot, unsaved(slot, bundle, e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(slot, new CertpilotException("Interrupted while storing certificate " + slot.name(), e));
+        }
+    }
+
+    private StorageException unsaved(Slot slot, CertificateBundle bundle, IOException cause) {
+        return new StorageException("Certificate " + slot.name() + " (serial " + bundle.serialNumber().toString(16)
+                + ") was issued and is served from memory, but storing it failed: " + cause.getMessage()
+                + ". Retrying the save without a new order; until it succeeds a restart orders it again",
+                store + " " + slot.name(), cause);
+    }
+
     private void succeed(Slot slot, CertificateBundle bundle, CertificateBundle previous) {
+        serve(slot, bundle, previous);
+        reset(slot);
+        scheduleAfterSuccess(slot, bundle, clock.instant());
+    }
+
+    /** Makes {@code bundle} the one served and tells the listeners. */
+    private void serve(Slot slot, CertificateBundle bundle, CertificateBundle previous) {
         slot.current = bundle;
         slot.renewing = false;
-        slot.failures = 0;
-        slot.issuerIndex = 0;
-        slot.lastFailure = null;
         publisher.accept(List.of(bundle));
         var now = clock.instant();
         emit(previous == null ? new CertificateEvent.Obtained(slot.name(), now, bundle)
                 : new CertificateEvent.Renewed(slot.name(), now, bundle, previous.serialNumber()));
+    }
+
+    private static void reset(Slot slot) {
+        slot.failures = 0;
+        slot.issuerIndex = 0;
+        slot.lastFailure = null;
+    }
+
+    private void scheduleAfterSuccess(Slot slot, CertificateBundle bundle, Instant now) {
         // a CA whose window is already open for a brand-new certificate must not be hammered: wait at least a
         // first retry's delay, or a twentieth of the lifetime for short-lived certificates
         var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter());
@@ -424,11 +482,12 @@ final class Renewer implements AutoCloseable {
         slot.failures = slot.failures + 1;
         slot.lastFailure = failure;
         var now = clock.instant();
-        var next = now.plus(policy.backoff(slot.failures));
+        var next = now.plus(policy.backoff(slot.failures, random));
         if (failure instanceof RateLimitedException limited && limited.retryAfter().isPresent()) {
             next = max(next, limited.retryAfter().get());
         }
-        if (issuers.size() > 1 && slot.failures % policy.failoverAfter() == 0) {
+        var caFailure = !(failure instanceof StorageException);
+        if (caFailure && issuers.size() > 1 && slot.failures % policy.failoverAfter() == 0) {
             slot.issuerIndex = (slot.issuerIndex + 1) % issuers.size();
             LOG.warn("Certificate {} failed {} times in a row; trying {} next", slot.name(), slot.failures,
                     issuers.get(slot.issuerIndex).ca().directory());
@@ -573,6 +632,7 @@ final class Renewer implements AutoCloseable {
         volatile Instant nextCheck;
         int issuerIndex;
         boolean renewing;
+        CertificateBundle unsaved;
         ScheduledFuture<?> next;
         BigInteger ariSerial;
         Instant ariDue;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 import org.junit.jupiter.api.Test;
 
@@ -44,10 +46,31 @@ class RenewalPolicyTest {
         var expected = new long[] {1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360};
         for (int failures = 1; failures <= expected.length; failures++) {
             var base = Duration.ofMinutes(expected[failures - 1]);
-            assertThat(policy.backoff(failures)).as("after %d failures", failures)
+            assertThat(policy.backoff(failures, new SplittableRandom(failures))).as("after %d failures", failures)
                     .isBetween(base, base.plus(base.dividedBy(10)));
         }
-        assertThat(policy.backoff(10_000)).isLessThanOrEqualTo(Duration.ofMinutes(396));
+        assertThat(policy.backoff(10_000, new SplittableRandom(1))).isLessThanOrEqualTo(Duration.ofMinutes(396));
+    }
+
+    @Test
+    void theBackOffJitterComesFromTheGivenRandomSource() {
+        var policy = policy(1);
+
+        assertThat(policy.backoff(3, new SplittableRandom(42))).isEqualTo(policy.backoff(3, new SplittableRandom(42)));
+        assertThat(policy.backoff(3, new Highest())).isEqualTo(Duration.ofMinutes(4).plus(Duration.ofSeconds(24)));
+    }
+
+    /** A random source that always draws the highest value allowed. */
+    static final class Highest implements RandomGenerator {
+        @Override
+        public long nextLong() {
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public long nextLong(long bound) {
+            return bound - 1;
+        }
     }
 
     @Test

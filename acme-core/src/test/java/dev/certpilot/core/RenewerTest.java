@@ -149,6 +149,88 @@ class RenewerTest {
     }
 
     @Test
+    void theStartSpreadNeverPutsAStoredCertificatesFirstCheckPastItsDueTime() throws Exception {
+        var now = clock.instant();
+        // 10 minutes of life, 4 left: due by the lifetime rule (a third left, up to a tenth earlier) in 20 to 40 s
+        var shortLived = SelfSigned.bundle("short.test", now.minusSeconds(360), Duration.ofMinutes(10), "short.test");
+        new FileCertificateStore(storage).save(shortLived);
+        var builder = manager().domain("short.test");
+        builder.random = new RenewalPolicyTest.Highest(); // the spread draws its latest time: 5 minutes
+        try (var manager = builder.build()) {
+            manager.start();
+
+            var status = manager.status().get(0);
+            assertThat(status.serialNumber()).isEqualTo(shortLived.serialNumber());
+            assertThat(status.nextCheck()).as("not at a random point in the next 5 minutes")
+                    .isBetween(now.plusSeconds(20), now.plusSeconds(40));
+            assertThat(primary.calls()).isEmpty();
+        }
+    }
+
+    @Test
+    void aCertificateThatCannotBeStoredIsServedFromMemoryAndOnlyItsSaveIsRetried() throws Exception {
+        var disk = new FileCertificateStore(storage);
+        var failingSaves = new AtomicInteger(2);
+        var builder = manager().domain("shop.test").store(new dev.certpilot.core.spi.CertificateStore() {
+            @Override
+            public Optional<CertificateBundle> load(String name) throws java.io.IOException {
+                return disk.load(name);
+            }
+
+            @Override
+            public void save(CertificateBundle bundle) throws java.io.IOException {
+                if (failingSaves.getAndDecrement() > 0) {
+                    throw new java.io.IOException("No space left on device");
+                }
+                disk.save(bundle);
+            }
+
+            @Override
+            public Optional<java.security.KeyPair> loadAccountKey(String accountId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void saveAccountKey(String accountId, java.security.KeyPair keyPair) {
+            }
+        });
+        try (var manager = builder.build()) {
+            manager.start();
+
+            var failures = events.await(CertificateEvent.Failed.class, 2, Duration.ofSeconds(5));
+            var obtained = events.await(CertificateEvent.Obtained.class, 1, Duration.ofSeconds(5));
+            assertThat(manager.certificate("shop.test")).as("served at once, from memory").contains(obtained.certificate());
+            assertThat(failures.cause()).isInstanceOf(StorageException.class)
+                    .hasMessageContaining("served from memory").hasMessageContaining("without a new order")
+                    .hasMessageContaining("No space left on device");
+            awaitStored(disk, obtained.certificate());
+
+            assertThat(primary.calls()).as("one order: the retries only stored it").hasSize(1);
+            assertThat(events.of(CertificateEvent.Failed.class)).extracting(CertificateEvent.Failed::attempt)
+                    .containsExactly(1, 2);
+            assertThat(events.of(CertificateEvent.Obtaining.class)).hasSize(1);
+            var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (manager.status().get(0).failedAttempts() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(manager.status().get(0).failedAttempts()).isZero();
+            assertThat(manager.status().get(0).lastError()).isNull();
+        }
+    }
+
+    private static void awaitStored(FileCertificateStore disk, CertificateBundle bundle) throws Exception {
+        var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            var stored = disk.load(bundle.name());
+            if (stored.isPresent() && stored.get().serialNumber().equals(bundle.serialNumber())) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("certificate " + bundle.name() + " was never stored");
+    }
+
+    @Test
     void aClockJumpOf60DaysRenewsAndTheOrderSaysWhichCertificateItReplaces() throws Exception {
         try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(100)).build()) {
             manager.start();
