@@ -70,29 +70,89 @@ final class AcmeClient implements Issuer {
                                        X509Certificate replacing) throws InterruptedException {
         var deadline = Instant.now().plus(timeout);
         try {
-            var login = login();
-            var validation = new DomainValidation(responders, deadline);
-            var replaces = replacing != null && supportsRenewalInfo() ? replacing : null;
-            while (true) {
-                var order = newOrder(login, certificate, replaces);
-                LOG.debug("Order {} created for {}", order.getLocation(), certificate.domains());
-                if (!validation.validate(order)) {
-                    continue; // a challenge type failed and another is left: the CA needs a new order
-                }
-                Poller.await(order, EnumSet.of(Status.READY, Status.VALID, Status.INVALID), deadline,
-                        "order of " + certificate.name() + " to become ready");
-                order.execute(domainKey);
-                var status = Poller.await(order, EnumSet.of(Status.VALID, Status.INVALID), deadline,
-                        "the certificate of " + certificate.name() + " to be issued");
-                if (status != Status.VALID) {
-                    var problem = order.getError().map(Object::toString).orElse("no reason given");
-                    throw new AcmeServerException("The CA " + ca.directory() + " refused to issue the certificate "
-                            + certificate.name() + ": " + problem, ca.directory(), null, null);
-                }
-                return order.getCertificate().getCertificateChain();
-            }
+            return withAccount(login -> order(login, certificate, domainKey, new DomainValidation(responders,
+                    deadline), deadline, replacing != null && supportsRenewalInfo() ? replacing : null));
         } catch (AcmeException e) {
             throw translate(e, "Ordering certificate " + certificate.name() + " " + certificate.domains());
+        }
+    }
+
+    private List<X509Certificate> order(Login login, ManagedCertificate certificate, KeyPair domainKey,
+                                        DomainValidation validation, Instant deadline, X509Certificate replaces)
+            throws AcmeException, InterruptedException {
+        while (true) {
+            var order = newOrder(login, certificate, replaces);
+            LOG.debug("Order {} created for {}", order.getLocation(), certificate.domains());
+            if (!validation.validate(order)) {
+                continue; // a challenge type failed and another is left: the CA needs a new order
+            }
+            Poller.await(order, EnumSet.of(Status.READY, Status.VALID, Status.INVALID), deadline,
+                    "order of " + certificate.name() + " to become ready");
+            order.execute(domainKey);
+            var status = Poller.await(order, EnumSet.of(Status.VALID, Status.INVALID), deadline,
+                    "the certificate of " + certificate.name() + " to be issued");
+            if (status != Status.VALID) {
+                var problem = order.getError().map(Object::toString).orElse("no reason given");
+                throw new AcmeServerException("The CA " + ca.directory() + " refused to issue the certificate "
+                        + certificate.name() + ": " + problem, ca.directory(), null, null);
+            }
+            return order.getCertificate().getCertificateChain();
+        }
+    }
+
+    /** An operation on the account. */
+    private interface AccountCall<T> {
+        T run(Login login) throws AcmeException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code call} with the account; if the CA no longer knows the account (it lost its state) or it was
+     * deactivated, registers again and runs it once more, instead of failing with a dead account for ever.
+     */
+    private <T> T withAccount(AccountCall<T> call) throws AcmeException, InterruptedException {
+        var current = login();
+        try {
+            return call.run(current);
+        } catch (org.shredzone.acme4j.exception.AcmeServerException e) {
+            var gone = accountGone(e);
+            if (gone == null) {
+                throw e;
+            }
+            LOG.warn("The CA {} {} ({}); registering again", ca.directory(), gone, detail(e));
+            forget(current, gone == DEACTIVATED);
+            return call.run(login());
+        }
+    }
+
+    private static final String DEACTIVATED = "reports the account as deactivated";
+
+    /** Why the account is unusable: it does not exist, or it was deactivated; null when {@code e} says neither. */
+    private static String accountGone(org.shredzone.acme4j.exception.AcmeServerException e) {
+        var type = e.getType().toString();
+        if (type.equals(PROBLEM_PREFIX + "accountDoesNotExist")) {
+            return "no longer knows the account";
+        }
+        var detail = e.getProblem().getDetail().orElse("").toLowerCase(Locale.ROOT);
+        if (type.equals(PROBLEM_PREFIX + "unauthorized") && detail.contains("deactivated")) {
+            return DEACTIVATED;
+        }
+        return null;
+    }
+
+    /**
+     * Drops {@code stale} so that the next {@link #login()} registers again: with the same key when the CA forgot
+     * the account, with a new one when the account was deactivated (a CA never revives it).
+     */
+    private synchronized void forget(Login stale, boolean newKey) {
+        if (login != stale) {
+            return; // another thread has already logged in again
+        }
+        login = null;
+        if (newKey) {
+            var accountId = accountId(ca.directory());
+            saveAccountKey(accountId + ".deactivated", stale.getKeyPair());
+            saveAccountKey(accountId, KeyType.EC_P256.generate());
+            LOG.info("Kept the deactivated account's key as {}.deactivated", accountId);
         }
     }
 
@@ -116,10 +176,15 @@ final class AcmeClient implements Issuer {
             if (!supportsRenewalInfo()) {
                 return Optional.empty();
             }
-            var info = login().bindRenewalInfo(certificate);
-            var retryAfter = info.fetch().orElse(null);
-            return Optional.of(new RenewalWindow(info.getSuggestedWindowStart(), info.getSuggestedWindowEnd(),
-                    retryAfter));
+            return withAccount(login -> {
+                var info = login.bindRenewalInfo(certificate);
+                var retryAfter = info.fetch().orElse(null);
+                return Optional.of(new RenewalWindow(info.getSuggestedWindowStart(), info.getSuggestedWindowEnd(),
+                        retryAfter));
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CertpilotException("Interrupted while fetching renewal information", e);
         } catch (AcmeException e) {
             throw translate(e, "Fetching renewal information for serial " + certificate.getSerialNumber().toString(16));
         }
@@ -128,7 +193,13 @@ final class AcmeClient implements Issuer {
     @Override
     public void revoke(X509Certificate certificate, RevocationReason reason) {
         try {
-            Certificate.revoke(login(), certificate, org.shredzone.acme4j.RevocationReason.valueOf(reason.name()));
+            withAccount(login -> {
+                Certificate.revoke(login, certificate, org.shredzone.acme4j.RevocationReason.valueOf(reason.name()));
+                return null;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CertpilotException("Interrupted while revoking", e);
         } catch (AcmeException e) {
             throw translate(e, "Revoking serial " + certificate.getSerialNumber().toString(16));
         }
@@ -170,6 +241,7 @@ final class AcmeClient implements Issuer {
         if (login != null) {
             return login;
         }
+        checkDirectory();
         var accountId = accountId(ca.directory());
         var keyPair = loadAccountKey(accountId);
         if (keyPair == null) {
@@ -191,6 +263,23 @@ final class AcmeClient implements Issuer {
         return login;
     }
 
+    /**
+     * Fetches the CA's directory before anything is generated or stored for it, so that a wrong URL is reported
+     * as such and leaves no account key behind.
+     */
+    private void checkDirectory() throws AcmeException {
+        try {
+            session.getMetadata();
+        } catch (AcmeNetworkException e) {
+            throw e;
+        } catch (AcmeException e) {
+            throw new AcmeServerException("The ACME directory " + ca.directory() + " does not answer as one ("
+                    + e.getMessage() + "): check the directory URL; Let's Encrypt's is "
+                    + CertificateAuthority.LETS_ENCRYPT.directory() + ", its staging one "
+                    + CertificateAuthority.LETS_ENCRYPT_STAGING.directory(), ca.directory(), null, e);
+        }
+    }
+
     /** The login of the account registered with {@code keyPair}, or null if the CA knows no such account. */
     private Login existing(KeyPair keyPair) throws AcmeException {
         try {
@@ -210,7 +299,9 @@ final class AcmeClient implements Issuer {
             return store.loadAccountKey(accountId).orElse(null);
         } catch (IOException e) {
             throw new StorageException("Cannot read the ACME account key for " + ca.directory() + " in " + store
-                    + ": " + e.getMessage(), store + " " + accountId, e);
+                    + ": " + e.getMessage() + ". Restore it from a backup, or move it away to register a new account "
+                    + "(certificates are not affected; a CA that requires External Account Binding needs its EAB "
+                    + "credentials for that)", store + " " + accountId, e);
         }
     }
 
