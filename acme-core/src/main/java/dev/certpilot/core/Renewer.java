@@ -39,6 +39,7 @@ import dev.certpilot.core.spi.CorruptedEntryException;
 final class Renewer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.renewal");
+    private static final Logger STORAGE_LOG = LoggerFactory.getLogger("dev.certpilot.storage");
     private static final Duration ARI_REFRESH = Duration.ofHours(6);
     private static final Duration START_SPREAD = Duration.ofMinutes(5);
 
@@ -98,6 +99,9 @@ final class Renewer implements AutoCloseable {
      * @throws StorageException if the store fails (a corrupted entry is not a failure: it is obtained again)
      */
     void prepare() {
+        if (store instanceof FileCertificateStore files) {
+            files.problems().forEach(STORAGE_LOG::warn);
+        }
         var now = clock.instant();
         var list = List.copyOf(slots.values());
         var served = new CertificateBundle[list.size()];

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -215,5 +216,24 @@ class FileCertificateStoreTest {
 
         assertThatThrownBy(() -> store.load("../etc")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.loadAccountKey("../x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aReadOnlyOrWorldWritableRootIsReportedWithTheFix() throws IOException {
+        var store = new FileCertificateStore(root);
+        assertThat(store.problems()).as("a private, writable root").isEmpty();
+
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(store.problems()).singleElement().asString().contains("writable by every user")
+                .contains("chmod 700 " + root);
+
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("r-x------"));
+        try {
+            assertThat(store.problems()).singleElement().asString().contains("is not writable")
+                    .contains("ordered again after every restart").contains("chmod 700 " + root);
+        } finally {
+            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+        }
+        assertThat(new FileCertificateStore(root.resolve("not-yet")).problems()).as("created on first write").isEmpty();
     }
 }
