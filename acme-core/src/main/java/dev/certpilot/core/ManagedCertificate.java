@@ -46,7 +46,9 @@ public record ManagedCertificate(String name, List<String> domains) {
     }
 
     /**
-     * A certificate for {@code domains}, named after the first one ({@code *.} becomes {@code wildcard_.}).
+     * A certificate for {@code domains}, named after the first one in its normalized form: lower-case ASCII,
+     * {@code *.} as {@code wildcard_.}, and a name longer than 64 characters cut to 55 followed by {@code -} and 8
+     * hex digits of its hash. Any valid domain gives a valid name.
      *
      * @throws IllegalArgumentException if a domain is invalid
      */
@@ -54,9 +56,15 @@ public record ManagedCertificate(String name, List<String> domains) {
         if (domains.length == 0) {
             throw new IllegalArgumentException("A certificate needs at least one domain");
         }
-        var first = normalize(domains[0]);
-        return new ManagedCertificate(first.startsWith("*.") ? "wildcard_" + first.substring(1) : first,
-                List.of(domains));
+        return new ManagedCertificate(nameFor(normalize(domains[0])), List.of(domains));
+    }
+
+    private static String nameFor(String domain) {
+        var name = domain.startsWith("*.") ? "wildcard_" + domain.substring(1) : domain;
+        if (name.length() <= 64) {
+            return name;
+        }
+        return name.substring(0, 55) + "-" + String.format("%08x", name.hashCode());
     }
 
     /** Whether any domain is a wildcard. */

@@ -21,6 +21,13 @@ class ManagedCertificateTest {
         assertThat(ManagedCertificate.of("api.example.com").name()).isEqualTo("api.example.com");
         assertThat(ManagedCertificate.of("*.example.com", "example.com").name()).isEqualTo("wildcard_.example.com");
         assertThat(ManagedCertificate.of("*.example.com").hasWildcard()).isTrue();
+        assertThat(ManagedCertificate.of("Shop.Example.COM").name()).isEqualTo("shop.example.com");
+        assertThat(ManagedCertificate.of("bücher.example").name()).isEqualTo("xn--bcher-kva.example");
+        var label = "a".repeat(63);
+        var longName = ManagedCertificate.of(label + "." + label + ".example").name();
+        assertThat(longName).hasSize(64).startsWith("a".repeat(55) + "-").matches("[a-z0-9._-]+-[0-9a-f]{8}");
+        assertThat(ManagedCertificate.of(label + "." + label + ".example2").name()).as("distinct names")
+                .isNotEqualTo(longName);
     }
 
     @Test

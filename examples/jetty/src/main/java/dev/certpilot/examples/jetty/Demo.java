@@ -3,10 +3,25 @@ package dev.certpilot.examples.jetty;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLContext;
+
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.test.Pebble;
@@ -21,13 +36,16 @@ import dev.certpilot.test.TlsClient;
 public final class Demo implements AutoCloseable {
 
     static final String DOMAIN = "demo.certpilot.test";
+    private static final Pattern CONNECTION = Pattern.compile("<p id=\"connection\">[^<]*serial ([0-9a-f]+)</p>");
 
     private final Pebble pebble;
     private final JettyExample example;
+    private final Path storage;
 
-    private Demo(Pebble pebble, JettyExample example) {
+    private Demo(Pebble pebble, JettyExample example, Path storage) {
         this.pebble = pebble;
         this.example = example;
+        this.storage = storage;
     }
 
     public static void main(String[] args) throws Exception {
@@ -43,39 +61,56 @@ public final class Demo implements AutoCloseable {
         step(out, "1. Starting Pebble, Let's Encrypt's test CA, on loopback");
         var pebble = Pebble.builder().start();
         out.println("   ACME directory " + pebble.directory());
+        Path storage = null;
+        JettyExample example = null;
         try {
-            var storage = Files.createTempDirectory("certpilot-demo");
+            storage = Files.createTempDirectory("certpilot-demo");
             var options = new Options(List.of(DOMAIN), pebble.directory(), pebble.listenerCaFile(), null, storage,
-                    pebble.httpPort(), freePort(), "http-01");
+                    "127.0.0.1", pebble.httpPort(), freePort(), 0, false, "http-01");
             step(out, "2. Starting the embedded Jetty example for " + DOMAIN + " (HTTP-01 on port " + pebble.httpPort()
                     + ", HTTPS on port " + options.httpsPort() + ", storage " + storage + ")");
-            var example = JettyExample.start(options);
+            example = JettyExample.start(options);
             var manager = example.manager();
             manager.addListener(event -> out.println("   event: " + describe(event)));
             step(out, "3. Waiting for the certificate: account, order, HTTP-01 challenge answered by the app, issuance");
             manager.awaitCertificates(Duration.ofSeconds(60));
 
-            step(out, "4. A real HTTPS request to https://" + DOMAIN + ":" + example.httpsPort()
-                    + "/, chain verified against Pebble's root");
-            var first = fetch(out, pebble, example);
+            var url = URI.create("https://" + DOMAIN + ":" + example.httpsPort() + "/");
+            step(out, "4. A real HTTPS request to " + url + " as browsers make it (HTTP/2 offered through ALPN), "
+                    + "chain verified against Pebble's root");
+            var root = pebble.rootFile();
+            var trust = TlsClient.trusting(pebble.root());
+            var first = fetch(out, trust, url);
 
             step(out, "5. Forcing a renewal while the server keeps running");
             manager.renewNow(DOMAIN);
-            var second = fetch(out, pebble, example);
+            var second = fetch(out, trust, url);
             out.println(second.equals(first) ? "   !! the serial did not change"
                     : "   The same process now serves serial " + second + " (was " + first + "): no restart");
-            return new Demo(pebble, example);
+            out.println();
+            out.println("   Try it yourself:  curl --cacert " + root + " --resolve " + DOMAIN + ":" + example.httpsPort()
+                    + ":127.0.0.1 " + url);
+            return new Demo(pebble, example, storage);
         } catch (Exception | Error e) {
+            if (example != null) {
+                example.close();
+            }
             pebble.close();
+            deleteRecursively(storage);
             throw e;
         }
     }
 
-    /** Stops the example, then Pebble. Idempotent. */
+    /** Stops the example, then Pebble, and deletes the demo's storage with its private keys. Idempotent. */
     @Override
     public void close() {
         example.close();
         pebble.close();
+        deleteRecursively(storage);
+    }
+
+    Path storage() {
+        return storage;
     }
 
     JettyExample example() {
@@ -86,18 +121,34 @@ public final class Demo implements AutoCloseable {
         return pebble;
     }
 
-    private static String fetch(PrintStream out, Pebble pebble, JettyExample example) throws Exception {
-        try (var client = TlsClient.connect(TlsClient.trusting(pebble.root()), example.httpsPort(), DOMAIN)) {
-            var leaf = client.leaf();
-            var page = client.get(DOMAIN, "/");
-            var serial = leaf.getSerialNumber().toString(16);
-            out.println("   HTTP 200 over " + client.socket().getSession().getProtocol() + ", certificate serial " + serial
-                    + ", issued by " + leaf.getIssuerX500Principal().getName() + ", valid until "
-                    + leaf.getNotAfter().toInstant());
-            if (!page.contains(serial)) {
-                throw new IllegalStateException("The page does not show the served serial " + serial + ": " + page);
+    /**
+     * GETs the page with Jetty's HTTP client, which offers h2 and http/1.1 through ALPN as browsers do, trusting
+     * only {@code trust}; returns the serial of the certificate the connection was given, as the page shows it.
+     */
+    private static String fetch(PrintStream out, SSLContext trust, URI url) throws Exception {
+        var tls = new SslContextFactory.Client();
+        tls.setSslContext(trust);
+        var connector = new ClientConnector();
+        connector.setSslContextFactory(tls);
+        var client = new HttpClient(new HttpClientTransportDynamic(connector,
+                new ClientConnectionFactoryOverHTTP2.HTTP2(new HTTP2Client(connector)),
+                HttpClientConnectionFactory.HTTP11));
+        var loopback = InetAddress.getByAddress(DOMAIN, new byte[] {127, 0, 0, 1});
+        client.setSocketAddressResolver((host, port, context, promise) -> promise.succeeded(List.of(
+                new InetSocketAddress(loopback, port))));
+        client.start();
+        try {
+            var response = client.GET(url);
+            var page = response.getContentAsString();
+            var connection = CONNECTION.matcher(page);
+            if (response.getStatus() != 200 || !connection.find()) {
+                throw new IllegalStateException("Unexpected answer " + response.getStatus() + ": " + page);
             }
-            return serial;
+            out.println("   " + response.getVersion() + " " + response.getStatus() + ": the page says \""
+                    + connection.group(0).replaceAll("<[^>]+>", "") + "\"");
+            return connection.group(1);
+        } finally {
+            client.stop();
         }
     }
 
@@ -118,6 +169,17 @@ public final class Demo implements AutoCloseable {
     private static void step(PrintStream out, String text) {
         out.println();
         out.println("== " + text);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("Could not delete the demo's storage " + dir + ": " + e);
+        }
     }
 
     private static int freePort() throws IOException {

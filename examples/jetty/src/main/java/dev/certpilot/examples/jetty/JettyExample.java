@@ -1,6 +1,8 @@
 package dev.certpilot.examples.jetty;
 
+import java.net.BindException;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 import org.eclipse.jetty.server.Server;
 
@@ -9,6 +11,7 @@ import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.Hsts;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
+import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.jetty.JettyHttps;
 
 /**
@@ -17,6 +20,8 @@ import dev.certpilot.jetty.JettyHttps;
  * for its flags.
  */
 public final class JettyExample implements AutoCloseable {
+
+    private static final Pattern BOUND_PORT = Pattern.compile(":(\\d+)$");
 
     private final Server server;
     private final CertificateManager manager;
@@ -42,9 +47,34 @@ public final class JettyExample implements AutoCloseable {
             System.exit(2);
             return;
         }
-        var example = start(options);
+        JettyExample example;
+        try {
+            example = start(options);
+        } catch (Exception e) {
+            System.err.println(startupError(options, e));
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(example::close, "shutdown"));
         example.server.join();
+    }
+
+    /** What went wrong at start, in a sentence that names the flag to change; no stack trace. */
+    static String startupError(Options options, Exception failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof BindException bind) {
+                var port = BOUND_PORT.matcher(String.valueOf(failure.getMessage()));
+                var flag = !port.find() ? "--http-port " + options.httpPort() + " or --https-port " + options.httpsPort()
+                        : Integer.parseInt(port.group(1)) == options.httpPort() ? "--http-port " + options.httpPort()
+                        : "--https-port " + options.httpsPort();
+                var reason = String.valueOf(bind.getMessage());
+                return "Cannot listen on " + flag + (options.host() == null ? "" : " at --host " + options.host())
+                        + ": " + reason + (reason.contains("ermission") ? ". Ports below 1024 need root or the "
+                        + "CAP_NET_BIND_SERVICE capability; or choose another port"
+                        : ". Stop what listens there or choose another port");
+            }
+        }
+        return "Cannot start: " + (failure.getMessage() == null ? failure.toString() : failure.getMessage());
     }
 
     /** Starts the server and the manager; certificates arrive in the background. */
@@ -57,7 +87,7 @@ public final class JettyExample implements AutoCloseable {
                 .certificateAuthority(ca)
                 .agreeToTermsOfService()
                 .storageDirectory(options.storage())
-                .certificate(options.domains().get(0), options.domains().toArray(String[]::new));
+                .certificate(ManagedCertificate.of(options.domains().toArray(String[]::new)));
         if (options.email() != null) {
             builder.email(options.email());
         }
@@ -69,6 +99,15 @@ public final class JettyExample implements AutoCloseable {
         var server = new Server();
         var httpsBuilder = JettyHttps.builder(manager).httpsPort(options.httpsPort())
                 .hsts(Hsts.maxAge(Duration.ofMinutes(5)));     // raise to a year once HTTPS works everywhere
+        if (options.host() != null) {
+            httpsBuilder.host(options.host());
+        }
+        if (options.redirectPort() > 0) {
+            httpsBuilder.redirectPort(options.redirectPort());
+        }
+        if (options.trustForwardedHeaders()) {
+            httpsBuilder.trustForwardedHeaders();
+        }
         if (options.challenge().equals("http-01")) {
             httpsBuilder.http01(http01).httpPort(options.httpPort());
         }
@@ -90,6 +129,11 @@ public final class JettyExample implements AutoCloseable {
 
     int httpsPort() {
         return https.httpsConnector().getLocalPort();
+    }
+
+    /** The HTTP connector's port, or -1 without one (TLS-ALPN-01 only). */
+    int httpPort() {
+        return https.httpConnector() == null ? -1 : https.httpConnector().getLocalPort();
     }
 
     /** Stops the server, then the manager. Certificates stay in storage. */

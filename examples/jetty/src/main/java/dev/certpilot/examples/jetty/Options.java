@@ -7,13 +7,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.certpilot.core.CertificateAuthority;
+import dev.certpilot.core.ManagedCertificate;
+
 /**
  * The example's settings, from command-line flags, else the matching environment variables ({@code --acme-directory}
  * and {@code CERTPILOT_ACME_DIRECTORY}; {@code --domain} repeats, {@code CERTPILOT_DOMAIN} takes a comma-separated
  * list). Immutable.
  */
-record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String email, Path storage, int httpPort,
-               int httpsPort, String challenge) {
+record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String email, Path storage, String host,
+               int httpPort, int httpsPort, int redirectPort, boolean trustForwardedHeaders, String challenge) {
 
     static final String USAGE = """
             Usage: jetty-example --domain NAME [--domain NAME ...] [options]
@@ -22,8 +25,14 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
               --acme-trust PEM        CA certificate of the ACME server's own TLS (test CAs) CERTPILOT_ACME_TRUST
               --email ADDRESS         contact address for the CA account              CERTPILOT_EMAIL
               --storage DIR           where certificates are kept (default: ./certpilot-data) CERTPILOT_STORAGE
+              --host ADDRESS          the address to listen on (default: all)         CERTPILOT_HOST
               --http-port PORT        HTTP port for HTTP-01 and redirects (default 80) CERTPILOT_HTTP_PORT
               --https-port PORT       HTTPS port (default 443)                        CERTPILOT_HTTPS_PORT
+              --redirect-port PORT    HTTPS port named in redirects, when a proxy or NAT
+                                      listens on another one (default: --https-port)  CERTPILOT_REDIRECT_PORT
+              --trust-forwarded-headers  behind a proxy that sets X-Forwarded-Proto/Forwarded:
+                                      requests it got over HTTPS are served, not redirected
+                                                                                      CERTPILOT_TRUST_FORWARDED_HEADERS=true
               --challenge TYPE        http-01 (default) or tls-alpn-01                CERTPILOT_CHALLENGE
             """;
 
@@ -38,6 +47,10 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
         var flags = new java.util.LinkedHashMap<String, List<String>>();
         for (int i = 0; i < args.length; i++) {
             var flag = args[i];
+            if (flag.startsWith("--") && SWITCHES.contains(flag.substring(2))) {
+                flags.computeIfAbsent(flag.substring(2), k -> new ArrayList<>()).add("true");
+                continue;
+            }
             if (!flag.startsWith("--") || !FLAGS.contains(flag.substring(2))) {
                 throw new IllegalArgumentException("Unknown argument '" + flag + "'");
             }
@@ -50,6 +63,11 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                 : split(environment.get("CERTPILOT_DOMAIN"));
         if (domains.isEmpty()) {
             throw new IllegalArgumentException("Give at least one --domain (or CERTPILOT_DOMAIN)");
+        }
+        try {
+            ManagedCertificate.of(domains.toArray(String[]::new));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--domain: " + e.getMessage(), e);
         }
         var directory = value(flags, environment, "acme-directory");
         var trust = value(flags, environment, "acme-trust");
@@ -64,15 +82,25 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
         if (!challenge.equals("http-01") && !challenge.equals("tls-alpn-01")) {
             throw new IllegalArgumentException("--challenge must be http-01 or tls-alpn-01, got '" + challenge + "'");
         }
+        var trustForwarded = value(flags, environment, "trust-forwarded-headers");
+        if (trustForwarded != null && !trustForwarded.equalsIgnoreCase("true")
+                && !trustForwarded.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("CERTPILOT_TRUST_FORWARDED_HEADERS must be true or false, got '"
+                    + trustForwarded + "'");
+        }
+        var redirect = value(flags, environment, "redirect-port");
         return new Options(List.copyOf(domains), directory == null ? LETS_ENCRYPT_STAGING : uri(directory),
                 trust == null ? null : Path.of(trust), value(flags, environment, "email"),
-                Path.of(storage == null ? "certpilot-data" : storage),
+                Path.of(storage == null ? "certpilot-data" : storage), value(flags, environment, "host"),
                 port(value(flags, environment, "http-port"), 80, "--http-port"),
-                port(value(flags, environment, "https-port"), 443, "--https-port"), challenge);
+                port(value(flags, environment, "https-port"), 443, "--https-port"),
+                redirect == null ? 0 : port(redirect, 0, "--redirect-port"),
+                Boolean.parseBoolean(trustForwarded), challenge);
     }
 
     private static final List<String> FLAGS = List.of("domain", "acme-directory", "acme-trust", "email", "storage",
-            "http-port", "https-port", "challenge");
+            "host", "http-port", "https-port", "redirect-port", "challenge");
+    private static final List<String> SWITCHES = List.of("trust-forwarded-headers");
 
     private static String value(Map<String, List<String>> flags, Map<String, String> environment, String name) {
         var given = flags.get(name);
@@ -100,10 +128,9 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
 
     private static URI uri(String value) {
         try {
-            return URI.create(value);
+            return CertificateAuthority.of(value).directory();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--acme-directory must be a URL such as " + LETS_ENCRYPT_STAGING
-                    + ", got '" + value + "'", e);
+            throw new IllegalArgumentException("--acme-directory: " + e.getMessage(), e);
         }
     }
 

@@ -2,8 +2,10 @@ package dev.certpilot.examples.jetty;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -40,6 +42,13 @@ final class StatusPage extends Handler.Abstract {
             manager.status().stream().filter(s -> s.name().equals(bundle.name())).findFirst().ifPresent(status ->
                     html.append(row("Next check", String.valueOf(status.nextCheck()))));
             html.append("</table>");
+        }
+        var tls = (EndPoint.SslSessionData) request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE);
+        if (tls != null && tls.sslSession().getLocalCertificates() != null) {
+            var leaf = (X509Certificate) tls.sslSession().getLocalCertificates()[0];
+            html.append("<p id=\"connection\">This connection: ").append(request.getConnectionMetaData()
+                    .getHttpVersion()).append(" over ").append(tls.sslSession().getProtocol())
+                    .append(", certificate serial ").append(leaf.getSerialNumber().toString(16)).append("</p>");
         }
         html.append("</body></html>\n");
         var body = html.toString().getBytes(StandardCharsets.UTF_8);

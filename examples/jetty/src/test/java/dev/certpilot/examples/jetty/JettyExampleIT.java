@@ -1,18 +1,25 @@
 package dev.certpilot.examples.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.certpilot.test.Curl;
+import dev.certpilot.test.HeadlessChromium;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;
 import dev.certpilot.test.TlsClient;
@@ -27,30 +34,77 @@ class JettyExampleIT {
     Path storage;
 
     @Test
-    void theExampleServesAnIssuedCertificateAndShowsItOnItsPage(Pebble pebble) throws Exception {
+    void browsersAndCurlGetTheIssuedPageOverHttp2BeforeAndAfterARenewal(Pebble pebble) throws Exception {
         var options = Options.parse(new String[] {"--domain", "example.certpilot.test", "--acme-directory",
             pebble.directory().toString(), "--acme-trust", pebble.listenerCaFile().toString(), "--storage",
-            storage.toString(), "--http-port", String.valueOf(pebble.httpPort()), "--https-port", "0"}, java.util.Map.of());
+            storage.toString(), "--host", "127.0.0.1", "--http-port", String.valueOf(pebble.httpPort()),
+            "--https-port", "0"}, Map.of());
+        try (var example = JettyExample.start(options);
+             var browser = HeadlessChromium.trusting(pebble.root())) {
+            example.manager().awaitCertificates(Duration.ofSeconds(60));
+            var url = URI.create("https://example.certpilot.test:" + example.httpsPort() + "/");
+
+            var first = example.manager().certificate("example.certpilot.test").orElseThrow();
+            assertThat(first.leaf().getIssuerX500Principal().getName()).contains("Pebble Intermediate");
+            var served = "HTTP/2.0 over TLSv1.3, certificate serial " + first.serialNumber().toString(16);
+            var curl = Curl.get(url, pebble.rootFile());
+            assertThat(curl.exitCode()).as(curl.error()).isZero();
+            assertThat(curl.httpVersion()).isEqualTo("2");
+            assertThat(curl.body()).contains(served).contains("Pebble Intermediate").contains("Next check");
+            assertThat(curl.header("strict-transport-security")).hasValue("max-age=300");
+            assertThat(browser.load(url)).contains(served);
+
+            var renewed = example.manager().renewNow("example.certpilot.test");
+
+            var servedNow = "HTTP/2.0 over TLSv1.3, certificate serial " + renewed.serialNumber().toString(16);
+            assertThat(renewed.serialNumber()).isNotEqualTo(first.serialNumber());
+            assertThat(Curl.get(url, pebble.rootFile()).body()).contains(servedNow);
+            assertThat(browser.load(url)).contains(servedNow);
+            assertThat(Curl.get(url, pebble.rootFile(), "--no-alpn").body())
+                    .contains("HTTP/1.1 over TLSv1.3, certificate serial " + renewed.serialNumber().toString(16));
+        }
+    }
+
+    @Test
+    void upperCaseAndUnicodeDomainsAreServedUnderANameDerivedFromThem(Pebble pebble) throws Exception {
+        var options = Options.parse(new String[] {"--domain", "Shop.Certpilot.TEST", "--domain",
+            "bücher.certpilot.test", "--acme-directory", pebble.directory().toString(), "--acme-trust",
+            pebble.listenerCaFile().toString(), "--storage", storage.toString(), "--host", "127.0.0.1",
+            "--http-port", String.valueOf(pebble.httpPort()), "--https-port", "0"}, Map.of());
         try (var example = JettyExample.start(options)) {
             example.manager().awaitCertificates(Duration.ofSeconds(60));
 
-            try (var client = TlsClient.connect(TlsClient.trusting(pebble.root()), example.httpsPort(),
-                    "example.certpilot.test")) {
-                var serial = client.leaf().getSerialNumber();
-                assertThat(client.leaf().getIssuerX500Principal().getName()).contains("Pebble Intermediate");
-                assertThat(serial).isEqualTo(example.manager().certificate("example.certpilot.test").orElseThrow()
-                        .serialNumber());
-                var page = client.get("example.certpilot.test", "/");
-                assertThat(page).contains("<td>" + serial.toString(16) + "</td>").contains("Pebble Intermediate")
-                        .contains("Next check");
-            }
+            var bundle = example.manager().certificate("shop.certpilot.test").orElseThrow();
+            assertThat(bundle.domains()).containsExactly("shop.certpilot.test", "xn--bcher-kva.certpilot.test");
+            var page = Curl.get(URI.create("https://xn--bcher-kva.certpilot.test:" + example.httpsPort() + "/"),
+                    pebble.rootFile());
+            assertThat(page.body()).contains("certificate serial " + bundle.serialNumber().toString(16));
         }
+    }
+
+    @Test
+    void startUpErrorsNameTheFlagWithoutAStackTrace(Pebble pebble) throws Exception {
+        try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            var options = new Options(List.of("busy.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
+                    storage, "127.0.0.1", 0, taken.getLocalPort(), 0, false, "http-01");
+
+            var failure = catchThrowableOfType(Exception.class, () -> JettyExample.start(options).close());
+
+            assertThat(JettyExample.startupError(options, failure))
+                    .startsWith("Cannot listen on --https-port " + taken.getLocalPort() + " at --host 127.0.0.1")
+                    .contains("Stop what listens there or choose another port");
+        }
+        var wildcard = new Options(List.of("*.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
+                storage, "127.0.0.1", 0, 0, 0, false, "http-01");
+        var failure = catchThrowableOfType(Exception.class, () -> JettyExample.start(wildcard).close());
+        assertThat(JettyExample.startupError(wildcard, failure)).contains("*.certpilot.test").contains("dns-01")
+                .doesNotContain("storage");
     }
 
     @Test
     void theExampleAnswersTlsAlpn01OnItsHttpsPortAlone(Pebble pebble) throws Exception {
         var options = new Options(List.of("alpn.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
-                storage, 0, pebble.tlsPort(), "tls-alpn-01");
+                storage, "127.0.0.1", 0, pebble.tlsPort(), 0, false, "tls-alpn-01");
         try (var example = JettyExample.start(options)) {
             example.manager().awaitCertificates(Duration.ofSeconds(60));
 
@@ -65,16 +119,20 @@ class JettyExampleIT {
     @Test
     void theDemoShowsEachStepAndANewSerialAfterTheRenewalThenStopsEverything() throws Exception {
         var before = pebbleProcesses();
+        Path storageOfDemo;
         var output = new ByteArrayOutputStream();
         try (var demo = Demo.run(new PrintStream(output, true, StandardCharsets.UTF_8))) {
             assertThat(pebbleProcesses()).as("the demo's Pebble and its DNS server are running")
                     .hasSize(before.size() + 2).containsAll(before);
             var text = output.toString(StandardCharsets.UTF_8);
             assertThat(text).contains("== 1.", "== 2.", "== 3.", "== 4.", "== 5.", "event: obtained serial",
-                    "event: renewed: serial", "HTTP 200 over TLSv1.3", "The same process now serves serial")
+                    "event: renewed: serial", " HTTP/2.0 200: the page says \"This connection: HTTP/2.0 over TLSv1.3", "The same process now serves serial")
                     .doesNotContain("!!");
             assertThat(demo.pebble().log()).isNotEmpty();
+            assertThat(demo.storage()).isDirectory();
+            storageOfDemo = demo.storage();
         }
+        assertThat(storageOfDemo).as("no private keys left behind").doesNotExist();
         assertThat(pebbleProcesses()).as("no Pebble process left behind").containsExactlyInAnyOrderElementsOf(before);
     }
 

@@ -51,6 +51,32 @@ class OptionsTest {
                 .hasMessageContaining("--email is given 2 times");
     }
 
+    @Test
+    void proxyFlagsAndAnyValidDomainAreAccepted() {
+        var longDomain = "a".repeat(63) + "." + "b".repeat(63) + ".example";
+        var options = parse("--domain", "Shop.Example.COM", "--domain", "bücher.example", "--domain", longDomain,
+                "--host", "127.0.0.1", "--redirect-port", "443", "--trust-forwarded-headers", "--http-port", "8080");
+
+        assertThat(options.domains()).containsExactly("Shop.Example.COM", "bücher.example", longDomain);
+        assertThat(options.host()).isEqualTo("127.0.0.1");
+        assertThat(options.redirectPort()).isEqualTo(443);
+        assertThat(options.trustForwardedHeaders()).isTrue();
+        assertThat(options.httpPort()).isEqualTo(8080);
+        assertThat(parse("--domain", "a.example").trustForwardedHeaders()).as("off unless asked").isFalse();
+        assertThat(Options.parse(new String[0], Map.of("CERTPILOT_DOMAIN", "a.example",
+                "CERTPILOT_TRUST_FORWARDED_HEADERS", "true")).trustForwardedHeaders()).isTrue();
+    }
+
+    @Test
+    void anInvalidDomainOrDirectoryIsNamedWithItsFlag() {
+        assertThatThrownBy(() -> parse("--domain", "bad_label.example")).hasMessageStartingWith("--domain: ")
+                .hasMessageContaining("bad_label");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--acme-directory", "http://ca.example/dir"))
+                .hasMessageStartingWith("--acme-directory: ").hasMessageContaining("https");
+        assertThatThrownBy(() -> Options.parse(new String[0], Map.of("CERTPILOT_DOMAIN", "a.example",
+                "CERTPILOT_TRUST_FORWARDED_HEADERS", "yes"))).hasMessageContaining("true or false, got 'yes'");
+    }
+
     private static Options parse(String... args) {
         return Options.parse(args, Map.of());
     }
