@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertificateListener;
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.TlsDefaults;
 
 /**
  * A Jetty {@code SslContextFactory.Server} that serves a {@link CertificateManager}'s certificates: chosen per
@@ -25,8 +26,8 @@ import dev.certpilot.core.CertificateManager;
  * untouched, the next handshake gets the new certificate, and TLS sessions made under the old one are not
  * resumed. A failed reload is logged and the factory keeps serving. Nothing restarts.
  *
- * <p>Its defaults grade A+ with TLS scanners: TLS 1.3 and 1.2 only, forward-secret AEAD cipher suites only
- * (ECDHE with AES-GCM or ChaCha20-Poly1305), server cipher order, no renegotiation. To accept older clients,
+ * <p>Its defaults are {@link TlsDefaults} (TLS 1.3 and 1.2 only, forward-secret AEAD cipher suites only), in
+ * the server's cipher order, with no renegotiation: graded A by TLS scanners, A+ with HSTS. To accept older clients,
  * loosen them after construction, e.g. {@code setIncludeProtocols(...)} and {@code setIncludeCipherSuites(...)};
  * every other {@code SslContextFactory} setting is available too, except the key store, which the manager
  * replaces.
@@ -38,18 +39,6 @@ public final class ManagedSslContextFactory extends SslContextFactory.Server {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.jetty");
 
-    /** The protocols enabled by default. */
-    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
-
-    /** The cipher suites enabled by default, in the server's order of preference. */
-    static final String[] CIPHER_SUITES = {
-        "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-    };
-
     private final CertificateManager manager;
     private final CertificateListener reloader = this::reloadOn;
 
@@ -57,8 +46,8 @@ public final class ManagedSslContextFactory extends SslContextFactory.Server {
     public ManagedSslContextFactory(CertificateManager manager) {
         this.manager = Objects.requireNonNull(manager, "manager");
         setKeyStore(emptyKeyStore());
-        setIncludeProtocols(PROTOCOLS);
-        setIncludeCipherSuites(CIPHER_SUITES);
+        setIncludeProtocols(TlsDefaults.PROTOCOLS.toArray(String[]::new));
+        setIncludeCipherSuites(TlsDefaults.CIPHER_SUITES.toArray(String[]::new));
         setUseCipherSuitesOrder(true);
         setRenegotiationAllowed(false);
     }

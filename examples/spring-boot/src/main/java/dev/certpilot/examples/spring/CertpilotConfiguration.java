@@ -1,6 +1,7 @@
 package dev.certpilot.examples.spring;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 
 import org.apache.catalina.connector.Connector;
@@ -8,6 +9,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.ssl.SslBundleRegistrar;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundleKey;
+import org.springframework.boot.ssl.SslOptions;
 import org.springframework.boot.ssl.SslStoreBundle;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -22,12 +24,16 @@ import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateBundle;
 import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.Hsts;
 import dev.certpilot.core.InMemoryHttp01Responder;
+import dev.certpilot.core.ManagedCertificate;
+import dev.certpilot.core.TlsDefaults;
 import dev.certpilot.servlet.AcmeChallengeFilter;
 
 /**
- * Wires certpilot into Spring Boot: the manager as a bean, the challenge filter, an HTTP connector for it, and
- * the SSL bundle {@value #BUNDLE} that {@code server.ssl.bundle} names and that is updated on every renewal.
+ * Wires certpilot into Spring Boot: the manager as a bean, the challenge filter (with HSTS), an HTTP connector
+ * for it, and the SSL bundle {@value #BUNDLE} that {@code server.ssl.bundle} names, with certpilot's strict TLS
+ * settings, updated on every renewal.
  */
 @Configuration(proxyBeanMethods = false)
 class CertpilotConfiguration {
@@ -56,7 +62,7 @@ class CertpilotConfiguration {
         var builder = CertificateManager.builder()
                 .certificateAuthority(ca)
                 .agreeToTermsOfService()
-                .certificate(properties.domains().get(0), properties.domains().toArray(String[]::new))
+                .certificate(ManagedCertificate.of(properties.domains().toArray(String[]::new)))
                 .challenges(http01)
                 .storageDirectory(properties.storage());
         if (properties.email() != null) {
@@ -91,7 +97,8 @@ class CertpilotConfiguration {
     @Bean
     FilterRegistrationBean<AcmeChallengeFilter> acmeChallengeFilter(InMemoryHttp01Responder http01,
             @Value("${server.port:443}") int httpsPort) {
-        var filter = AcmeChallengeFilter.builder(http01);
+        var filter = AcmeChallengeFilter.builder(http01)
+                .hsts(Hsts.maxAge(Duration.ofMinutes(5)));     // raise to a year once HTTPS works everywhere
         if (httpsPort > 0) {
             filter.redirectToHttps(httpsPort);
         }
@@ -101,13 +108,21 @@ class CertpilotConfiguration {
         return registration;
     }
 
-    /** The plain-HTTP connector beside Boot's HTTPS one, for HTTP-01 and redirects. */
+    /**
+     * The plain-HTTP connector beside Boot's HTTPS one, for HTTP-01 and redirects; and on the HTTPS connector the
+     * server's cipher order (the bundle's {@link TlsDefaults} suites in their order, not the client's).
+     */
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> httpConnector(CertpilotProperties properties) {
         return factory -> {
             var connector = new Connector();
             connector.setPort(properties.httpPort());
             factory.addAdditionalConnectors(connector);
+            factory.addConnectorCustomizers(https -> {
+                for (var host : https.findSslHostConfigs()) {
+                    host.setHonorCipherOrder(true);
+                }
+            });
         };
     }
 
@@ -116,6 +131,8 @@ class CertpilotConfiguration {
         new SecureRandom().nextBytes(password);
         var secret = Base64.getEncoder().encodeToString(password);
         var keyStore = certificate.toKeyStore(secret.toCharArray());
-        return SslBundle.of(SslStoreBundle.of(keyStore, secret, null), SslBundleKey.of(secret, certificate.name()));
+        return SslBundle.of(SslStoreBundle.of(keyStore, secret, null), SslBundleKey.of(secret, certificate.name()),
+                SslOptions.of(TlsDefaults.CIPHER_SUITES.toArray(String[]::new),
+                        TlsDefaults.PROTOCOLS.toArray(String[]::new)));
     }
 }

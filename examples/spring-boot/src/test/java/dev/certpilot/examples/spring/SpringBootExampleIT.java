@@ -1,6 +1,7 @@
 package dev.certpilot.examples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +10,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +20,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.test.Curl;
+import dev.certpilot.test.HeadlessChromium;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;
 import dev.certpilot.test.TlsClient;
@@ -58,11 +64,54 @@ class SpringBootExampleIT {
                 assertThat(client.leaf().getSerialNumber()).as("hot-swapped without a restart")
                         .isEqualTo(renewed.serialNumber()).isNotEqualTo(issued.serialNumber());
             }
+            var status = URI.create("https://boot.certpilot.test:" + port + "/status");
+            var curl = Curl.get(status, pebble.rootFile());
+            assertThat(curl.exitCode()).as(curl.error()).isZero();
+            assertThat(curl.httpVersion()).as("HTTP/2 through ALPN").isEqualTo("2");
+            assertThat(curl.body()).contains("\"serial\":\"" + renewed.serialNumber().toString(16) + "\"");
+            assertThat(curl.header("strict-transport-security")).hasValue("max-age=300");
+            try (var browser = HeadlessChromium.trusting(pebble.root())) {
+                assertThat(browser.load(status)).contains(renewed.serialNumber().toString(16));
+            }
+
             var http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:"
                     + pebble.httpPort() + "/.well-known/acme-challenge/unknown")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(http.statusCode()).as("the filter answers on the HTTP connector").isEqualTo(404);
             assertThat(http.body()).contains("No pending ACME challenge");
+            assertThat(http.headers().firstValue("Strict-Transport-Security")).as("never over plain HTTP").isEmpty();
         }
+    }
+
+    @Test
+    void tomcatUsesCertpilotsStrictSuitesInTheServersOrder(Pebble pebble) throws Exception {
+        try (var context = SpringApplication.run(SpringBootExample.class,
+                "--server.port=0",
+                "--certpilot.domains=strict.certpilot.test",
+                "--certpilot.acme-directory=" + pebble.directory(),
+                "--certpilot.acme-trust=" + pebble.listenerCaFile(),
+                "--certpilot.storage=" + storage,
+                "--certpilot.http-port=" + pebble.httpPort())) {
+            context.getBean(CertificateManager.class).awaitCertificates(Duration.ofSeconds(60));
+            var port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            var trust = TlsClient.trusting(pebble.root());
+
+            assertThatThrownBy(() -> connectWith(trust, port, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256").close())
+                    .as("CBC, which the JVM's defaults allow").isInstanceOf(SSLHandshakeException.class);
+            assertThatThrownBy(() -> connectWith(trust, port, "TLS_RSA_WITH_AES_128_GCM_SHA256").close())
+                    .as("no forward secrecy").isInstanceOf(SSLHandshakeException.class);
+            try (var client = connectWith(trust, port, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+                    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")) {
+                assertThat(client.socket().getSession().getCipherSuite()).as("the server's order wins")
+                        .isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+            }
+        }
+    }
+
+    private static TlsClient connectWith(SSLContext trust, int port, String... suites) throws Exception {
+        return TlsClient.connect(trust, port, "strict.certpilot.test", socket -> {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setEnabledCipherSuites(suites);
+        });
     }
 }
