@@ -1,7 +1,6 @@
 package dev.certpilot.examples.jetty;
 
 import java.net.BindException;
-import java.time.Duration;
 import java.util.regex.Pattern;
 
 import org.eclipse.jetty.server.Server;
@@ -97,8 +96,10 @@ public final class JettyExample implements AutoCloseable {
         var manager = builder.build();
 
         var server = new Server();
-        var httpsBuilder = JettyHttps.builder(manager).httpsPort(options.httpsPort())
-                .hsts(Hsts.maxAge(Duration.ofMinutes(5)));     // raise to a year once HTTPS works everywhere
+        var httpsBuilder = JettyHttps.builder(manager).httpsPort(options.httpsPort());
+        if (!options.hstsMaxAge().isZero()) {
+            httpsBuilder.hsts(Hsts.maxAge(options.hstsMaxAge()));
+        }
         if (options.host() != null) {
             httpsBuilder.host(options.host());
         }

@@ -2,6 +2,7 @@ package dev.certpilot.examples.jetty;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,11 @@ import dev.certpilot.core.ManagedCertificate;
  * list). Immutable.
  */
 record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String email, Path storage, String host,
-               int httpPort, int httpsPort, int redirectPort, boolean trustForwardedHeaders, String challenge) {
+               int httpPort, int httpsPort, int redirectPort, boolean trustForwardedHeaders, Duration hstsMaxAge,
+               String challenge) {
+
+    /** HSTS for five minutes until HTTPS is known to work for every name; then raise it with --hsts-max-age. */
+    static final Duration DEFAULT_HSTS = Duration.ofMinutes(5);
 
     static final String USAGE = """
             Usage: jetty-example --domain NAME [--domain NAME ...] [options]
@@ -33,6 +38,8 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
               --trust-forwarded-headers  behind a proxy that sets X-Forwarded-Proto/Forwarded:
                                       requests it got over HTTPS are served, not redirected
                                                                                       CERTPILOT_TRUST_FORWARDED_HEADERS=true
+              --hsts-max-age SECONDS  HSTS max-age (default 300; 31536000 once HTTPS works
+                                      for every name; 0 sends none)                   CERTPILOT_HSTS_MAX_AGE
               --challenge TYPE        http-01 (default) or tls-alpn-01                CERTPILOT_CHALLENGE
             """;
 
@@ -95,11 +102,11 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                 port(value(flags, environment, "http-port"), 80, "--http-port"),
                 port(value(flags, environment, "https-port"), 443, "--https-port"),
                 redirect == null ? 0 : port(redirect, 0, "--redirect-port"),
-                Boolean.parseBoolean(trustForwarded), challenge);
+                Boolean.parseBoolean(trustForwarded), hsts(value(flags, environment, "hsts-max-age")), challenge);
     }
 
     private static final List<String> FLAGS = List.of("domain", "acme-directory", "acme-trust", "email", "storage",
-            "host", "http-port", "https-port", "redirect-port", "challenge");
+            "host", "http-port", "https-port", "redirect-port", "hsts-max-age", "challenge");
     private static final List<String> SWITCHES = List.of("trust-forwarded-headers");
 
     private static String value(Map<String, List<String>> flags, Map<String, String> environment, String name) {
@@ -132,6 +139,22 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--acme-directory: " + e.getMessage(), e);
         }
+    }
+
+    private static Duration hsts(String value) {
+        if (value == null) {
+            return DEFAULT_HSTS;
+        }
+        try {
+            var seconds = Long.parseLong(value);
+            if (seconds >= 0) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--hsts-max-age must be a number of seconds (0 for no HSTS), got '"
+                + value + "'");
     }
 
     private static int port(String value, int fallback, String flag) {

@@ -37,7 +37,7 @@ class BehindProxyIT {
 
     private Options options(Pebble pebble, boolean trust, int redirectPort) {
         return new Options(List.of(DOMAIN), pebble.directory(), pebble.listenerCaFile(), null, storage, "127.0.0.1",
-                pebble.httpPort(), 0, redirectPort, trust, "http-01");
+                pebble.httpPort(), 0, redirectPort, trust, Options.DEFAULT_HSTS, "http-01");
     }
 
     /** The certificate the example obtained, in the one-file form HAProxy reads: chain, then key. */

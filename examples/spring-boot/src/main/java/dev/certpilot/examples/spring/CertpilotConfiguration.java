@@ -1,7 +1,6 @@
 package dev.certpilot.examples.spring;
 
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.Base64;
 
 import org.apache.catalina.connector.Connector;
@@ -96,9 +95,11 @@ class CertpilotConfiguration {
     /** Answers HTTP-01 before anything else, and redirects plain HTTP to the HTTPS port. */
     @Bean
     FilterRegistrationBean<AcmeChallengeFilter> acmeChallengeFilter(InMemoryHttp01Responder http01,
-            @Value("${server.port:443}") int httpsPort) {
-        var filter = AcmeChallengeFilter.builder(http01)
-                .hsts(Hsts.maxAge(Duration.ofMinutes(5)));     // raise to a year once HTTPS works everywhere
+            CertpilotProperties properties, @Value("${server.port:443}") int httpsPort) {
+        var filter = AcmeChallengeFilter.builder(http01);
+        if (!properties.hstsMaxAge().isZero()) {
+            filter.hsts(Hsts.maxAge(properties.hstsMaxAge()));
+        }
         if (httpsPort > 0) {
             filter.redirectToHttps(httpsPort);
         }

@@ -2,6 +2,7 @@ package dev.certpilot.examples.spring;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param email         contact address for the CA account, optional
  * @param storage       where certificates are kept; put it on persistent storage
  * @param httpPort      the plain-HTTP port that answers HTTP-01 and redirects to HTTPS
+ * @param hstsMaxAge    the HSTS max-age on HTTPS responses; 5 minutes until HTTPS works for every name, then a
+ *                      year; zero sends none
  */
 @ConfigurationProperties("certpilot")
 public record CertpilotProperties(
@@ -25,5 +28,6 @@ public record CertpilotProperties(
         Path acmeTrust,
         String email,
         @DefaultValue("certpilot-data") Path storage,
-        @DefaultValue("80") int httpPort) {
+        @DefaultValue("80") int httpPort,
+        @DefaultValue("5m") Duration hstsMaxAge) {
 }

@@ -23,6 +23,7 @@ import dev.certpilot.core.CertificateManager;
 import dev.certpilot.test.Curl;
 import dev.certpilot.test.HeadlessChromium;
 import dev.certpilot.test.Pebble;
+import dev.certpilot.test.TestSsl;
 import dev.certpilot.test.PebbleExtension;
 import dev.certpilot.test.TlsClient;
 
@@ -105,6 +106,28 @@ class SpringBootExampleIT {
                 assertThat(client.socket().getSession().getCipherSuite()).as("the server's order wins")
                         .isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
             }
+        }
+    }
+
+    @Test
+    void tomcatGradesAPlusLikeTheNginxRecipeWithHsts(Pebble pebble) throws Exception {
+        try (var context = SpringApplication.run(SpringBootExample.class,
+                "--server.port=0",
+                "--certpilot.domains=graded.certpilot.test",
+                "--certpilot.acme-directory=" + pebble.directory(),
+                "--certpilot.acme-trust=" + pebble.listenerCaFile(),
+                "--certpilot.storage=" + storage,
+                "--certpilot.http-port=" + pebble.httpPort(),
+                "--certpilot.hsts-max-age=365d")) {
+            context.getBean(CertificateManager.class).awaitCertificates(Duration.ofSeconds(60));
+            var port = ((WebServerApplicationContext) context).getWebServer().getPort();
+
+            var scan = TestSsl.scan("graded.certpilot.test", port, pebble.rootFile());
+
+            System.out.printf("TLS grade: certpilot Spring Boot example %s %s%n", scan.grade(), scan.problems());
+            assertThat(scan.grade()).as("what the nginx recipe grades in the Jetty example's TlsGradeIT")
+                    .isEqualTo("A+");
+            assertThat(scan.problems()).isEmpty();
         }
     }
 
