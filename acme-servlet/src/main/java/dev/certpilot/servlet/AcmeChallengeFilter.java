@@ -2,6 +2,7 @@ package dev.certpilot.servlet;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.Objects;
 
 import jakarta.servlet.Filter;
@@ -188,8 +189,11 @@ public final class AcmeChallengeFilter implements Filter {
 
     private static void redirect(Settings settings, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        var location = HttpsRedirect.location(request.getServerName(), settings.redirectPort,
-                request.getRequestURI(), request.getQueryString());
+        // only the host the client named: without a Host header containers fall back to this server's address
+        var host = request.getHeader("Host") == null ? null : request.getServerName();
+        var target = request.getRequestURI();
+        var location = target == null || !target.startsWith("/") ? Optional.<String>empty()
+                : HttpsRedirect.location(host, settings.redirectPort, target, request.getQueryString());
         if (location.isEmpty()) {
             send(response, HttpServletResponse.SC_BAD_REQUEST, "Missing or malformed Host header",
                     "HEAD".equals(request.getMethod()));

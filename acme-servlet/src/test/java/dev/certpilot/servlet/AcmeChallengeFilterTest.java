@@ -182,6 +182,26 @@ class AcmeChallengeFilterTest {
     }
 
     @Test
+    void http10WithoutHostIsRefusedRatherThanRedirectedToTheServersOwnAddress() throws Exception {
+        server = ServletServer.start(AcmeChallengeFilter.builder(responder).redirectToHttps(443).build());
+
+        var response = server.exchange("GET /private HTTP/1.0");
+
+        assertThat(status(response)).isEqualTo(400);
+        assertThat(response).doesNotContain("Location").doesNotContain("127.0.0.1");
+    }
+
+    @Test
+    void optionsAsteriskIsNeitherAServerErrorNorARedirect() throws Exception {
+        server = ServletServer.start(AcmeChallengeFilter.builder(responder).redirectToHttps(443).build());
+
+        var response = server.exchange("OPTIONS * HTTP/1.1\r\nHost: localhost");
+
+        assertThat(status(response)).as(response).isLessThan(500);
+        assertThat(response).doesNotContain("Location");
+    }
+
+    @Test
     void forwardedProtoIsHonouredOnlyWhenTrusted() throws Exception {
         var hsts = Hsts.maxAge(java.time.Duration.ofDays(365)).includingSubDomains();
         server = ServletServer.start(AcmeChallengeFilter.builder(responder).redirectToHttps(443).hsts(hsts)
