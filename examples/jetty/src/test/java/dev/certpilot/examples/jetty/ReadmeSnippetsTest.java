@@ -32,6 +32,8 @@ class ReadmeSnippetsTest {
     private static final Pattern SNIPPET = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
 
     private static final String IMPORTS = """
+            import static org.assertj.core.api.Assertions.assertThat;
+            import java.net.URI;
             import java.nio.file.*;
             import java.time.*;
             import java.util.*;
@@ -58,6 +60,8 @@ class ReadmeSnippetsTest {
                 ServletContextHandler context;
                 Handler app;
                 Alerts alerts;
+                Pebble pebble;
+                int port;
             """;
 
     static Stream<Arguments> snippets() throws IOException {
