@@ -11,6 +11,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -22,7 +24,9 @@ import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.connector.Resource;
 import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.exception.AcmeLazyLoadingException;
 import org.shredzone.acme4j.exception.AcmeNetworkException;
+import org.shredzone.acme4j.exception.AcmeProtocolException;
 import org.shredzone.acme4j.exception.AcmeRateLimitedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,12 +48,18 @@ final class AcmeClient implements Issuer {
     private final String email;
     private final CertificateStore store;
     private final Session session;
-    private Login login;
+    private final KeyType accountKeyType;
+    private final Duration networkTimeout;
+    private final Object loginGuard = new Object();
+    private CompletableFuture<Login> login; // guarded by loginGuard; completed by the one thread that logs in
 
-    AcmeClient(CertificateAuthority ca, String email, CertificateStore store, Duration networkTimeout) {
+    AcmeClient(CertificateAuthority ca, String email, CertificateStore store, Duration networkTimeout,
+               KeyType accountKeyType) {
         this.ca = ca;
         this.email = email;
         this.store = store;
+        this.accountKeyType = accountKeyType;
+        this.networkTimeout = networkTimeout;
         this.session = new Session(ca.directory(), new TrustingAcmeProvider(ca.trustedCertificates()));
         session.networkSettings().setTimeout(networkTimeout);
     }
@@ -69,11 +79,50 @@ final class AcmeClient implements Issuer {
                                        List<ChallengeResponder> responders, Duration timeout,
                                        X509Certificate replacing) throws InterruptedException {
         var deadline = Instant.now().plus(timeout);
+        return call("Ordering certificate " + certificate.name() + " " + certificate.domains(), timeout,
+                () -> withAccount(login -> order(login, certificate, domainKey, new DomainValidation(responders,
+                        deadline), deadline, replacing != null && supportsRenewalInfo() ? replacing : null)));
+    }
+
+    /** A call into acme4j. */
+    interface AcmeCall<T> {
+        T run() throws AcmeException, InterruptedException;
+    }
+
+    /**
+     * The one boundary to acme4j: runs {@code call} and translates whatever it throws, checked or not (acme4j
+     * loads resources lazily and throws unchecked exceptions there), into a {@link CertpilotException} saying
+     * what {@code action} failed.
+     *
+     * @param timeout the timeout that applies, named when it passes
+     */
+    <T> T call(String action, Duration timeout, AcmeCall<T> call) throws InterruptedException {
         try {
-            return withAccount(login -> order(login, certificate, domainKey, new DomainValidation(responders,
-                    deadline), deadline, replacing != null && supportsRenewalInfo() ? replacing : null));
+            return call.run();
+        } catch (CertpilotException | InterruptedException e) {
+            throw e;
         } catch (AcmeException e) {
-            throw translate(e, "Ordering certificate " + certificate.name() + " " + certificate.domains());
+            throw translate(e, action, timeout);
+        } catch (AcmeLazyLoadingException e) {
+            var cause = e.getCause() instanceof AcmeException acme ? acme : new AcmeException(e.getMessage());
+            throw translate(cause, action + " (loading " + e.getType().getSimpleName() + " " + e.getLocation() + ")",
+                    timeout);
+        } catch (AcmeProtocolException e) {
+            throw new AcmeServerException(action + " failed: the CA " + ca.directory() + " sent an answer that is "
+                    + "not valid ACME (" + e.getMessage() + ")", ca.directory(), null, e);
+        } catch (RuntimeException e) {
+            throw new AcmeServerException(action + " failed at " + ca.directory() + ": " + e, ca.directory(), null,
+                    e);
+        }
+    }
+
+    /** {@link #call(String, Duration, AcmeCall)} for calls that cannot be interrupted midway. */
+    private <T> T callUninterruptibly(String action, AcmeCall<T> call) {
+        try {
+            return call(action, networkTimeout, call);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CertpilotException(action + " was interrupted", e);
         }
     }
 
@@ -143,16 +192,18 @@ final class AcmeClient implements Issuer {
      * Drops {@code stale} so that the next {@link #login()} registers again: with the same key when the CA forgot
      * the account, with a new one when the account was deactivated (a CA never revives it).
      */
-    private synchronized void forget(Login stale, boolean newKey) {
-        if (login != stale) {
-            return; // another thread has already logged in again
-        }
-        login = null;
-        if (newKey) {
-            var accountId = accountId(ca.directory());
-            saveAccountKey(accountId + ".deactivated", stale.getKeyPair());
-            saveAccountKey(accountId, KeyType.EC_P256.generate());
-            LOG.info("Kept the deactivated account's key as {}.deactivated", accountId);
+    private void forget(Login stale, boolean newKey) {
+        synchronized (loginGuard) {
+            if (login == null || login.getNow(null) != stale) {
+                return; // another thread is logging in again, or has
+            }
+            login = null;
+            if (newKey) {
+                var accountId = accountId(ca.directory());
+                saveAccountKey(accountId + ".deactivated", stale.getKeyPair());
+                saveAccountKey(accountId, accountKeyType.generate());
+                LOG.info("Kept the deactivated account's key as {}.deactivated", accountId);
+            }
         }
     }
 
@@ -172,37 +223,28 @@ final class AcmeClient implements Issuer {
 
     @Override
     public Optional<RenewalWindow> renewalWindow(X509Certificate certificate) {
-        try {
-            if (!supportsRenewalInfo()) {
-                return Optional.empty();
-            }
-            return withAccount(login -> {
-                var info = login.bindRenewalInfo(certificate);
-                var retryAfter = info.fetch().orElse(null);
-                return Optional.of(new RenewalWindow(info.getSuggestedWindowStart(), info.getSuggestedWindowEnd(),
-                        retryAfter));
-            });
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CertpilotException("Interrupted while fetching renewal information", e);
-        } catch (AcmeException e) {
-            throw translate(e, "Fetching renewal information for serial " + certificate.getSerialNumber().toString(16));
-        }
+        return callUninterruptibly("Fetching renewal information for serial "
+                + certificate.getSerialNumber().toString(16), () -> {
+                    if (!supportsRenewalInfo()) {
+                        return Optional.empty();
+                    }
+                    return withAccount(login -> {
+                        var info = login.bindRenewalInfo(certificate);
+                        var retryAfter = info.fetch().orElse(null);
+                        return Optional.of(new RenewalWindow(info.getSuggestedWindowStart(),
+                                info.getSuggestedWindowEnd(), retryAfter));
+                    });
+                });
     }
 
     @Override
     public void revoke(X509Certificate certificate, RevocationReason reason) {
-        try {
-            withAccount(login -> {
-                Certificate.revoke(login, certificate, org.shredzone.acme4j.RevocationReason.valueOf(reason.name()));
-                return null;
-            });
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CertpilotException("Interrupted while revoking", e);
-        } catch (AcmeException e) {
-            throw translate(e, "Revoking serial " + certificate.getSerialNumber().toString(16));
-        }
+        callUninterruptibly("Revoking serial " + certificate.getSerialNumber().toString(16), () -> withAccount(
+                login -> {
+                    Certificate.revoke(login, certificate,
+                            org.shredzone.acme4j.RevocationReason.valueOf(reason.name()));
+                    return null;
+                }));
     }
 
     /**
@@ -210,18 +252,17 @@ final class AcmeClient implements Issuer {
      * crash between the two leaves a key that {@link #login()} can still use.
      */
     @Override
-    public synchronized void rollOverAccountKey() {
+    public void rollOverAccountKey() {
         var accountId = accountId(ca.directory());
-        try {
+        callUninterruptibly("Rolling over the account key", () -> {
             var login = login();
-            var newKey = KeyType.EC_P256.generate();
+            var newKey = accountKeyType.generate();
             saveAccountKey(accountId + NEXT_KEY, newKey);
             login.getAccount().changeKey(newKey);
             saveAccountKey(accountId, newKey);
             LOG.info("Rolled over the account key of {} at {}", login.getAccountLocation(), ca.directory());
-        } catch (AcmeException e) {
-            throw translate(e, "Rolling over the account key");
-        }
+            return null;
+        });
     }
 
     private boolean supportsRenewalInfo() throws AcmeException {
@@ -237,30 +278,61 @@ final class AcmeClient implements Issuer {
         }
     }
 
-    private synchronized Login login() throws AcmeException {
-        if (login != null) {
-            return login;
+    /**
+     * The account's login. The first caller logs in (network I/O under no lock); callers meanwhile wait for its
+     * outcome, and a failure lets the next caller try again.
+     */
+    private Login login() throws AcmeException, InterruptedException {
+        CompletableFuture<Login> pending;
+        var mine = false;
+        synchronized (loginGuard) {
+            if (login == null) {
+                login = new CompletableFuture<>();
+                mine = true;
+            }
+            pending = login;
         }
+        if (mine) {
+            try {
+                pending.complete(logIn());
+            } catch (AcmeException | RuntimeException e) {
+                synchronized (loginGuard) {
+                    login = null;
+                }
+                pending.completeExceptionally(e);
+                throw e;
+            }
+        }
+        try {
+            return pending.get();
+        } catch (ExecutionException e) {
+            // thrown by the thread that logged in: wrapped, so that each thread throws its own instance
+            if (e.getCause() instanceof CertpilotException certpilot) {
+                throw certpilot.rethrown();
+            }
+            throw new AcmeException("Logging in to " + ca.directory() + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        }
+    }
+
+    private Login logIn() throws AcmeException {
         checkDirectory();
         var accountId = accountId(ca.directory());
         var keyPair = loadAccountKey(accountId);
         if (keyPair == null) {
-            keyPair = KeyType.EC_P256.generate();
+            keyPair = accountKeyType.generate();
             saveAccountKey(accountId, keyPair);
-            LOG.info("Generated a new ACME account key for {}", ca.directory());
+            LOG.info("Generated a new ACME account key ({}) for {}", accountKeyType, ca.directory());
         }
-        login = existing(keyPair);
-        if (login == null) {
+        var existing = existing(keyPair);
+        if (existing == null) {
             var next = loadAccountKey(accountId + NEXT_KEY);
-            if (next != null && (login = existing(next)) != null) {
+            if (next != null && (existing = existing(next)) != null) {
                 LOG.warn("Completing an interrupted account key rollover at {}", ca.directory());
                 saveAccountKey(accountId, next);
             }
         }
-        if (login == null) {
-            login = register(keyPair);
-        }
-        return login;
+        return existing != null ? existing : register(keyPair);
     }
 
     /**
@@ -334,7 +406,17 @@ final class AcmeClient implements Issuer {
         }
     }
 
-    private CertpilotException translate(AcmeException e, String action) {
+    private CertpilotException translate(AcmeException e, String action, Duration timeout) {
+        if (e instanceof Poller.TimedOut) {
+            return new CaTimeoutException(action + " failed: the CA " + ca.directory() + " did not finish within "
+                    + timeout + " (" + e.getMessage() + "); raise issuanceTimeout if it is slow", ca.directory(),
+                    timeout, e);
+        }
+        if (e instanceof AcmeNetworkException && e.getCause() instanceof HttpTimeoutException) {
+            return new CaTimeoutException(action + " failed: the CA " + ca.directory() + " did not answer within "
+                    + "the network timeout of " + networkTimeout + "; raise networkTimeout if it is slow",
+                    ca.directory(), networkTimeout, e);
+        }
         if (e instanceof AcmeRateLimitedException limited) {
             var retryAfter = limited.getRetryAfter().orElse(null);
             return new RateLimitedException(action + " was refused by the rate limits of " + ca.directory() + ": "
@@ -347,9 +429,9 @@ final class AcmeClient implements Issuer {
         }
         if (e instanceof AcmeNetworkException) {
             var cause = e.getCause() != null ? e.getCause() : e;
-            return new AcmeServerException(action + " failed: the CA " + ca.directory() + " could not be reached ("
+            return new CaUnreachableException(action + " failed: the CA " + ca.directory() + " could not be reached ("
                     + describe(cause) + "). Check the directory URL, DNS, firewall and proxy settings",
-                    ca.directory(), null, e);
+                    ca.directory(), e);
         }
         return new AcmeServerException(action + " failed at " + ca.directory() + ": " + e.getMessage(),
                 ca.directory(), null, e);
@@ -358,9 +440,6 @@ final class AcmeClient implements Issuer {
     private static String describe(Throwable cause) {
         var message = cause.getMessage();
         var type = cause.getClass().getSimpleName();
-        if (cause instanceof HttpTimeoutException) {
-            return "no answer within the network timeout";
-        }
         if (cause instanceof SSLHandshakeException) {
             return "its TLS certificate is not trusted: " + message + "; for a private or test CA, give its root "
                     + "with CertificateAuthority.withTrustedCertificates(...)";

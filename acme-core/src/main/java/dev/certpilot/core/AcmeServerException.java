@@ -25,6 +25,11 @@ public class AcmeServerException extends CertpilotException {
         this.problemType = problemType;
     }
 
+    @Override
+    AcmeServerException rethrown() {
+        return new AcmeServerException(getMessage(), directory, problemType, this);
+    }
+
     /** The directory URL of the CA concerned. */
     public URI directory() {
         return directory;

@@ -69,7 +69,8 @@ public final class CertificateManager implements AutoCloseable {
         this.store = builder.store != null ? builder.store : new FileCertificateStore(Builder.defaultStorage());
         var issuers = new ArrayList<Issuer>();
         for (var ca : builder.cas) {
-            issuers.add(builder.issuerDecorator.apply(new AcmeClient(ca, builder.email, store, builder.networkTimeout)));
+            issuers.add(builder.issuerDecorator.apply(new AcmeClient(ca, builder.email, store, builder.networkTimeout,
+                    builder.keyType)));
         }
         this.issuers = List.copyOf(issuers);
         var policy = new RenewalPolicy(builder.renewalFraction, builder.retryInitial, builder.retryMax,

@@ -17,4 +17,12 @@ public class CertpilotException extends RuntimeException {
     public CertpilotException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * A new exception of the same type and data with this one as its cause, to throw on another thread than the
+     * one that made this one (which events and {@code status()} keep), so that each throw has its own stack.
+     */
+    CertpilotException rethrown() {
+        return new CertpilotException(getMessage(), this);
+    }
 }

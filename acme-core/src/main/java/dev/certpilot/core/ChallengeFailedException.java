@@ -23,6 +23,13 @@ public class ChallengeFailedException extends CertpilotException {
         this.attempts = List.copyOf(attempts);
     }
 
+    @Override
+    ChallengeFailedException rethrown() {
+        var copy = new ChallengeFailedException(domain, attempts);
+        copy.initCause(this);
+        return copy;
+    }
+
     /** The domain that could not be validated. */
     public String domain() {
         return domain;

@@ -31,8 +31,7 @@ final class Poller {
         while (!done.contains(resource.getStatus())) {
             if (!next.isBefore(deadline)) {
                 sleepUntil(deadline);
-                throw new AcmeException("Timed out waiting for " + what + " (status still "
-                        + resource.getStatus() + ")");
+                throw new TimedOut("Timed out waiting for " + what + " (status still " + resource.getStatus() + ")");
             }
             sleepUntil(next);
             var retryAfter = resource.fetch();
@@ -43,6 +42,15 @@ final class Poller {
             }
         }
         return resource.getStatus();
+    }
+
+    /** The deadline passed before the resource reached a final status. */
+    static final class TimedOut extends AcmeException {
+        private static final long serialVersionUID = 1L;
+
+        TimedOut(String message) {
+            super(message);
+        }
     }
 
     private static void sleepUntil(Instant instant) throws InterruptedException {

@@ -22,6 +22,11 @@ public class RateLimitedException extends AcmeServerException {
         this.retryAfter = retryAfter;
     }
 
+    @Override
+    RateLimitedException rethrown() {
+        return new RateLimitedException(getMessage(), directory(), retryAfter, this);
+    }
+
     /** The earliest instant the CA accepts another attempt, when it said so. */
     public Optional<Instant> retryAfter() {
         return Optional.ofNullable(retryAfter);

@@ -213,7 +213,7 @@ final class Renewer implements AutoCloseable {
                     if (slot.current == null) {
                         var failure = slot.lastFailure;
                         if (failure != null) {
-                            throw failure;
+                            throw failure.rethrown();
                         }
                         waiting.add(slot.name());
                     }
@@ -237,7 +237,7 @@ final class Renewer implements AutoCloseable {
         attempt(slot, true);
         var failure = slot.lastFailure;
         if (failure != null) {
-            throw failure;
+            throw failure.rethrown();
         }
         return slot.current;
     }
@@ -325,13 +325,11 @@ final class Renewer implements AutoCloseable {
         try {
             attempt(slot, false);
         } catch (RuntimeException e) {
-            if (closed) {
-                return;
-            }
-            LOG.error("Unexpected failure checking certificate {}", slot.name(), e);
+            // a failure outside an order (reading the store, asking for a renewal window): counted all the same
             slot.lock.lock();
             try {
-                schedule(slot, clock.instant().plus(policy.retryMax()));
+                fail(slot, e instanceof CertpilotException certpilot ? certpilot
+                        : new CertpilotException("Checking certificate " + slot.name() + " failed: " + e, e));
             } finally {
                 slot.lock.unlock();
             }
@@ -402,6 +400,9 @@ final class Renewer implements AutoCloseable {
             succeed(slot, bundle, previous);
         } catch (CertpilotException e) {
             fail(slot, e);
+        } catch (RuntimeException e) {
+            // an issuer's unchecked exception is a failure like any other: counted, reported, backed off
+            fail(slot, new CertpilotException("Obtaining certificate " + slot.name() + " failed: " + e, e));
         } catch (IOException e) {
             fail(slot, new StorageException("Cannot lock certificate " + slot.name() + ": " + e,
                     store + " " + slot.name(), e));

@@ -18,6 +18,11 @@ public class StorageException extends CertpilotException {
         this.location = location;
     }
 
+    @Override
+    StorageException rethrown() {
+        return new StorageException(getMessage(), location, this);
+    }
+
     /** Where the failure happened: a path for file stores, a key for others. */
     public String location() {
         return location;

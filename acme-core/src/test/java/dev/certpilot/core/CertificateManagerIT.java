@@ -197,11 +197,12 @@ class CertificateManagerIT {
                     .networkTimeout(Duration.ofSeconds(1)).build()) {
                 var started = System.nanoTime();
                 assertThatThrownBy(() -> startAndAwait(manager))
-                        .isInstanceOfSatisfying(AcmeServerException.class, e -> {
+                        .isInstanceOfSatisfying(CaTimeoutException.class, e -> {
                             assertThat(e.directory()).isEqualTo(ca.directory());
                             assertThat(e.problemType()).isEmpty();
+                            assertThat(e.timeout()).isEqualTo(Duration.ofSeconds(1));
                         })
-                        .hasMessageContaining("could not be reached")
+                        .hasMessageContaining("did not answer within the network timeout of PT1S")
                         .hasMessageContaining(ca.directory().toString());
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
             }
@@ -217,7 +218,7 @@ class CertificateManagerIT {
         var ca = CertificateAuthority.of("https://127.0.0.1:" + port + "/dir");
         try (var manager = CertificateManager.builder().certificateAuthority(ca).agreeToTermsOfService()
                 .domain("refused.test").challenges(http01).storageDirectory(storage).build()) {
-            assertThatThrownBy(() -> startAndAwait(manager)).isInstanceOf(AcmeServerException.class)
+            assertThatThrownBy(() -> startAndAwait(manager)).isInstanceOf(CaUnreachableException.class)
                     .hasMessageContaining("could not be reached").hasMessageContaining("127.0.0.1:" + port);
         }
     }

@@ -179,7 +179,7 @@ class RenewalIT {
     void pebbleOffersNoRenewalInfoSoTheLifetimeRuleSchedulesTheRenewal(Pebble pebble) throws Exception {
         var client = new AcmeClient(CertificateAuthority.of(pebble.directory().toString())
                 .withTrustedCertificates(pebble.listenerCa()), null, new FileCertificateStore(storage),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), KeyType.EC_P256);
         try (var manager = manager(pebble).domain("lifetime.test").checkInterval(Duration.ofDays(365)).build()) {
             CertificateManagerIT.startAndAwait(manager);
             var bundle = manager.certificate("lifetime.test").orElseThrow();

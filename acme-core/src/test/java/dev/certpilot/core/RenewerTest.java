@@ -2,6 +2,7 @@ package dev.certpilot.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -244,6 +245,57 @@ class RenewerTest {
         }
         assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
                 .contains("WARN dev.certpilot.storage - Storage directory " + storage + " is writable by every user");
+    }
+
+    @Test
+    void anUncheckedExceptionFromTheIssuerIsACountedFailureWithItsEventAndBackOff() throws Exception {
+        var blip = new IllegalStateException("Connection reset while downloading the certificate chain");
+        var failing = new AtomicInteger(1);
+        primary.onIssue(() -> {
+            if (failing.getAndDecrement() > 0) {
+                throw blip;
+            }
+        });
+        try (var manager = manager().domain("shop.test").build()) {
+            manager.start();
+
+            var thrown = catchThrowableOfType(CertpilotException.class,
+                    () -> manager.awaitCertificates(Duration.ofSeconds(5)));
+            var failed = events.await(CertificateEvent.Failed.class, 1, Duration.ofSeconds(5));
+            assertThat(failed.attempt()).isEqualTo(1);
+            assertThat(failed.cause()).hasCause(blip).hasMessageContaining("Connection reset");
+            assertThat(Duration.between(failed.time(), failed.nextAttempt()))
+                    .isBetween(Duration.ofMillis(50), Duration.ofMillis(55));
+            assertThat(thrown).as("handed to this thread wrapped, not the instance the event carries")
+                    .isNotSameAs(failed.cause()).hasCause(failed.cause());
+
+            events.await(CertificateEvent.Obtained.class, 1, Duration.ofSeconds(5));
+            assertThat(events.of(CertificateEvent.Obtaining.class)).as("retried after the back-off").hasSize(2);
+        }
+    }
+
+    @Test
+    void renewNowReportsAnUncheckedIssuerFailureAsACertpilotException() throws Exception {
+        try (var manager = manager().domain("shop.test").build()) {
+            manager.start();
+            manager.awaitCertificates(Duration.ofSeconds(5));
+            var blip = new IllegalStateException("network blip");
+            primary.onIssue(() -> {
+                throw blip;
+            });
+            fallback.onIssue(() -> {
+                throw blip;
+            });
+
+            var thrown = catchThrowableOfType(CertpilotException.class, () -> manager.renewNow("shop.test"));
+
+            assertThat(thrown).hasRootCause(blip);
+            var status = manager.status().get(0);
+            assertThat(status.failedAttempts()).isEqualTo(1);
+            assertThat(status.lastError()).contains("network blip");
+            assertThat(status.nextCheck()).isBefore(java.time.Instant.now().plusSeconds(1));
+            assertThat(events.of(CertificateEvent.Failed.class)).hasSize(1);
+        }
     }
 
     @Test
