@@ -322,9 +322,9 @@ public final class FileCertificateStore implements CertificateStore {
             JSON.parse(text).get("domains").asArray().forEach(value -> result.add(value.asString()));
             return result;
         });
-        if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
-            throw new Corruption(privkey + " holds a " + key.getAlgorithm() + " key but the certificate is for a "
-                    + chain.get(0).getPublicKey().getAlgorithm() + " key", null);
+        if (!KeyPairs.matches(chain.get(0).getPublicKey(), key)) {
+            throw new Corruption(privkey + " holds a " + key.getAlgorithm() + " key that does not belong to the "
+                    + chain.get(0).getPublicKey().getAlgorithm() + " key of the certificate in " + fullchain, null);
         }
         try {
             return new CertificateBundle(name, domains, chain, key);

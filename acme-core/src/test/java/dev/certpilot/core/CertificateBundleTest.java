@@ -43,6 +43,21 @@ class CertificateBundleTest {
     }
 
     @Test
+    void aPrivateKeyThatDoesNotBelongToTheLeafIsRefused() {
+        for (var type : java.util.List.of(KeyType.EC_P256, KeyType.EC_P384, KeyType.RSA_2048)) {
+            var bundle = SelfSigned.bundle("shop", type.generate(), java.time.Instant.now(), java.time.Duration.ofDays(1),
+                    "shop.test");
+            var other = type.generate().getPrivate();
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CertificateBundle("shop", bundle.domains(),
+                    bundle.chain(), other)).as(type.toString()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("does not belong to its certificate");
+            assertThat(new CertificateBundle("shop", bundle.domains(), bundle.chain(), bundle.privateKey()))
+                    .as(type + ": its own key").isEqualTo(bundle);
+        }
+    }
+
+    @Test
     void toStringNeverShowsThePrivateKey() {
         var encoded = Base64.getEncoder().encodeToString(bundle.privateKey().getEncoded()).substring(0, 40);
 

@@ -130,6 +130,18 @@ class FileCertificateStoreTest {
     }
 
     @Test
+    void aPrivateKeyReplacedByAnotherValidKeyIsACorruptionNotServed() throws IOException {
+        var store = new FileCertificateStore(root);
+        store.save(SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test"));
+        var privkey = root.resolve("certificates/shop/privkey.pem");
+        Files.writeString(privkey, Pem.privateKey(KeyType.EC_P256.generate().getPrivate())); // a bad restore
+
+        assertThatThrownBy(() -> store.load("shop")).isInstanceOf(CorruptedEntryException.class)
+                .hasMessageContaining(privkey + " holds a EC key that does not belong to the EC key of the certificate");
+        assertThat(store.load("shop")).as("moved aside: obtained again").isEmpty();
+    }
+
+    @Test
     void aMissingFileIsACorruptionNamingIt() throws IOException {
         var store = new FileCertificateStore(root);
         store.save(SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test"));

@@ -299,6 +299,27 @@ class RenewerTest {
     }
 
     @Test
+    void aStoredCertificateWhoseKeyWasReplacedIsMovedAsideAndObtainedAgainNotServed() throws Exception {
+        var store = new FileCertificateStore(storage);
+        var stored = SelfSigned.bundle("shop.test", clock.instant().minusSeconds(60), Duration.ofDays(90), "shop.test");
+        store.save(stored);
+        java.nio.file.Files.writeString(store.certificateDirectory("shop.test").resolve("privkey.pem"),
+                Pem.privateKey(KeyType.EC_P256.generate().getPrivate()));
+        try (var manager = manager().domain("shop.test").build()) {
+            manager.prepare();
+            assertThat(manager.certificate("shop.test").orElseThrow().serialNumber())
+                    .as("not the stored certificate, whose handshakes would all fail")
+                    .isNotEqualTo(stored.serialNumber());
+            assertThat(storage.resolve("corrupt")).isDirectory();
+
+            manager.start();
+            var obtained = events.await(CertificateEvent.Obtained.class, 1, Duration.ofSeconds(5));
+            assertThat(KeyPairs.matches(obtained.certificate().leaf().getPublicKey(),
+                    obtained.certificate().privateKey())).isTrue();
+        }
+    }
+
+    @Test
     void aClockJumpOf60DaysRenewsAndTheOrderSaysWhichCertificateItReplaces() throws Exception {
         try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(100)).build()) {
             manager.start();
