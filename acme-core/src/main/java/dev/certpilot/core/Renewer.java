@@ -2,6 +2,7 @@ package dev.certpilot.core;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +57,8 @@ final class Renewer implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final RandomGenerator random;
     private final Object progress = new Object();
+    private final Object bootstrapGuard = new Object();
+    private KeyPair bootstrapKeys; // guarded by bootstrapGuard
     private volatile boolean closed;
 
     Renewer(List<ManagedCertificate> certificates, CertificateStore store, List<Issuer> issuers,
@@ -162,9 +165,22 @@ final class Renewer implements AutoCloseable {
             bootstrapped.incrementAndGet();
             LOG.info("Serving a self-signed bootstrap certificate for {} until one is obtained",
                     slot.certificate.domains());
-            return SelfSigned.bootstrap(slot.certificate, now);
+            return SelfSigned.bootstrap(slot.certificate, bootstrapKeys(), now);
         } finally {
             slot.lock.unlock();
+        }
+    }
+
+    /**
+     * One key pair, of the configured key type, for every bootstrap certificate of this manager: they are
+     * throwaways, and an RSA key takes long to make.
+     */
+    private KeyPair bootstrapKeys() {
+        synchronized (bootstrapGuard) {
+            if (bootstrapKeys == null) {
+                bootstrapKeys = keyType.generate();
+            }
+            return bootstrapKeys;
         }
     }
 

@@ -33,11 +33,14 @@ final class SelfSigned {
     private SelfSigned() {
     }
 
-    /** A self-signed EC P-256 certificate for {@code certificate}'s domains, valid from an hour before now. */
-    static CertificateBundle bootstrap(ManagedCertificate certificate, Instant now) {
+    /**
+     * A self-signed certificate for {@code certificate}'s domains with {@code keys} (of the manager's key type, so
+     * that clients that accept only that kind get it too), valid from an hour before now.
+     */
+    static CertificateBundle bootstrap(ManagedCertificate certificate, KeyPair keys, Instant now) {
         var domains = certificate.domains().toArray(String[]::new);
-        return bundle(certificate.name(), KeyType.EC_P256.generate(), now.minus(Duration.ofHours(1)),
-                BOOTSTRAP_VALIDITY, BOOTSTRAP_ORGANIZATION, domains);
+        return bundle(certificate.name(), keys, now.minus(Duration.ofHours(1)), BOOTSTRAP_VALIDITY,
+                BOOTSTRAP_ORGANIZATION, domains);
     }
 
     /** Whether {@code bundle} is a bootstrap certificate made by {@link #bootstrap}. */

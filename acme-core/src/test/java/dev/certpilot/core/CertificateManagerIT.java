@@ -68,6 +68,9 @@ class CertificateManagerIT {
             assertThat(subjectAlternativeNames(bundle.leaf()))
                     .containsExactlyInAnyOrder("a.multi.test", "b.multi.test", "c.multi.test");
             assertThat(bundle.privateKey().getAlgorithm()).isEqualTo("RSA");
+            var accountKey = new FileCertificateStore(storage).loadAccountKey(AcmeClient.accountId(pebble.directory()))
+                    .orElseThrow();
+            assertThat(accountKey.getPrivate().getAlgorithm()).as("the account key too").isEqualTo("RSA");
             verifyChain(bundle.chain(), pebble);
             for (var host : List.of("a.multi.test", "b.multi.test", "c.multi.test")) {
                 assertThat(manager.certificateForHost(host)).contains(bundle);

@@ -33,6 +33,7 @@ import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
+import dev.certpilot.core.KeyType;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;
 import dev.certpilot.test.TlsClient;
@@ -194,6 +195,31 @@ class JettyHttpsIT {
         try (var client = TlsClient.connect(trustAll, https.httpsConnector().getLocalPort(), "new.test")) {
             assertThat(client.leaf().getSubjectX500Principal().getName()).contains("certpilot bootstrap");
             assertThat(client.get("new.test", "/")).isEqualTo("app /");
+        }
+    }
+
+    @Test
+    void anRsaOnlyClientIsServedTheBootstrapCertificateOfAnRsaManager() throws Exception {
+        int deadPort;
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = socket.getLocalPort();
+        }
+        manager = CertificateManager.builder().certificateAuthority(CertificateAuthority.of("https://127.0.0.1:"
+                + deadPort + "/dir")).agreeToTermsOfService().domain("rsa.test").keyType(KeyType.RSA_2048)
+                .challenges(new InMemoryTlsAlpn01Responder()).storageDirectory(storage).build();
+        var https = JettyHttps.builder(manager).host("127.0.0.1").httpsPort(0).install(server, new App());
+        server.start();
+        manager.start();
+
+        var bootstrap = manager.certificate("rsa.test").orElseThrow();
+        assertThat(bootstrap.privateKey().getAlgorithm()).isEqualTo("RSA");
+        try (var client = TlsClient.connect(TlsClient.trusting(bootstrap.leaf()), https.httpsConnector().getLocalPort(),
+                "rsa.test", socket -> {
+                    socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+                    socket.setEnabledCipherSuites(new String[] {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"});
+                })) {
+            assertThat(client.leaf().getSerialNumber()).isEqualTo(bootstrap.serialNumber());
+            assertThat(client.get("rsa.test", "/")).isEqualTo("app /");
         }
     }
 
