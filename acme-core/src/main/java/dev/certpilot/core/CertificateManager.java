@@ -22,6 +22,7 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Dns01Responder;
+import dev.certpilot.core.spi.TlsAlpn01Responder;
 
 /**
  * Obtains certificates from an ACME CA for the configured domains, keeps them in a {@link CertificateStore},
@@ -78,8 +79,8 @@ public final class CertificateManager implements AutoCloseable {
         this.renewer = new Renewer(certificates, store, issuers, builder.responders, builder.keyType, builder.clock,
                 builder.issuanceTimeout, policy, builder.concurrentOrders, builder.listeners, this::publish,
                 builder.random);
-        var tlsAlpn = builder.responders.stream().filter(InMemoryTlsAlpn01Responder.class::isInstance)
-                .map(InMemoryTlsAlpn01Responder.class::cast).findFirst().orElse(null);
+        var tlsAlpn = builder.responders.stream().filter(TlsAlpn01Responder.class::isInstance)
+                .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
         this.keyManager = new SniKeyManager(() -> index, this::defaultCertificate, tlsAlpn);
     }
 
@@ -229,8 +230,9 @@ public final class CertificateManager implements AutoCloseable {
     /**
      * A key manager for TLS servers that always presents the current certificates, choosing by SNI (exact
      * before wildcard) and presenting the {@linkplain Builder#defaultCertificate default certificate} to clients
-     * that send no or an unknown name. Use it in an {@code SSLContext}; no reload is needed when certificates change. With an
-     * {@link InMemoryTlsAlpn01Responder} among the challenges, it also answers TLS-ALPN-01 validation handshakes.
+     * that send no or an unknown name. Use it in an {@code SSLContext}; no reload is needed when certificates
+     * change. With a {@link TlsAlpn01Responder} among the challenges (such as {@link InMemoryTlsAlpn01Responder}),
+     * it also answers TLS-ALPN-01 validation handshakes with the certificate that responder holds.
      */
     public X509ExtendedKeyManager keyManager() {
         return keyManager;

@@ -4,7 +4,6 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,11 +20,7 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
  */
 public final class InMemoryTlsAlpn01Responder implements TlsAlpn01Responder {
 
-    /** A validation certificate and its key. */
-    record Challenge(X509Certificate certificate, PrivateKey privateKey) {
-    }
-
-    private final Map<String, Challenge> pending = new ConcurrentHashMap<>();
+    private final Map<String, ValidationCertificate> pending = new ConcurrentHashMap<>();
 
     /** Creates an empty responder. */
     public InMemoryTlsAlpn01Responder() {
@@ -33,8 +28,7 @@ public final class InMemoryTlsAlpn01Responder implements TlsAlpn01Responder {
 
     @Override
     public void deploy(String domain, X509Certificate certificate, PrivateKey privateKey) {
-        pending.put(domain.toLowerCase(Locale.ROOT), new Challenge(Objects.requireNonNull(certificate, "certificate"),
-                Objects.requireNonNull(privateKey, "privateKey")));
+        pending.put(domain.toLowerCase(Locale.ROOT), new ValidationCertificate(certificate, privateKey));
     }
 
     @Override
@@ -47,8 +41,9 @@ public final class InMemoryTlsAlpn01Responder implements TlsAlpn01Responder {
         return pending.size();
     }
 
-    Optional<Challenge> challenge(String host) {
-        return host == null ? Optional.empty() : Optional.ofNullable(pending.get(host.toLowerCase(Locale.ROOT)));
+    @Override
+    public Optional<ValidationCertificate> validationCertificate(String domain) {
+        return domain == null ? Optional.empty() : Optional.ofNullable(pending.get(domain.toLowerCase(Locale.ROOT)));
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -32,10 +33,10 @@ final class SniKeyManager extends X509ExtendedKeyManager {
 
     private final Supplier<CertificateIndex> index;
     private final Function<CertificateIndex, CertificateBundle> fallback;
-    private final InMemoryTlsAlpn01Responder challenges;
+    private final TlsAlpn01Responder challenges;
 
     SniKeyManager(Supplier<CertificateIndex> index, Function<CertificateIndex, CertificateBundle> fallback,
-                  InMemoryTlsAlpn01Responder challenges) {
+                  TlsAlpn01Responder challenges) {
         this.index = index;
         this.fallback = fallback;
         this.challenges = challenges;
@@ -86,7 +87,7 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     @Override
     public PrivateKey getPrivateKey(String alias) {
         if (alias != null && alias.startsWith(CHALLENGE_ALIAS)) {
-            return challenge(alias).map(InMemoryTlsAlpn01Responder.Challenge::privateKey).orElse(null);
+            return challenge(alias).map(TlsAlpn01Responder.ValidationCertificate::privateKey).orElse(null);
         }
         return index.get().byAlias(alias).map(CertificateBundle::privateKey).orElse(null);
     }
@@ -103,15 +104,17 @@ final class SniKeyManager extends X509ExtendedKeyManager {
 
     private String chooseChallenge(String keyType, SSLSession session) {
         var host = sniHost(session);
-        var challenge = challenges == null ? null : challenges.challenge(host).orElse(null);
+        var challenge = challenges == null || host == null ? null
+                : challenges.validationCertificate(host.toLowerCase(Locale.ROOT)).orElse(null);
         if (challenge == null || !challenge.privateKey().getAlgorithm().equals(keyType)) {
             return null;
         }
         return CHALLENGE_ALIAS + host;
     }
 
-    private Optional<InMemoryTlsAlpn01Responder.Challenge> challenge(String alias) {
-        return challenges == null ? Optional.empty() : challenges.challenge(alias.substring(CHALLENGE_ALIAS.length()));
+    private Optional<TlsAlpn01Responder.ValidationCertificate> challenge(String alias) {
+        return challenges == null ? Optional.empty()
+                : challenges.validationCertificate(alias.substring(CHALLENGE_ALIAS.length()));
     }
 
     private String choose(String keyType, SSLSession session) {

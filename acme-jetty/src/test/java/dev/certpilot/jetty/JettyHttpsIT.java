@@ -34,6 +34,7 @@ import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
 import dev.certpilot.core.KeyType;
+import dev.certpilot.core.spi.TlsAlpn01Responder;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;
 import dev.certpilot.test.TlsClient;
@@ -119,6 +120,43 @@ class JettyHttpsIT {
         assertThat(issued.isSelfSigned()).isFalse();
         try (var client = TlsClient.connect(trust(pebble), pebble.tlsPort(), "alpn.test")) {
             assertThat(client.leaf().getSerialNumber()).isEqualTo(issued.serialNumber());
+        }
+    }
+
+    @Test
+    void aTlsAlpn01ResponderOfTheApplicationsOwnIsConsultedByTheKeyManager(Pebble pebble) throws Exception {
+        var deployed = new java.util.concurrent.atomic.AtomicInteger();
+        var pending = new ConcurrentHashMap<String, TlsAlpn01Responder.ValidationCertificate>();
+        var own = new TlsAlpn01Responder() { // say, one that shares validations through the application's cache
+            @Override
+            public void deploy(String domain, java.security.cert.X509Certificate certificate,
+                               java.security.PrivateKey privateKey) {
+                deployed.incrementAndGet();
+                pending.put(domain, new ValidationCertificate(certificate, privateKey));
+            }
+
+            @Override
+            public void remove(String domain) {
+                pending.remove(domain);
+            }
+
+            @Override
+            public java.util.Optional<ValidationCertificate> validationCertificate(String domain) {
+                return java.util.Optional.ofNullable(pending.get(domain));
+            }
+        };
+        manager = manager(pebble).domain("own.test").challenges(own).build();
+        JettyHttps.builder(manager).host("127.0.0.1").httpsPort(pebble.tlsPort()).install(server, new App());
+        server.start();
+        manager.start();
+
+        manager.awaitCertificates(Duration.ofSeconds(60));
+
+        assertThat(deployed.get()).isPositive();
+        assertThat(pending).as("removed after validation").isEmpty();
+        try (var client = TlsClient.connect(trust(pebble), pebble.tlsPort(), "own.test")) {
+            assertThat(client.leaf().getSerialNumber())
+                    .isEqualTo(manager.certificate("own.test").orElseThrow().serialNumber());
         }
     }
 

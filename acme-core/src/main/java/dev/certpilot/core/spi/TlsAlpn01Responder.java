@@ -3,6 +3,8 @@ package dev.certpilot.core.spi;
 import java.io.IOException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Answers TLS-ALPN-01 challenges (RFC 8737): the CA opens a TLS connection to port 443 offering only the
@@ -25,6 +27,34 @@ public non-sealed interface TlsAlpn01Responder extends ChallengeResponder {
 
     /** Stops presenting the validation certificate for {@code domain}. */
     void remove(String domain) throws IOException;
+
+    /**
+     * The validation certificate deployed for {@code domain} (lower-case ASCII), or empty when none is pending.
+     * The manager's key manager asks this during {@code acme-tls/1} handshakes, so it must answer from memory:
+     * no I/O, no blocking, no lock held long. A responder whose TLS server presents the certificate itself answers
+     * all the same.
+     */
+    Optional<ValidationCertificate> validationCertificate(String domain);
+
+    /**
+     * A TLS-ALPN-01 validation certificate and its key. {@link #toString()} never shows the key. Immutable.
+     *
+     * @param certificate the self-signed certificate with the {@code acmeIdentifier} extension
+     * @param privateKey  its key
+     */
+    record ValidationCertificate(X509Certificate certificate, PrivateKey privateKey) {
+
+        /** @throws NullPointerException if either is null */
+        public ValidationCertificate {
+            Objects.requireNonNull(certificate, "certificate");
+            Objects.requireNonNull(privateKey, "privateKey");
+        }
+
+        @Override
+        public String toString() {
+            return "ValidationCertificate[" + certificate.getSubjectX500Principal().getName() + "]";
+        }
+    }
 
     @Override
     default String challengeType() {
