@@ -388,9 +388,11 @@ final class Renewer implements AutoCloseable {
         var previous = slot.current;
         try (var ignored = store.lock(slot.name(), issuanceTimeout.plusMinutes(1))) {
             var stored = loadUsable(slot, clock.instant());
+            // no network call while the store is locked: the lifetime rule, or a renewal window already known
             if (stored != null && !force && (previous == null || !stored.serialNumber().equals(previous.serialNumber()))
-                    && clock.instant().isBefore(dueAt(slot, stored, clock.instant()))) {
+                    && clock.instant().isBefore(knownDueAt(slot, stored))) {
                 LOG.info("Certificate {} was renewed by another instance sharing the store; serving it", slot.name());
+                slot.issuedBy = null; // which CA issued it is found when its renewal window is first asked for
                 succeed(slot, stored, previous);
                 return;
             }
@@ -403,6 +405,7 @@ final class Renewer implements AutoCloseable {
                     previous == null ? null : previous.leaf());
             var bundle = new CertificateBundle(slot.name(), slot.certificate.domains(), chain, key.getPrivate());
             LOG.debug("Certificate {} took {} ms", slot.name(), (System.nanoTime() - clockStart) / 1_000_000);
+            slot.issuedBy = issuer;
             try {
                 store.save(bundle);
             } catch (IOException e) {
@@ -522,6 +525,38 @@ final class Renewer implements AutoCloseable {
         schedule(slot, next);
     }
 
+    /** When {@code bundle} is due by what is known without asking the CA: its renewal window, else its lifetime. */
+    private Instant knownDueAt(Slot slot, CertificateBundle bundle) {
+        return bundle.serialNumber().equals(slot.ariSerial) && slot.ariDue != null ? slot.ariDue
+                : policy.lifetimeDue(bundle);
+    }
+
+    /**
+     * The renewal window of {@code bundle} from the CA that issued it: the one that did, when this manager
+     * obtained it; else the first configured CA that knows the certificate (a CA answers ARI only for its own).
+     */
+    private Optional<RenewalWindow> renewalWindow(Slot slot, CertificateBundle bundle) {
+        if (slot.issuedBy != null) {
+            return slot.issuedBy.renewalWindow(bundle.leaf());
+        }
+        CertpilotException unknown = null;
+        for (var issuer : issuers) {
+            try {
+                var window = issuer.renewalWindow(bundle.leaf());
+                if (window.isPresent()) {
+                    slot.issuedBy = issuer;
+                    return window;
+                }
+            } catch (CertpilotException e) {
+                unknown = e; // not this CA's certificate, or no answer: ask the next
+            }
+        }
+        if (unknown != null) {
+            throw unknown;
+        }
+        return Optional.empty();
+    }
+
     /** When {@code bundle} should be renewed: in the CA's ARI window when it offers one, else by lifetime. */
     private Instant dueAt(Slot slot, CertificateBundle bundle, Instant now) {
         if (!bundle.serialNumber().equals(slot.ariSerial) || slot.ariRefresh == null || !now.isBefore(slot.ariRefresh)) {
@@ -529,7 +564,7 @@ final class Renewer implements AutoCloseable {
             slot.ariDue = null;
             slot.ariRefresh = now.plus(ARI_REFRESH);
             try {
-                var window = issuers.get(0).renewalWindow(bundle.leaf());
+                var window = renewalWindow(slot, bundle);
                 if (window.isPresent()) {
                     slot.ariDue = window.get().randomInstant(random);
                     if (window.get().retryAfter() != null) {
@@ -652,6 +687,7 @@ final class Renewer implements AutoCloseable {
         volatile int failures;
         volatile Instant nextCheck;
         int issuerIndex;
+        Issuer issuedBy;
         boolean renewing;
         CertificateBundle unsaved;
         ScheduledFuture<?> next;

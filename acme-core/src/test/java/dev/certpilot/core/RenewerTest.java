@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.math.BigInteger;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -365,6 +366,86 @@ class RenewerTest {
             assertThat(primary.calls().get(1).replacing()).isEqualTo(first.leaf());
             Thread.sleep(300);
             assertThat(primary.calls()).as("the renewed certificate is not due").hasSize(2);
+        }
+    }
+
+    @Test
+    void theRenewalWindowIsAskedOfTheCaThatIssuedTheCertificateNotTheFirstConfigured() throws Exception {
+        primary.alwaysFail(true); // the certificate comes from the fallback CA
+        var askedPrimary = new AtomicInteger();
+        var askedFallback = new AtomicInteger();
+        var windowStart = clock.instant().plus(Duration.ofDays(10));
+        primary.renewalInfo(certificate -> {
+            askedPrimary.incrementAndGet();
+            throw new AcmeServerException("malformed: not a certificate of this CA", URI.create(PRIMARY), null, null);
+        });
+        fallback.renewalInfo(certificate -> {
+            askedFallback.incrementAndGet();
+            return Optional.of(new RenewalWindow(windowStart, windowStart.plus(Duration.ofHours(1)), null));
+        });
+        try (var manager = manager().domain("shop.test").failoverAfter(1).checkInterval(Duration.ofDays(30))
+                .build()) {
+            manager.start();
+            events.await(CertificateEvent.Obtained.class, 1, Duration.ofSeconds(5));
+            var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (askedFallback.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+
+            assertThat(askedFallback.get()).isPositive();
+            assertThat(askedPrimary.get()).isZero();
+            assertThat(manager.status().get(0).nextCheck()).as("in the issuing CA's window")
+                    .isBetween(windowStart, windowStart.plus(Duration.ofHours(1)));
+        }
+    }
+
+    @Test
+    void forAStoredCertificateTheCaThatKnowsItAnswersItsRenewalWindow() throws Exception {
+        var stored = SelfSigned.bundle("shop.test", clock.instant().minusSeconds(60), Duration.ofDays(90), "shop.test");
+        new FileCertificateStore(storage).save(stored);
+        primary.renewalInfo(certificate -> {
+            throw new AcmeServerException("404: unknown certificate", URI.create(PRIMARY), null, null);
+        });
+        fallback.renewalInfo(certificate -> certificate.getSerialNumber().equals(stored.serialNumber())
+                ? Optional.of(new RenewalWindow(clock.instant().minusSeconds(1), clock.instant().plusSeconds(1), null))
+                : Optional.empty()); // the fallback CA asks for this one to be renewed now (a mass revocation)
+        try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(200)).build()) {
+            manager.start();
+
+            var renewed = events.await(CertificateEvent.Renewed.class, 1, Duration.ofSeconds(5));
+            assertThat(renewed.previousSerial()).as("renewed at once, 60 days before the lifetime rule")
+                    .isEqualTo(stored.serialNumber());
+        }
+    }
+
+    @Test
+    void aCaThatTakes10SecondsStallsNeitherStatusNorListenersNorOtherCertificates() throws Exception {
+        var calls = new AtomicInteger();
+        var slowStarted = new CountDownLatch(1);
+        primary.onIssue(() -> {
+            if (calls.getAndIncrement() == 0) {
+                slowStarted.countDown();
+                Thread.sleep(10_000); // a CA that answers slowly
+            }
+        });
+        try (var manager = manager().domain("slow.test").domain("other.test").build()) {
+            manager.start();
+            assertThat(slowStarted.await(5, TimeUnit.SECONDS)).isTrue();
+
+            var slowest = 0L;
+            for (int i = 0; i < 20; i++) {
+                var started = System.nanoTime();
+                assertThat(manager.status()).hasSize(2);
+                manager.addListener(event -> { });
+                assertThat(manager.certificate("slow.test")).isPresent();
+                slowest = Math.max(slowest, System.nanoTime() - started);
+            }
+            assertThat(Duration.ofNanos(slowest)).as("status(), addListener and certificate() during the order")
+                    .isLessThan(Duration.ofMillis(50));
+            var other = events.await(CertificateEvent.Obtained.class, 1, Duration.ofSeconds(3));
+            assertThat(calls.get()).isEqualTo(2);
+            assertThat(manager.status()).filteredOn(status -> status.name().equals(other.name()))
+                    .singleElement().satisfies(status -> assertThat(status.bootstrap()).isFalse());
         }
     }
 
