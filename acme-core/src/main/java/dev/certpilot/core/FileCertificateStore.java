@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 import org.shredzone.acme4j.toolbox.JSON;
@@ -59,9 +60,11 @@ import dev.certpilot.core.spi.StoreLock;
  * </pre>
  *
  * <p>A certificate is replaced as a whole: its files are written and flushed to disk in a staging directory
- * beside the live one, which is then swapped in by two renames; a crash at any point leaves the old or the new
- * certificate, and the next access completes or rolls back the swap. Directories are created with mode 0700
- * on POSIX file systems. Thread-safe; several processes may share the directory.
+ * beside the live one, which is then swapped in by two renames, all under the certificate's cross-process lock;
+ * a crash at any point leaves the old or the new certificate, and the next access completes or rolls back the
+ * swap, under that lock too, so that a process never completes or undoes a swap another is still making.
+ * Directories are created with mode 0700 on POSIX file systems. Thread-safe; several processes may share the
+ * directory.
  */
 public final class FileCertificateStore implements CertificateStore {
 
@@ -70,6 +73,8 @@ public final class FileCertificateStore implements CertificateStore {
     private static final String STAGING = ".staging-";
     private static final String PREVIOUS = ".previous-";
     private static final String METADATA = "metadata.json";
+    /** How long a save, or a load that finds a replacement under way, waits for the certificate's lock. */
+    private static final Duration SWAP_LOCK_TIMEOUT = Duration.ofMinutes(1);
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> PUBLIC_FILE = PosixFilePermissions.fromString("rw-r--r--");
@@ -81,6 +86,8 @@ public final class FileCertificateStore implements CertificateStore {
     private final Clock clock;
     private final boolean posix;
     private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** The thread of this store holding each name's cross-process lock. */
+    private final ConcurrentMap<String, Thread> heldBy = new ConcurrentHashMap<>();
 
     /**
      * A store rooted at {@code root}, created on first write if missing.
@@ -110,8 +117,15 @@ public final class FileCertificateStore implements CertificateStore {
     @Override
     public Optional<CertificateBundle> load(String name) throws IOException {
         var dir = certificateDirectory(name);
+        if (swapUnderWay(name)) {
+            // another process may be in the middle of it: only the holder of the lock may complete or undo it
+            withLock(name, () -> {
+                synchronized (lockFor(name)) {
+                    recover(name);
+                }
+            });
+        }
         synchronized (lockFor(name)) {
-            recover(name);
             if (!Files.isDirectory(dir)) {
                 return Optional.empty();
             }
@@ -132,6 +146,9 @@ public final class FileCertificateStore implements CertificateStore {
      */
     @Override
     public StoreLock lock(String name, Duration timeout) throws IOException, InterruptedException {
+        if (heldBy.get(name) == Thread.currentThread()) {
+            return () -> { }; // this thread holds it already (the manager saves while it holds the lock)
+        }
         var file = root.resolve("locks").resolve(checkName(name) + ".lock");
         createDirectories(file.getParent());
         var deadline = System.nanoTime() + timeout.toNanos();
@@ -150,7 +167,14 @@ public final class FileCertificateStore implements CertificateStore {
                     var holder = ProcessHandle.current().pid() + " since " + clock.instant();
                     channel.truncate(0);
                     channel.write(ByteBuffer.wrap(holder.getBytes(StandardCharsets.US_ASCII)), 0);
+                    var owner = Thread.currentThread();
+                    heldBy.put(name, owner);
+                    var released = new AtomicBoolean();
                     return () -> {
+                        if (released.getAndSet(true)) {
+                            return;
+                        }
+                        heldBy.remove(name, owner);
                         try (channel) {
                             held.release();
                         } catch (IOException e) {
@@ -172,6 +196,11 @@ public final class FileCertificateStore implements CertificateStore {
 
     @Override
     public void save(CertificateBundle bundle) throws IOException {
+        withLock(bundle.name(), () -> swapIn(bundle));
+    }
+
+    /** Writes {@code bundle} to a staging directory and swaps it in; the caller holds the certificate's lock. */
+    private void swapIn(CertificateBundle bundle) throws IOException {
         var name = bundle.name();
         var dir = certificateDirectory(name);
         var staging = certificates().resolve(STAGING + name);
@@ -285,6 +314,26 @@ public final class FileCertificateStore implements CertificateStore {
             throw new IllegalArgumentException("Invalid certificate name '" + name + "'");
         }
         return name;
+    }
+
+    /** Whether a replacement of {@code name} has begun and not ended: in another process, or cut by a crash. */
+    private boolean swapUnderWay(String name) {
+        return Files.exists(certificates().resolve(STAGING + name)) || Files.exists(certificates().resolve(PREVIOUS
+                + name));
+    }
+
+    private interface LockedAction {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code action} holding the cross-process lock of {@code name} (at once if this thread holds it). */
+    private void withLock(String name, LockedAction action) throws IOException {
+        try (var ignored = lock(name, SWAP_LOCK_TIMEOUT)) {
+            action.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("Interrupted while waiting for the lock of certificate " + name);
+        }
     }
 
     private Object lockFor(String key) {

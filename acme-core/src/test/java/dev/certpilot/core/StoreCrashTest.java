@@ -71,6 +71,31 @@ class StoreCrashTest {
         }
     }
 
+    @Test
+    void aReaderWaitsForASwapThatAnotherProcessIsMakingInsteadOfCompletingOrUndoingIt() throws Exception {
+        var store = new FileCertificateStore(storage);
+        var old = SelfSigned.bundle("shop", java.time.Instant.now(), java.time.Duration.ofDays(90), "shop.test");
+        store.save(old);
+        var process = storeWriter("swap");
+        try (var output = output(process)) {
+            var line = output.readLine();
+            assertThat(line).startsWith("half-swapped ");
+            var started = System.nanoTime();
+
+            var loaded = store.load("shop").orElseThrow();
+
+            assertThat(loaded.serialNumber().toString(16)).as("the other process's new certificate, once it is in")
+                    .isEqualTo(line.substring("half-swapped ".length()));
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("waited for its lock")
+                    .isGreaterThan(java.time.Duration.ofMillis(500));
+            assertThat(output.readLine()).isEqualTo("done");
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as("its renames were not disturbed").isZero();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
     private Process storeWriter(String mode) throws IOException {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StoreWriter.class.getName(),

@@ -1,5 +1,6 @@
 package dev.certpilot.core;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,15 +8,44 @@ import java.time.Instant;
 /**
  * A process for {@link StoreCrashTest} to kill: with {@code write}, it replaces one certificate in a
  * {@link FileCertificateStore} over and over and prints {@code writing} after the first save; with {@code lock},
- * it takes the certificate's lock, prints {@code locked} and holds it.
+ * it takes the certificate's lock, prints {@code locked} and holds it; with {@code swap}, it replaces the
+ * certificate slowly by hand (see {@link #swapSlowly}).
  */
 final class StoreWriter {
 
     private StoreWriter() {
     }
 
+    /**
+     * Replaces certificate {@code shop} as the store does, by hand and slowly: under its lock, stages the new one,
+     * moves the live one aside, prints {@code half-swapped <serial>}, waits a second and a half, then swaps the
+     * new one in. A rename fails (and the process exits non-zero) if anyone touched the swap meanwhile.
+     */
+    private static void swapSlowly(FileCertificateStore store, Path root) throws Exception {
+        var fresh = SelfSigned.bundle("shop", Instant.now(), Duration.ofDays(90), "shop.test");
+        var scratch = Files.createTempDirectory("certpilot-scratch");
+        new FileCertificateStore(scratch).save(fresh);
+        var certificates = root.resolve("certificates");
+        try (var lock = store.lock("shop", Duration.ofSeconds(10))) {
+            Files.move(scratch.resolve("certificates/shop"), certificates.resolve(".staging-shop"));
+            Files.move(certificates.resolve("shop"), certificates.resolve(".previous-shop"));
+            System.out.println("half-swapped " + fresh.serialNumber().toString(16));
+            System.out.flush();
+            Thread.sleep(1500);
+            Files.move(certificates.resolve(".staging-shop"), certificates.resolve("shop"));
+            try (var old = Files.walk(certificates.resolve(".previous-shop"))) {
+                old.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
+        }
+        System.out.println("done");
+    }
+
     public static void main(String[] args) throws Exception {
         var store = new FileCertificateStore(Path.of(args[1]));
+        if (args[0].equals("swap")) {
+            swapSlowly(store, Path.of(args[1]));
+            return;
+        }
         if (args[0].equals("lock")) {
             try (var lock = store.lock("shop", Duration.ofSeconds(10))) {
                 System.out.println("locked");
