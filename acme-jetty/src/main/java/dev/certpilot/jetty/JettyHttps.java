@@ -18,6 +18,7 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.Hsts;
+import dev.certpilot.core.HttpFrontDoor;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 
@@ -208,9 +209,16 @@ public final class JettyHttps {
             }
             server.addBean(http == null ? new NetworkConnectionLimit(maxConnections, https)
                     : new NetworkConnectionLimit(maxConnections, https, http));
-            IntSupplier redirect = redirectPort > 0 ? () -> redirectPort
+            IntSupplier redirect = http01 == null ? () -> 0 : redirectPort > 0 ? () -> redirectPort
                     : httpsPort > 0 ? () -> httpsPort : https::getLocalPort;
-            server.setHandler(new AcmeChallengeHandler(http01, http01 == null ? () -> 0 : redirect, hsts, handler));
+            var frontDoor = HttpFrontDoor.builder(http01).servedHosts(manager);
+            if (hsts != null) {
+                frontDoor.hsts(hsts);
+            }
+            if (trustForwardedHeaders) {
+                frontDoor.trustForwardedHeaders();
+            }
+            server.setHandler(new AcmeChallengeHandler(frontDoor, redirect, handler));
             return new JettyHttps(http, https, ssl);
         }
 

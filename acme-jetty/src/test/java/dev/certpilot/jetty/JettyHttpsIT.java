@@ -104,10 +104,14 @@ class JettyHttpsIT {
                     .isEqualTo(manager.certificate("shop.test").orElseThrow().serialNumber());
             assertThat(client.get("shop.test", "/cart")).isEqualTo("app /cart");
         }
-        var redirect = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:"
+        var redirect = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://shop.test:"
                 + pebble.httpPort() + "/cart?item=2")).build(), HttpResponse.BodyHandlers.discarding());
         assertThat(redirect.statusCode()).isEqualTo(308);
-        assertThat(redirect.headers().firstValue("Location")).hasValue("https://localhost:" + port + "/cart?item=2");
+        assertThat(redirect.headers().firstValue("Location")).hasValue("https://shop.test:" + port + "/cart?item=2");
+        var elsewhere = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                + pebble.httpPort() + "/cart")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(elsewhere.statusCode()).as("a host the manager does not serve is not redirected").isEqualTo(421);
+        assertThat(elsewhere.headers().firstValue("Location")).isEmpty();
     }
 
     @Test

@@ -1,8 +1,6 @@
 package dev.certpilot.servlet;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import java.util.Objects;
 
 import jakarta.servlet.Filter;
@@ -17,21 +15,18 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.Hsts;
-import dev.certpilot.core.HttpsRedirect;
+import dev.certpilot.core.HttpFrontDoor;
 import dev.certpilot.core.InMemoryHttp01Responder;
 
 /**
  * A servlet filter that answers the CA's HTTP-01 challenges from an {@link InMemoryHttp01Responder}, and
- * optionally redirects plain HTTP to HTTPS and sends HSTS, leaving the challenge path reachable over HTTP.
- *
- * <p>{@code GET} and {@code HEAD /.well-known/acme-challenge/{token}} answer the key authorization as
- * {@code text/plain} when a challenge for that host and token is pending, 404 otherwise. A token that is not
- * 1 to 256 base64url characters gets 400 and other methods 405, before any lookup; nothing is read from the
- * file system. Any other path that names the challenge directory (dot segments, encoded slashes or
- * characters) gets 400 too. Every other request is redirected to HTTPS (when {@link Builder#redirectToHttps enabled} and
- * the request is plain HTTP) or passes down the chain, with the HSTS header on HTTPS responses when
- * {@link Builder#hsts configured}. Map it to {@code /*} in the root context, first in the chain.
+ * optionally redirects plain HTTP to HTTPS and sends HSTS, leaving the challenge path reachable over HTTP. It does
+ * what an {@link HttpFrontDoor} decides, as the Jetty handler does, so that both answer every request alike: see
+ * there for each answer (challenges, 400 for malformed or disguised ones, 405, 421 for hosts not served, the
+ * redirect, HSTS). Nothing is read from the file system. Map it to {@code /*} in the root context, first in the
+ * chain.
  *
  * <p>Registered in code (Jetty's {@code ServletContextHandler}):
  * <pre>{@code
@@ -82,7 +77,7 @@ public final class AcmeChallengeFilter implements Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.challenge");
 
-    private volatile Settings settings;
+    private volatile HttpFrontDoor frontDoor;
 
     /**
      * For {@code web.xml}: configured from init parameters by {@link #init}, with the responder found in the
@@ -97,7 +92,7 @@ public final class AcmeChallengeFilter implements Filter {
     }
 
     private AcmeChallengeFilter(Builder builder) {
-        this.settings = new Settings(builder);
+        this.frontDoor = builder.frontDoor.build();
     }
 
     /** Starts configuring a filter that answers challenges from {@code responder}. */
@@ -112,15 +107,15 @@ public final class AcmeChallengeFilter implements Filter {
      */
     @Override
     public void init(FilterConfig config) throws ServletException {
-        if (settings == null) {
-            settings = new Settings(InitParameters.configure(config));
+        if (frontDoor == null) {
+            frontDoor = InitParameters.configure(config).frontDoor.build();
         }
     }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        var current = settings;
+        var current = frontDoor;
         if (current == null) {
             throw new ServletException("AcmeChallengeFilter used before init(FilterConfig)");
         }
@@ -128,21 +123,29 @@ public final class AcmeChallengeFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        var secure = current.isSecure(http);
-        if (secure && current.hsts != null) {
-            out.setHeader("Strict-Transport-Security", current.hsts);
+        var target = http.getRequestURI();
+        var decision = current.decide(new HttpFrontDoor.Request(http.getMethod(), http.getHeader("Host"),
+                target == null || target.isEmpty() ? "*" : target, http.getQueryString(), http.isSecure(),
+                http.getHeader("Forwarded"), http.getHeader("X-Forwarded-Proto")));
+        for (var header : decision.headers()) {
+            out.setHeader(header.name(), header.value());
         }
-        var path = pathInContext(http);
-        if (path.startsWith(CHALLENGE_PATH)) {
-            answerChallenge(current.responder, http, out, path.substring(CHALLENGE_PATH.length()));
-        } else if (InMemoryHttp01Responder.isDisguisedChallengePath(path)) {
-            LOG.debug("Ambiguous challenge path from {}", http.getRemoteAddr());
-            send(out, HttpServletResponse.SC_BAD_REQUEST, "ACME challenges are served at " + CHALLENGE_PATH
-                    + "{token} exactly, without dot segments or encoded characters", "HEAD".equals(http.getMethod()));
-        } else if (!secure && current.redirectPort != 0) {
-            redirect(current, http, out);
-        } else {
+        if (decision.pass()) {
             chain.doFilter(request, response);
+            return;
+        }
+        if (decision.status() >= 400) {
+            LOG.debug("Answered {} to {} {} from {}", decision.status(), http.getMethod(), target,
+                    http.getRemoteAddr());
+        }
+        var body = decision.bodyBytes();
+        out.setStatus(decision.status());
+        if (body.length > 0) {
+            out.setContentType("text/plain; charset=utf-8");
+        }
+        out.setContentLength(body.length);
+        if (body.length > 0 && !"HEAD".equals(http.getMethod())) {
+            out.getOutputStream().write(body);
         }
     }
 
@@ -153,112 +156,8 @@ public final class AcmeChallengeFilter implements Filter {
 
     @Override
     public String toString() {
-        var current = settings;
+        var current = frontDoor;
         return "AcmeChallengeFilter[" + (current == null ? "not initialized" : current) + "]";
-    }
-
-    private static void answerChallenge(InMemoryHttp01Responder responder, HttpServletRequest request,
-            HttpServletResponse response, String token) throws IOException {
-        var method = request.getMethod();
-        var head = "HEAD".equals(method);
-        if (!head && !"GET".equals(method)) {
-            response.setHeader("Allow", "GET, HEAD");
-            send(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "ACME challenges answer GET and HEAD only",
-                    head);
-            return;
-        }
-        if (!InMemoryHttp01Responder.isWellFormedToken(token)) {
-            LOG.debug("Malformed challenge request from {}", request.getRemoteAddr());
-            send(response, HttpServletResponse.SC_BAD_REQUEST,
-                    "An ACME challenge token is 1 to " + InMemoryHttp01Responder.MAX_TOKEN_LENGTH
-                            + " base64url characters", head);
-            return;
-        }
-        var host = request.getServerName();
-        var keyAuthorization = responder.keyAuthorization(host, token);
-        if (keyAuthorization.isEmpty()) {
-            LOG.debug("No pending challenge for host {} (request from {})", host, request.getRemoteAddr());
-            send(response, HttpServletResponse.SC_NOT_FOUND, "No pending ACME challenge for this host and token",
-                    head);
-            return;
-        }
-        LOG.debug("Answered challenge for {} to {}", host, request.getRemoteAddr());
-        response.setHeader("Cache-Control", "no-store");
-        sendBody(response, HttpServletResponse.SC_OK, keyAuthorization.get(), head);
-    }
-
-    private static void redirect(Settings settings, HttpServletRequest request, HttpServletResponse response)
-            throws IOException {
-        // only the host the client named: without a Host header containers fall back to this server's address
-        var host = request.getHeader("Host") == null ? null : request.getServerName();
-        var target = request.getRequestURI();
-        var location = target == null || !target.startsWith("/") ? Optional.<String>empty()
-                : HttpsRedirect.location(host, settings.redirectPort, target, request.getQueryString());
-        if (location.isEmpty()) {
-            send(response, HttpServletResponse.SC_BAD_REQUEST, "Missing or malformed Host header",
-                    "HEAD".equals(request.getMethod()));
-            return;
-        }
-        response.setStatus(settings.redirectStatus);
-        response.setHeader("Location", location.get());
-        response.setContentLength(0);
-    }
-
-    private static String pathInContext(HttpServletRequest request) {
-        var uri = request.getRequestURI();
-        var context = request.getContextPath();
-        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length())
-                : uri;
-    }
-
-    private static void send(HttpServletResponse response, int status, String message, boolean head)
-            throws IOException {
-        sendBody(response, status, message + "\n", head);
-    }
-
-    private static void sendBody(HttpServletResponse response, int status, String body, boolean head)
-            throws IOException {
-        var bytes = body.getBytes(StandardCharsets.US_ASCII);
-        response.setStatus(status);
-        response.setContentType("text/plain");
-        response.setContentLength(bytes.length);
-        if (!head) {
-            response.getOutputStream().write(bytes);
-        }
-    }
-
-    /** The filter's immutable configuration. */
-    private static final class Settings {
-        final InMemoryHttp01Responder responder;
-        final int redirectPort;
-        final int redirectStatus;
-        final String hsts;
-        final boolean trustForwardedHeaders;
-
-        Settings(Builder builder) {
-            this.responder = builder.responder;
-            this.redirectPort = builder.redirectPort;
-            this.redirectStatus = builder.redirectStatus;
-            this.hsts = builder.hsts == null ? null : builder.hsts.headerValue();
-            this.trustForwardedHeaders = builder.trustForwardedHeaders;
-        }
-
-        boolean isSecure(HttpServletRequest request) {
-            if (trustForwardedHeaders) {
-                var proto = ForwardedProto.of(request);
-                if (proto != null) {
-                    return "https".equalsIgnoreCase(proto);
-                }
-            }
-            return request.isSecure();
-        }
-
-        @Override
-        public String toString() {
-            return responder + (redirectPort == 0 ? ", no redirect" : ", redirect " + redirectStatus + " to port "
-                    + redirectPort) + (hsts == null ? ", no HSTS" : ", HSTS " + hsts)
-                    + (trustForwardedHeaders ? ", trusting forwarded headers" : "");
-        }
     }
 
     /**
@@ -267,14 +166,10 @@ public final class AcmeChallengeFilter implements Filter {
      */
     public static final class Builder {
 
-        private final InMemoryHttp01Responder responder;
-        private int redirectPort;
-        private int redirectStatus = HttpServletResponse.SC_MOVED_PERMANENTLY;
-        private Hsts hsts;
-        private boolean trustForwardedHeaders;
+        private final HttpFrontDoor.Builder frontDoor;
 
         private Builder(InMemoryHttp01Responder responder) {
-            this.responder = responder;
+            this.frontDoor = HttpFrontDoor.builder(responder);
         }
 
         /**
@@ -282,28 +177,22 @@ public final class AcmeChallengeFilter implements Filter {
          * {@code httpsPort} (omitted from the URL when 443). Default: no redirect.
          */
         public Builder redirectToHttps(int httpsPort) {
-            if (httpsPort < 1 || httpsPort > 65535) {
-                throw new IllegalArgumentException("redirectToHttps port must be 1 to 65535, got " + httpsPort);
-            }
-            this.redirectPort = httpsPort;
+            frontDoor.redirectToHttps(httpsPort);
             return this;
         }
 
         /**
-         * The redirect status: 301 (default; every client follows it, but may turn a POST into a GET) or 308
-         * (keeps the method and body).
+         * The redirect status: 308 (default; keeps the method and body, and every current client follows it) or
+         * 301 (for very old clients; they may turn a POST into a GET).
          */
         public Builder redirectStatus(int status) {
-            if (status != HttpServletResponse.SC_MOVED_PERMANENTLY && status != 308) {
-                throw new IllegalArgumentException("redirectStatus must be 301 or 308, got " + status);
-            }
-            this.redirectStatus = status;
+            frontDoor.redirectStatus(status);
             return this;
         }
 
         /** Sends {@code hsts} on every HTTPS response. Default: no HSTS header. */
         public Builder hsts(Hsts hsts) {
-            this.hsts = Objects.requireNonNull(hsts, "hsts");
+            frontDoor.hsts(hsts);
             return this;
         }
 
@@ -313,7 +202,17 @@ public final class AcmeChallengeFilter implements Filter {
          * client can forge them. Default: off, only the connection's own scheme counts.
          */
         public Builder trustForwardedHeaders() {
-            this.trustForwardedHeaders = true;
+            frontDoor.trustForwardedHeaders();
+            return this;
+        }
+
+        /**
+         * Redirects only the hosts {@code manager} has a certificate for, answering 421 Misdirected Request to
+         * others (a {@code Host: evil.example} would otherwise be sent to {@code https://evil.example}). Default:
+         * every well-formed host, as the {@code web.xml} form must.
+         */
+        public Builder servedHosts(CertificateManager manager) {
+            frontDoor.servedHosts(manager);
             return this;
         }
 

@@ -81,7 +81,7 @@ class AcmeChallengeFilterIT {
             client.start();
 
             var redirect = client.GET("http://shop.test:" + pebble.httpPort() + "/account?tab=2");
-            assertThat(redirect.getStatus()).isEqualTo(301);
+            assertThat(redirect.getStatus()).isEqualTo(308);
             assertThat(redirect.getHeaders().get("Location")).isEqualTo("https://shop.test:" + httpsPort
                     + "/account?tab=2");
             assertThat(redirect.getHeaders().get("Strict-Transport-Security")).as("no HSTS over HTTP").isNull();

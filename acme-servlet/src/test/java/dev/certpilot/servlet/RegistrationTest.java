@@ -86,7 +86,7 @@ class RegistrationTest {
                 s -> s.context.addServletContainerInitializer(initializer))) {
             assertThat(server.exchange("GET " + AcmeChallengeFilterTest.CHALLENGE + " HTTP/1.1\r\nHost: localhost"))
                     .startsWith("HTTP/1.1 200").endsWith(KEY_AUTHORIZATION);
-            assertThat(server.exchange("GET /a HTTP/1.1\r\nHost: localhost")).startsWith("HTTP/1.1 301")
+            assertThat(server.exchange("GET /a HTTP/1.1\r\nHost: localhost")).startsWith("HTTP/1.1 308")
                     .contains("Location: https://localhost/a");
         }
     }

@@ -95,8 +95,8 @@ class CertpilotConfiguration {
     /** Answers HTTP-01 before anything else, and redirects plain HTTP to the HTTPS port. */
     @Bean
     FilterRegistrationBean<AcmeChallengeFilter> acmeChallengeFilter(InMemoryHttp01Responder http01,
-            CertpilotProperties properties, @Value("${server.port:443}") int httpsPort) {
-        var filter = AcmeChallengeFilter.builder(http01);
+            CertificateManager manager, CertpilotProperties properties, @Value("${server.port:443}") int httpsPort) {
+        var filter = AcmeChallengeFilter.builder(http01).servedHosts(manager);
         if (!properties.hstsMaxAge().isZero()) {
             filter.hsts(Hsts.maxAge(properties.hstsMaxAge()));
         }
