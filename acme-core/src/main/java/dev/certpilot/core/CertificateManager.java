@@ -64,22 +64,18 @@ public final class CertificateManager implements AutoCloseable {
     private boolean started;
     private boolean closed;
 
-    private CertificateManager(Builder builder) {
-        this.certificates = List.copyOf(builder.certificates.values());
-        this.defaultName = builder.defaultName;
-        this.store = builder.store != null ? builder.store : new FileCertificateStore(Builder.defaultStorage());
+    private CertificateManager(ManagerSettings settings, UnaryOperator<Issuer> issuerDecorator) {
+        this.certificates = settings.certificates();
+        this.defaultName = settings.defaultName();
+        this.store = settings.store();
         var issuers = new ArrayList<Issuer>();
-        for (var ca : builder.cas) {
-            issuers.add(builder.issuerDecorator.apply(new AcmeClient(ca, builder.email, store, builder.networkTimeout,
-                    builder.keyType)));
+        for (var ca : settings.cas()) {
+            issuers.add(issuerDecorator.apply(new AcmeClient(ca, settings.email(), store, settings.networkTimeout(),
+                    settings.keyType())));
         }
         this.issuers = List.copyOf(issuers);
-        var policy = new RenewalPolicy(builder.renewalFraction, builder.retryInitial, builder.retryMax,
-                builder.expiryWarning, builder.checkInterval, builder.failoverAfter, builder.random.nextLong());
-        this.renewer = new Renewer(certificates, store, issuers, builder.responders, builder.keyType, builder.clock,
-                builder.issuanceTimeout, policy, builder.concurrentOrders, builder.listeners, this::publish,
-                builder.random);
-        var tlsAlpn = builder.responders.stream().filter(TlsAlpn01Responder.class::isInstance)
+        this.renewer = new Renewer(settings, this.issuers, this::publish);
+        var tlsAlpn = settings.responders().stream().filter(TlsAlpn01Responder.class::isInstance)
                 .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
         this.keyManager = new SniKeyManager(() -> index, this::defaultCertificate, tlsAlpn);
     }
@@ -584,7 +580,12 @@ public final class CertificateManager implements AutoCloseable {
                     }
                 }
             }
-            return new CertificateManager(this);
+            var policy = new RenewalPolicy(renewalFraction, retryInitial, retryMax, expiryWarning, checkInterval,
+                    failoverAfter, random.nextLong());
+            return new CertificateManager(new ManagerSettings(cas, email, List.copyOf(certificates.values()),
+                    defaultName, keyType, store != null ? store : new FileCertificateStore(defaultStorage()),
+                    responders, clock, networkTimeout, issuanceTimeout, policy, concurrentOrders, listeners, random),
+                    issuerDecorator);
         }
 
         static Path defaultStorage() {

@@ -43,12 +43,6 @@ final class SelfSigned {
                 BOOTSTRAP_ORGANIZATION, domains);
     }
 
-    /** Whether {@code bundle} is a bootstrap certificate made by {@link #bootstrap}. */
-    static boolean isBootstrap(CertificateBundle bundle) {
-        return bundle.chain().size() == 1 && bundle.leaf().getSubjectX500Principal().getName()
-                .contains("O=" + BOOTSTRAP_ORGANIZATION);
-    }
-
     static CertificateBundle bundle(String name, Instant notBefore, Duration validity, String... domains) {
         return bundle(name, KeyType.EC_P256.generate(), notBefore, validity, domains);
     }
