@@ -25,9 +25,7 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
                                 PrivateKey privateKey) {
 
     /**
-     * @throws IllegalArgumentException if the chain is empty, or the private key does not belong to the leaf (a
-     *                                  key restored from another backup, a hand edit): such a pair would fail every
-     *                                  handshake, so it is never served
+     * @throws IllegalArgumentException if the chain is empty
      */
     public CertificateBundle {
         Objects.requireNonNull(name, "name");
@@ -36,10 +34,6 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
         chain = List.copyOf(chain);
         if (chain.isEmpty()) {
             throw new IllegalArgumentException("Certificate bundle '" + name + "' has an empty chain");
-        }
-        if (!KeyPairs.matches(chain.get(0).getPublicKey(), privateKey)) {
-            throw new IllegalArgumentException("The private key of certificate '" + name + "' does not belong to its "
-                    + "certificate (serial " + chain.get(0).getSerialNumber().toString(16) + ")");
         }
     }
 

@@ -150,6 +150,12 @@ final class CertificateLoader {
             return null;
         }
         var bundle = stored.get();
+        if (!(store instanceof FileCertificateStore) // which checks the pair itself, cheaply for what it wrote
+                && !KeyPairs.matches(bundle.leaf().getPublicKey(), bundle.privateKey())) {
+            LOG.error("Stored certificate {} (serial {}) has a private key that does not belong to it: obtaining a "
+                    + "new one", slot.name(), bundle.serialNumber().toString(16));
+            return null;
+        }
         if (!bundle.domains().equals(slot.certificate.domains())) {
             LOG.info("Stored certificate {} is for {}, configured for {}: obtaining a new one", slot.name(),
                     bundle.domains(), slot.certificate.domains());

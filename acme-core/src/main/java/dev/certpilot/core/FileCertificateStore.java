@@ -18,11 +18,14 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -73,6 +76,7 @@ public final class FileCertificateStore implements CertificateStore {
     private static final String STAGING = ".staging-";
     private static final String PREVIOUS = ".previous-";
     private static final String METADATA = "metadata.json";
+    private static final String PAIR_DIGEST = "keyAndChainSha256";
     /** How long a save, or a load that finds a replacement under way, waits for the certificate's lock. */
     private static final Duration SWAP_LOCK_TIMEOUT = Duration.ofMinutes(1);
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
@@ -201,6 +205,10 @@ public final class FileCertificateStore implements CertificateStore {
 
     /** Writes {@code bundle} to a staging directory and swaps it in; the caller holds the certificate's lock. */
     private void swapIn(CertificateBundle bundle) throws IOException {
+        if (!KeyPairs.matches(bundle.leaf().getPublicKey(), bundle.privateKey())) {
+            throw new IllegalArgumentException("The private key of certificate " + bundle.name() + " does not belong "
+                    + "to its certificate (serial " + bundle.serialNumber().toString(16) + "); not stored");
+        }
         var name = bundle.name();
         var dir = certificateDirectory(name);
         var staging = certificates().resolve(STAGING + name);
@@ -211,12 +219,14 @@ public final class FileCertificateStore implements CertificateStore {
             deleteRecursively(staging);
             createDirectory(staging);
             var intermediates = bundle.chain().subList(1, bundle.chain().size());
-            writeFile(staging.resolve("privkey.pem"), Pem.privateKey(bundle.privateKey()), OWNER_ONLY_FILE);
+            var keyText = Pem.privateKey(bundle.privateKey());
+            writeFile(staging.resolve("privkey.pem"), keyText, OWNER_ONLY_FILE);
             writeFile(staging.resolve("cert.pem"), Pem.certificates(List.of(bundle.leaf())), PUBLIC_FILE);
             writeFile(staging.resolve("chain.pem"), Pem.certificates(intermediates), PUBLIC_FILE);
-            writeFile(staging.resolve("fullchain.pem"), Pem.certificates(bundle.chain()), PUBLIC_FILE);
+            var chainText = Pem.certificates(bundle.chain());
+            writeFile(staging.resolve("fullchain.pem"), chainText, PUBLIC_FILE);
             // written last: its presence marks a complete staging directory
-            writeFile(staging.resolve(METADATA), metadata(bundle), PUBLIC_FILE);
+            writeFile(staging.resolve(METADATA), metadata(bundle, pairDigest(keyText, chainText)), PUBLIC_FILE);
             syncDirectory(staging);
             if (Files.exists(dir)) {
                 move(dir, previous);
@@ -364,14 +374,21 @@ public final class FileCertificateStore implements CertificateStore {
         var fullchain = dir.resolve("fullchain.pem");
         var privkey = dir.resolve("privkey.pem");
         var metadataFile = dir.resolve(METADATA);
-        var chain = parse(fullchain, Pem::readCertificates);
-        var key = parse(privkey, Pem::readPrivateKey);
-        var domains = parse(metadataFile, text -> {
+        var chainText = text(fullchain);
+        var keyText = text(privkey);
+        var chain = parse(fullchain, chainText, Pem::readCertificates);
+        var key = parse(privkey, keyText, Pem::readPrivateKey);
+        var metadata = parse(metadataFile, text(metadataFile), JSON::parse);
+        var domains = parse(metadataFile, metadata, json -> {
             var result = new ArrayList<String>();
-            JSON.parse(text).get("domains").asArray().forEach(value -> result.add(value.asString()));
+            json.get("domains").asArray().forEach(value -> result.add(value.asString()));
             return result;
         });
-        if (!KeyPairs.matches(chain.get(0).getPublicKey(), key)) {
+        // the pair as this store wrote it, after checking it, needs no second check; anything else (a restore
+        // from another backup, a hand edit, an older store) is checked, at the cost of a key operation
+        var digest = metadata.get(PAIR_DIGEST);
+        if ((!digest.isPresent() || !digest.asString().equals(pairDigest(keyText, chainText)))
+                && !KeyPairs.matches(chain.get(0).getPublicKey(), key)) {
             throw new Corruption(privkey + " holds a " + key.getAlgorithm() + " key that does not belong to the "
                     + chain.get(0).getPublicKey().getAlgorithm() + " key of the certificate in " + fullchain, null);
         }
@@ -382,22 +399,37 @@ public final class FileCertificateStore implements CertificateStore {
         }
     }
 
-    private interface Parser<T> {
-        T parse(String text) throws IOException;
+    /** SHA-256 of a key and chain as written, recorded in the metadata of a pair this store checked. */
+    private static String pairDigest(String keyText, String chainText) {
+        try {
+            var sha = MessageDigest.getInstance("SHA-256");
+            sha.update(keyText.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(chainText.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("The JDK has no SHA-256", e);
+        }
+    }
+
+    private interface Parser<S, T> {
+        T parse(S input) throws IOException;
     }
 
     /** Reads {@code file}: an I/O failure is thrown as is; a missing or unparsable file is a corruption. */
-    private static <T> T parse(Path file, Parser<T> parser) throws IOException, Corruption {
-        String text;
+    private static String text(Path file) throws IOException, Corruption {
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new Corruption(file + " is missing", e);
         } catch (CharacterCodingException e) {
             throw new Corruption(file + " is not text", e);
         }
+    }
+
+    private static <S, T> T parse(Path file, S input, Parser<S, T> parser) throws Corruption {
         try {
-            return parser.parse(text);
+            return parser.parse(input);
         } catch (IOException | RuntimeException e) {
             throw new Corruption(file + " cannot be parsed: " + e.getMessage(), e);
         }
@@ -433,8 +465,9 @@ public final class FileCertificateStore implements CertificateStore {
         }
     }
 
-    private static String metadata(CertificateBundle bundle) {
+    private static String metadata(CertificateBundle bundle, String pairDigest) {
         return new JSONBuilder()
+                .put(PAIR_DIGEST, pairDigest)
                 .put("name", bundle.name())
                 .put("domains", bundle.domains())
                 .put("serial", bundle.serialNumber().toString(16))

@@ -305,6 +305,11 @@ final class Renewer implements AutoCloseable {
             var chain = issuer.issue(slot.certificate, key, responders, issuanceTimeout,
                     previous == null ? null : previous.leaf());
             var bundle = new CertificateBundle(slot.name(), slot.certificate.domains(), chain, key.getPrivate());
+            if (!KeyPairs.matches(bundle.leaf().getPublicKey(), key.getPrivate())) {
+                throw new AcmeServerException("The CA " + issuer.ca().directory() + " returned a certificate (serial "
+                        + bundle.serialNumber().toString(16) + ") for another key than the one ordered; not served",
+                        issuer.ca().directory(), null, null);
+            }
             LOG.debug("Certificate {} took {} ms", slot.name(), (System.nanoTime() - clockStart) / 1_000_000);
             slot.issuedBy = issuer;
             try {

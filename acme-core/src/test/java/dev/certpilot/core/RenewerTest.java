@@ -321,6 +321,39 @@ class RenewerTest {
     }
 
     @Test
+    void aCustomStoresPairWhoseKeyDoesNotMatchIsNotServed() throws Exception {
+        var good = SelfSigned.bundle("shop.test", clock.instant().minusSeconds(60), Duration.ofDays(90), "shop.test");
+        var mismatched = new CertificateBundle("shop.test", good.domains(), good.chain(),
+                KeyType.EC_P256.generate().getPrivate());
+        var builder = manager().domain("shop.test").store(new dev.certpilot.core.spi.CertificateStore() {
+            @Override
+            public Optional<CertificateBundle> load(String name) {
+                return Optional.of(mismatched);
+            }
+
+            @Override
+            public void save(CertificateBundle bundle) {
+            }
+
+            @Override
+            public Optional<java.security.KeyPair> loadAccountKey(String accountId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void saveAccountKey(String accountId, java.security.KeyPair keyPair) {
+            }
+        });
+        try (var manager = builder.build()) {
+            manager.prepare();
+
+            assertThat(manager.certificate("shop.test").orElseThrow().serialNumber())
+                    .isNotEqualTo(good.serialNumber());
+            assertThat(manager.status().get(0).bootstrap()).isTrue();
+        }
+    }
+
+    @Test
     void aClockJumpOf60DaysRenewsAndTheOrderSaysWhichCertificateItReplaces() throws Exception {
         try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(100)).build()) {
             manager.start();
