@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,19 +19,22 @@ import java.util.Optional;
  */
 final class CertificateIndex {
 
-    static final CertificateIndex EMPTY = new CertificateIndex(Map.of(), Map.of(), Map.of(), Map.of());
+    static final CertificateIndex EMPTY = new CertificateIndex(Map.of(), Map.of(), Map.of(), Map.of(), Set.of());
 
     private final Map<String, CertificateBundle> byName;
     private final Map<String, CertificateBundle> byDomain;
     private final Map<String, CertificateBundle> byAlias;
     private final Map<String, String> aliasByName;
+    private final Set<String> bootstraps;
 
     private CertificateIndex(Map<String, CertificateBundle> byName, Map<String, CertificateBundle> byDomain,
-                             Map<String, CertificateBundle> byAlias, Map<String, String> aliasByName) {
+                             Map<String, CertificateBundle> byAlias, Map<String, String> aliasByName,
+                             Set<String> bootstraps) {
         this.byName = byName;
         this.byDomain = byDomain;
         this.byAlias = byAlias;
         this.aliasByName = aliasByName;
+        this.bootstraps = bootstraps;
     }
 
     /** A snapshot with {@code bundle} added or replacing the bundle of the same name. */
@@ -42,12 +47,28 @@ final class CertificateIndex {
      * snapshot however many bundles are given: publish a whole store at once, not one bundle at a time.
      */
     CertificateIndex with(Collection<CertificateBundle> bundles) {
+        return with(bundles, List.of());
+    }
+
+    /**
+     * A snapshot with {@code issued} (the CA's certificates) and {@code bootstraps} (self-signed stand-ins until the
+     * CA's arrive) added, each replacing the bundle of the same name; the one record of which names are bootstrap.
+     */
+    CertificateIndex with(Collection<CertificateBundle> issued, Collection<CertificateBundle> bootstraps) {
         var names = new LinkedHashMap<>(byName);
+        var bootstrapNames = new HashSet<>(this.bootstraps);
         var replaced = new ArrayList<CertificateBundle>();
-        for (var bundle : bundles) {
-            var previous = names.put(bundle.name(), bundle);
-            if (previous != null && previous != bundle) {
-                replaced.add(previous);
+        for (var bundles : List.of(issued, bootstraps)) {
+            for (var bundle : bundles) {
+                var previous = names.put(bundle.name(), bundle);
+                if (previous != null && previous != bundle) {
+                    replaced.add(previous);
+                }
+                if (bundles == bootstraps) {
+                    bootstrapNames.add(bundle.name());
+                } else {
+                    bootstrapNames.remove(bundle.name());
+                }
             }
         }
         var domains = new HashMap<String, CertificateBundle>();
@@ -65,7 +86,7 @@ final class CertificateIndex {
             aliases.putIfAbsent(alias(previous), previous);
         }
         return new CertificateIndex(Map.copyOf(names), Map.copyOf(domains), Map.copyOf(aliases),
-                Map.copyOf(aliasByName));
+                Map.copyOf(aliasByName), Set.copyOf(bootstrapNames));
     }
 
     /** The key-manager alias of a current bundle of this snapshot, computed when the snapshot was built. */
@@ -75,6 +96,11 @@ final class CertificateIndex {
 
     Optional<CertificateBundle> byName(String name) {
         return Optional.ofNullable(byName.get(name));
+    }
+
+    /** Whether the bundle served for {@code name} is a bootstrap certificate (true also when none is served). */
+    boolean isBootstrap(String name) {
+        return !byName.containsKey(name) || bootstraps.contains(name);
     }
 
     /** Exact match first, then a wildcard one label up. */

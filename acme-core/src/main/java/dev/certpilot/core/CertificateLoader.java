@@ -38,16 +38,17 @@ final class CertificateLoader {
     }
 
     /**
-     * What to serve for each of {@code list}, in order: its stored certificate, set as the slot's current one,
-     * or a bootstrap certificate.
+     * Publishes, in one snapshot, what to serve for each of {@code list}: its stored certificate, or a bootstrap
+     * certificate.
      *
      * @throws StorageException if the store fails (a corrupted entry is not a failure: it is obtained again)
      */
-    List<CertificateBundle> loadAll(List<CertificateSlot> list, Instant now) {
+    void loadAll(List<CertificateSlot> list, Instant now, ServedCertificates servedCertificates) {
         if (store instanceof FileCertificateStore files) {
             files.problems().forEach(STORAGE_LOG::warn);
         }
         var served = new CertificateBundle[list.size()];
+        var bootstrap = new boolean[list.size()];
         var bootstrapped = new AtomicInteger();
         // parsing is CPU-bound: spread it over the cores, then publish everything in one snapshot
         var threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), list.size() / 256));
@@ -59,6 +60,10 @@ final class CertificateLoader {
             tasks.add(() -> {
                 for (int i = start; i < end; i++) {
                     served[i] = prepare(list.get(i), now, bootstrapped);
+                    bootstrap[i] = served[i] == null;
+                    if (bootstrap[i]) {
+                        served[i] = SelfSigned.bootstrap(list.get(i).certificate, bootstrapKeys(), now);
+                    }
                 }
                 return null;
             });
@@ -87,17 +92,21 @@ final class CertificateLoader {
                 pool.shutdownNow();
             }
         }
-        LOG.info("Serving {} stored certificates and {} bootstrap certificates", served.length - bootstrapped.get(),
-                bootstrapped.get());
-        return List.of(served);
+        var issued = new ArrayList<CertificateBundle>();
+        var bootstraps = new ArrayList<CertificateBundle>();
+        for (int i = 0; i < served.length; i++) {
+            (bootstrap[i] ? bootstraps : issued).add(served[i]);
+        }
+        servedCertificates.publish(issued, bootstraps); // one snapshot for them all
+        LOG.info("Serving {} stored certificates and {} bootstrap certificates", issued.size(), bootstraps.size());
     }
 
+    /** The stored certificate to serve for {@code slot}, or null when a bootstrap one is needed. */
     private CertificateBundle prepare(CertificateSlot slot, Instant now, AtomicInteger bootstrapped) {
         slot.lock.lock();
         try {
             var stored = loadUsable(slot, now);
             if (stored != null) {
-                slot.current = stored;
                 LOG.debug("Serving stored certificate {} (serial {}, valid until {})", slot.name(),
                         stored.serialNumber().toString(16), stored.notAfter());
                 return stored;
@@ -105,7 +114,7 @@ final class CertificateLoader {
             bootstrapped.incrementAndGet();
             LOG.info("Serving a self-signed bootstrap certificate for {} until one is obtained",
                     slot.certificate.domains());
-            return SelfSigned.bootstrap(slot.certificate, bootstrapKeys(), now);
+            return null;
         } finally {
             slot.lock.unlock();
         }

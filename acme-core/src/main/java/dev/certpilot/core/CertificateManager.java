@@ -5,7 +5,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -59,7 +58,7 @@ public final class CertificateManager implements AutoCloseable {
     private final Renewer renewer;
     private final SniKeyManager keyManager;
     private final Object lifecycle = new Object();
-    private volatile CertificateIndex index = CertificateIndex.EMPTY;
+    private final ServedCertificates served = new ServedCertificates();
     private boolean prepared;
     private boolean started;
     private boolean closed;
@@ -74,10 +73,10 @@ public final class CertificateManager implements AutoCloseable {
                     settings.keyType())));
         }
         this.issuers = List.copyOf(issuers);
-        this.renewer = new Renewer(settings, this.issuers, this::publish);
+        this.renewer = new Renewer(settings, this.issuers, served);
         var tlsAlpn = settings.responders().stream().filter(TlsAlpn01Responder.class::isInstance)
                 .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
-        this.keyManager = new SniKeyManager(() -> index, this::defaultCertificate, tlsAlpn);
+        this.keyManager = new SniKeyManager(served::snapshot, this::defaultCertificate, tlsAlpn);
     }
 
     /** Returns a builder; see its setters for every option and its default. */
@@ -207,7 +206,7 @@ public final class CertificateManager implements AutoCloseable {
      * {@link #prepare()} or {@link #start()}.
      */
     public Optional<CertificateBundle> certificate(String name) {
-        return index.byName(name);
+        return served.snapshot().byName(name);
     }
 
     /**
@@ -215,7 +214,7 @@ public final class CertificateManager implements AutoCloseable {
      * covers it.
      */
     public Optional<CertificateBundle> certificateForHost(String host) {
-        return index.forHost(host);
+        return served.snapshot().forHost(host);
     }
 
     /** The certificates this manager keeps, as configured. */
@@ -260,12 +259,6 @@ public final class CertificateManager implements AutoCloseable {
             if (!started || closed) {
                 throw new IllegalStateException(closed ? "CertificateManager is closed" : "Call start() first");
             }
-        }
-    }
-
-    private void publish(Collection<CertificateBundle> bundles) {
-        synchronized (lifecycle) {
-            index = index.with(bundles);
         }
     }
 

@@ -6,16 +6,14 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One managed certificate's renewal state: what is served, the failures so far, the next check, and what is
- * known of its renewal window. Written under {@link #lock}; the volatile fields are also read without it, by
+ * One managed certificate's renewal state: the failures so far, the next check, and what is known of its renewal
+ * window; what is served is {@link ServedCertificates}'s alone. Written under {@link #lock}; the volatile fields are also read without it, by
  * {@code status()} and {@code awaitCertificates}. Not thread-safe beyond that rule.
  */
 final class CertificateSlot {
 
     final ManagedCertificate certificate;
     final ReentrantLock lock = new ReentrantLock();
-    /** The CA's certificate served, or null while the bootstrap one is. */
-    volatile CertificateBundle current;
     volatile CertpilotException lastFailure;
     volatile int failures;
     volatile Instant nextCheck;

@@ -6,14 +6,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 import org.slf4j.Logger;
@@ -42,7 +40,7 @@ final class Renewer implements AutoCloseable {
     private final Clock clock;
     private final Duration issuanceTimeout;
     private final RenewalPolicy policy;
-    private final Consumer<Collection<CertificateBundle>> publisher;
+    private final ServedCertificates served;
     private final EventDispatcher events;
     private final RenewalWindows windows;
     private final CertificateLoader loader;
@@ -52,7 +50,7 @@ final class Renewer implements AutoCloseable {
     private final Object progress = new Object();
     private volatile boolean closed;
 
-    Renewer(ManagerSettings settings, List<Issuer> issuers, Consumer<Collection<CertificateBundle>> publisher) {
+    Renewer(ManagerSettings settings, List<Issuer> issuers, ServedCertificates served) {
         this.store = settings.store();
         this.issuers = List.copyOf(issuers);
         this.responders = settings.responders();
@@ -60,7 +58,7 @@ final class Renewer implements AutoCloseable {
         this.clock = settings.clock();
         this.issuanceTimeout = settings.issuanceTimeout();
         this.policy = settings.policy();
-        this.publisher = publisher;
+        this.served = served;
         this.random = settings.random();
         this.events = new EventDispatcher(settings.listeners());
         this.windows = new RenewalWindows(this.issuers, policy, random);
@@ -92,7 +90,7 @@ final class Renewer implements AutoCloseable {
      * @throws StorageException if the store fails (a corrupted entry is not a failure: it is obtained again)
      */
     void prepare() {
-        publisher.accept(loader.loadAll(List.copyOf(slots.values()), clock.instant()));
+        loader.loadAll(List.copyOf(slots.values()), clock.instant(), served);
     }
 
     /**
@@ -106,7 +104,7 @@ final class Renewer implements AutoCloseable {
         for (var slot : slots.values()) {
             slot.lock.lock();
             try {
-                var current = slot.current;
+                var current = served.issued(slot.name());
                 var dueAt = current == null ? now : policy.lifetimeDue(current);
                 // the spread only moves a check earlier than its due time, never past it
                 schedule(slot, now.isBefore(dueAt) ? min(now.plusMillis(random.nextLong(spread)), dueAt) : now);
@@ -127,7 +125,7 @@ final class Renewer implements AutoCloseable {
             while (true) {
                 var waiting = new ArrayList<String>();
                 for (var slot : slots.values()) {
-                    if (slot.current == null) {
+                    if (served.issued(slot.name()) == null) {
                         var failure = slot.lastFailure;
                         if (failure != null) {
                             throw failure.rethrown();
@@ -156,7 +154,7 @@ final class Renewer implements AutoCloseable {
         if (failure != null) {
             throw failure.rethrown();
         }
-        return slot.current;
+        return served.issued(name);
     }
 
     /** Revokes the certificate served for {@code name} and orders a new one. */
@@ -165,7 +163,7 @@ final class Renewer implements AutoCloseable {
         BigInteger serial;
         slot.lock.lock();
         try {
-            var current = slot.current;
+            var current = served.issued(slot.name());
             if (current == null) {
                 throw new IllegalStateException("Certificate " + name + " has no certificate from the CA to revoke");
             }
@@ -197,15 +195,16 @@ final class Renewer implements AutoCloseable {
         }
     }
 
-    /** Reads volatile state only: never waits for an order in progress. */
+    /** What is served, from one snapshot, and the renewal state: never waits for an order in progress. */
     List<CertificateStatus> status() {
         var result = new ArrayList<CertificateStatus>();
+        var snapshot = served.snapshot();
         for (var slot : slots.values()) {
-            var current = slot.current;
+            var current = snapshot.byName(slot.name()).orElse(null);
             var failure = slot.lastFailure;
             result.add(new CertificateStatus(slot.name(), slot.certificate.domains(),
                     current == null ? null : current.serialNumber(), current == null ? null : current.notAfter(),
-                    current == null, closed ? null : slot.nextCheck, slot.failures,
+                    snapshot.isBootstrap(slot.name()), closed ? null : slot.nextCheck, slot.failures,
                     failure == null ? null : failure.getMessage()));
         }
         return result;
@@ -267,8 +266,9 @@ final class Renewer implements AutoCloseable {
                 saveUnsaved(slot);
                 return;
             }
-            if (!force && !slot.renewing && slot.current != null) {
-                var due = windows.due(slot, slot.current, now);
+            var current = served.issued(slot.name());
+            if (!force && !slot.renewing && current != null) {
+                var due = windows.due(slot, current, now);
                 if (now.isBefore(due)) {
                     schedule(slot, min(due, now.plus(policy.checkInterval())));
                     return;
@@ -286,7 +286,7 @@ final class Renewer implements AutoCloseable {
     /** Orders a certificate under the store's lock, unless another instance stored a fresh one meanwhile. */
     private void obtain(CertificateSlot slot, boolean force, Instant started) {
         var issuer = issuers.get(slot.issuerIndex);
-        var previous = slot.current;
+        var previous = served.issued(slot.name());
         try (var ignored = store.lock(slot.name(), issuanceTimeout.plusMinutes(1))) {
             var stored = loader.loadUsable(slot, clock.instant());
             // no network call while the store is locked: the lifetime rule, or a renewal window already known
@@ -381,9 +381,8 @@ final class Renewer implements AutoCloseable {
 
     /** Makes {@code bundle} the one served and tells the listeners. */
     private void serve(CertificateSlot slot, CertificateBundle bundle, CertificateBundle previous) {
-        slot.current = bundle;
         slot.renewing = false;
-        publisher.accept(List.of(bundle));
+        served.publish(bundle);
         var now = clock.instant();
         events.emit(previous == null ? new CertificateEvent.Obtained(slot.name(), now, bundle)
                 : new CertificateEvent.Renewed(slot.name(), now, bundle, previous.serialNumber()));
@@ -423,7 +422,7 @@ final class Renewer implements AutoCloseable {
                     issuers.get(slot.issuerIndex).ca().directory());
         }
         events.emit(new CertificateEvent.Failed(slot.name(), now, failure, slot.failures, next));
-        var current = slot.current;
+        var current = served.issued(slot.name());
         if (current != null && policy.expiring(current, now)) {
             events.emit(new CertificateEvent.Expiring(slot.name(), now, current.notAfter(),
                     Duration.between(now, current.notAfter())));

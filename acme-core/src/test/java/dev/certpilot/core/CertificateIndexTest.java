@@ -39,4 +39,19 @@ class CertificateIndexTest {
         assertThat(after.with(SelfSigned.bundle("shop", now, Duration.ofDays(1), "shop.test"))
                 .byAlias(oldAlias)).as("only the last replaced bundle is kept").isEmpty();
     }
+
+    @Test
+    void whetherANameIsServedABootstrapCertificateIsRecordedOnceWhenPublished() {
+        var now = java.time.Instant.now();
+        var bootstrap = SelfSigned.bundle("shop", now, java.time.Duration.ofDays(1), "shop.test");
+        var issued = SelfSigned.bundle("shop", now, java.time.Duration.ofDays(1), "shop.test");
+
+        var before = CertificateIndex.EMPTY.with(java.util.List.of(), java.util.List.of(bootstrap));
+        var after = before.with(java.util.List.of(issued), java.util.List.of());
+
+        assertThat(CertificateIndex.EMPTY.isBootstrap("shop")).as("nothing served").isTrue();
+        assertThat(before.isBootstrap("shop")).isTrue();
+        assertThat(after.isBootstrap("shop")).isFalse();
+        assertThat(after.byName("shop")).contains(issued);
+    }
 }
