@@ -245,7 +245,7 @@ public final class HttpFrontDoor {
      */
     public static final class Builder {
 
-        private final InMemoryHttp01Responder responder;
+        private InMemoryHttp01Responder responder;
         private int redirectPort;
         private int redirectStatus = 308;
         private Hsts hsts;
@@ -254,6 +254,12 @@ public final class HttpFrontDoor {
 
         private Builder(InMemoryHttp01Responder responder) {
             this.responder = responder;
+        }
+
+        /** Answers the challenges of {@code responder}, or none when null; replaces the one given before. */
+        public Builder challenges(InMemoryHttp01Responder responder) {
+            this.responder = responder;
+            return this;
         }
 
         /**

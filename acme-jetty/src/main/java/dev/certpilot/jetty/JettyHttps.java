@@ -85,7 +85,7 @@ public final class JettyHttps {
         private int httpsPort = 443;
         private int redirectPort = -1;
         private String host;
-        private Hsts hsts;
+        private final HttpFrontDoor.Builder frontDoor = HttpFrontDoor.builder(null);
         private boolean trustForwardedHeaders;
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Duration requestHeaderTimeout = Duration.ofSeconds(10);
@@ -136,7 +136,7 @@ public final class JettyHttps {
 
         /** Sends this HSTS policy on HTTPS responses; default none. */
         public Builder hsts(Hsts hsts) {
-            this.hsts = Objects.requireNonNull(hsts, "hsts");
+            frontDoor.hsts(hsts);
             return this;
         }
 
@@ -148,6 +148,7 @@ public final class JettyHttps {
          */
         public Builder trustForwardedHeaders() {
             this.trustForwardedHeaders = true;
+            frontDoor.trustForwardedHeaders();
             return this;
         }
 
@@ -211,14 +212,8 @@ public final class JettyHttps {
                     : new NetworkConnectionLimit(maxConnections, https, http));
             IntSupplier redirect = http01 == null ? () -> 0 : redirectPort > 0 ? () -> redirectPort
                     : httpsPort > 0 ? () -> httpsPort : https::getLocalPort;
-            var frontDoor = HttpFrontDoor.builder(http01).servedHosts(manager);
-            if (hsts != null) {
-                frontDoor.hsts(hsts);
-            }
-            if (trustForwardedHeaders) {
-                frontDoor.trustForwardedHeaders();
-            }
-            server.setHandler(new AcmeChallengeHandler(frontDoor, redirect, handler));
+            server.setHandler(new AcmeChallengeHandler(frontDoor.challenges(http01).servedHosts(manager), redirect,
+                    handler));
             return new JettyHttps(http, https, ssl);
         }
 

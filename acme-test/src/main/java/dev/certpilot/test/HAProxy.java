@@ -88,11 +88,7 @@ public final class HAProxy implements AutoCloseable {
 
     /** What HAProxy printed so far. */
     public String log() {
-        try {
-            return Files.readString(workDir.resolve("haproxy.log"));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return WorkDirectories.log(workDir.resolve("haproxy.log"));
     }
 
     /** Stops HAProxy and deletes its folder. Idempotent. */

@@ -229,11 +229,7 @@ public final class Pebble implements AutoCloseable {
 
     /** Pebble's console output so far, for diagnosing a failed test. */
     public String log() {
-        try {
-            return Files.readString(workDir.resolve("pebble.log"));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return WorkDirectories.log(workDir.resolve("pebble.log"));
     }
 
     /** Stops Pebble and the mock DNS and deletes their working directory. Idempotent. */
@@ -338,11 +334,7 @@ public final class Pebble implements AutoCloseable {
     }
 
     private String dnsLog() {
-        try {
-            return Files.readString(workDir.resolve("challtestsrv.log"));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return WorkDirectories.log(workDir.resolve("challtestsrv.log"));
     }
 
     private synchronized void stopProcesses() {

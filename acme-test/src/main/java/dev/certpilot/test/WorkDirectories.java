@@ -11,6 +11,15 @@ final class WorkDirectories {
     private WorkDirectories() {
     }
 
+    /** What a program wrote to {@code file}, or a note saying why it cannot be read: for failure messages. */
+    static String log(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     /** Deletes {@code dir} and everything under it; null or missing is fine, what cannot be deleted stays. */
     static void delete(Path dir) {
         if (dir == null || !Files.exists(dir)) {
