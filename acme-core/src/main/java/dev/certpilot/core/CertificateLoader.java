@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +48,6 @@ final class CertificateLoader {
         }
         var served = new CertificateBundle[list.size()];
         var bootstrap = new boolean[list.size()];
-        var bootstrapped = new AtomicInteger();
         // parsing is CPU-bound: spread it over the cores, then publish everything in one snapshot
         var threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), list.size() / 256));
         var chunk = (list.size() + threads - 1) / threads;
@@ -59,7 +57,7 @@ final class CertificateLoader {
             var end = Math.min(list.size(), from + chunk);
             tasks.add(() -> {
                 for (int i = start; i < end; i++) {
-                    served[i] = prepare(list.get(i), now, bootstrapped);
+                    served[i] = prepare(list.get(i), now);
                     bootstrap[i] = served[i] == null;
                     if (bootstrap[i]) {
                         served[i] = SelfSigned.bootstrap(list.get(i).certificate, bootstrapKeys(), now);
@@ -102,7 +100,7 @@ final class CertificateLoader {
     }
 
     /** The stored certificate to serve for {@code slot}, or null when a bootstrap one is needed. */
-    private CertificateBundle prepare(CertificateSlot slot, Instant now, AtomicInteger bootstrapped) {
+    private CertificateBundle prepare(CertificateSlot slot, Instant now) {
         slot.lock.lock();
         try {
             var stored = loadUsable(slot, now);
@@ -111,7 +109,6 @@ final class CertificateLoader {
                         stored.serialNumber().toString(16), stored.notAfter());
                 return stored;
             }
-            bootstrapped.incrementAndGet();
             LOG.info("Serving a self-signed bootstrap certificate for {} until one is obtained",
                     slot.certificate.domains());
             return null;

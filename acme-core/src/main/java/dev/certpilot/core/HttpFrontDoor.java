@@ -240,8 +240,8 @@ public final class HttpFrontDoor {
     }
 
     /**
-     * Configures an {@link HttpFrontDoor}. Each setter checks its value at once and names the fault; each may be
-     * called once, a second call replacing the first. Not thread-safe; the front door shares nothing with it.
+     * Configures an {@link HttpFrontDoor}. Each setter checks its value at once and names the fault; a setter
+     * called again replaces its value. Not thread-safe; the front door shares nothing with it.
      */
     public static final class Builder {
 
