@@ -29,7 +29,23 @@ public final class TestSsl {
             "cert_revocation", "DNS_CAArecord", "OCSP_stapling", "cert_mustStapleExtension",
             "certificate_transparency");
 
+    private static final String CLIENT_RENEGOTIATION = "secure_client_renego";
+
     private TestSsl() {
+    }
+
+    /**
+     * Whether the server refuses a client-initiated renegotiation under TLS 1.2: {@code openssl s_client} asks for
+     * one and keeps its input open three seconds, so that the server's answer comes before the client quits. A
+     * server that allows it lets the client end the session itself ({@code DONE}); one that refuses sends an alert
+     * or closes the connection first.
+     */
+    static boolean refusesRenegotiation(String host, int port) {
+        var openssl = Executables.find("openssl", "sudo apt-get update && sudo apt-get install -y openssl");
+        var result = Executables.run(List.of("sh", "-c", "(echo R; sleep 3) | " + openssl + " s_client -connect "
+                + "127.0.0.1:" + port + " -servername " + host + " -tls1_2 -no_ticket 2>&1"), Map.of(),
+                Duration.ofSeconds(30));
+        return result.stdout().contains("RENEGOTIATING") && !result.stdout().strip().endsWith("DONE");
     }
 
     /** One finding: its testssl id, severity ({@code OK INFO LOW MEDIUM HIGH CRITICAL WARN}) and text. */
@@ -116,6 +132,13 @@ public final class TestSsl {
             if (findings.isEmpty()) {
                 throw new IllegalStateException("testssl found nothing at " + host + ":" + port + ": "
                         + result.stdout());
+            }
+            var renegotiation = findings.get(CLIENT_RENEGOTIATION);
+            if (renegotiation != null && !renegotiation.severity().equals("OK") && refusesRenegotiation(host, port)) {
+                findings.put(CLIENT_RENEGOTIATION, new Finding(CLIENT_RENEGOTIATION, "OK", "not vulnerable: the "
+                        + "server refused a client renegotiation given time to answer (testssl.sh 3.0's quick check "
+                        + "reported '" + renegotiation.text() + "', a race between its client quitting and the "
+                        + "server's refusal)"));
             }
             return new Scan(findings);
         } catch (IOException e) {

@@ -67,4 +67,43 @@ class TestSslTest {
         add(untrusted, "cert_chain_of_trust", "CRITICAL", "failed (chain incomplete).");
         assertThat(new TestSsl.Scan(untrusted).grade()).isEqualTo("T");
     }
+
+    @Test
+    void theRenegotiationProbeTellsAServerThatRefusesFromOneThatAllows(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        var key = dir.resolve("key.pem").toString();
+        var cert = dir.resolve("cert.pem").toString();
+        var made = Executables.run(java.util.List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=probe.test", "-days",
+                "1"), java.util.Map.of(), java.time.Duration.ofSeconds(30));
+        assertThat(made.exitCode()).as(made.stderr()).isZero();
+
+        for (var allows : new boolean[] {false, true}) {
+            int port;
+            try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
+            var command = new java.util.ArrayList<>(java.util.List.of("openssl", "s_server", "-accept",
+                    "127.0.0.1:" + port, "-cert", cert, "-key", key, "-www", "-quiet"));
+            if (allows) {
+                command.add("-client_renegotiation");
+            }
+            var server = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("server-" + allows + ".log").toFile()).start();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    try (var probe = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                        break;
+                    } catch (java.io.IOException notYet) {
+                        Thread.sleep(20);
+                    }
+                }
+                assertThat(TestSsl.refusesRenegotiation("probe.test", port)).as("server allows: " + allows)
+                        .isEqualTo(!allows);
+            } finally {
+                server.destroy();
+                server.waitFor();
+            }
+        }
+    }
 }
