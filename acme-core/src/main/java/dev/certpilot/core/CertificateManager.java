@@ -56,6 +56,8 @@ public final class CertificateManager implements AutoCloseable {
     private final CertificateStore store;
     private final List<Issuer> issuers;
     private final Renewer renewer;
+    private final SharedChallenges challenges;
+    private final List<ChallengeResponder> responders;
     private final SniKeyManager keyManager;
     private final Object lifecycle = new Object();
     private final ServedCertificates served = new ServedCertificates();
@@ -73,7 +75,18 @@ public final class CertificateManager implements AutoCloseable {
                     settings.keyType())));
         }
         this.issuers = List.copyOf(issuers);
-        this.renewer = new Renewer(settings, this.issuers, served);
+        var domains = new java.util.HashSet<String>();
+        settings.certificates().forEach(c -> domains.addAll(c.domains()));
+        this.challenges = new SharedChallenges(store, domains, settings.issuanceTimeout().plusMinutes(5));
+        for (var responder : settings.responders()) {
+            if (responder instanceof InMemoryHttp01Responder http) {
+                http.share(challenges);
+            } else if (responder instanceof InMemoryTlsAlpn01Responder tls) {
+                tls.share(challenges);
+            }
+        }
+        this.responders = settings.responders();
+        this.renewer = new Renewer(settings, this.issuers, served, challenges.publishing(settings.responders()));
         var tlsAlpn = settings.responders().stream().filter(TlsAlpn01Responder.class::isInstance)
                 .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
         this.keyManager = new SniKeyManager(served::snapshot, this::defaultCertificate, tlsAlpn);
@@ -246,6 +259,13 @@ public final class CertificateManager implements AutoCloseable {
             closed = true;
         }
         renewer.close();
+        for (var responder : responders) {
+            if (responder instanceof InMemoryHttp01Responder http) {
+                http.share(null);
+            } else if (responder instanceof InMemoryTlsAlpn01Responder tls) {
+                tls.share(null);
+            }
+        }
     }
 
     @Override
@@ -301,6 +321,8 @@ public final class CertificateManager implements AutoCloseable {
         private Duration expiryWarning = Duration.ofDays(7);
         private Duration checkInterval = Duration.ofHours(1);
         private int concurrentOrders = 4;
+        private Duration leaseDuration = Duration.ofMinutes(1);
+        private Duration storePollInterval = Duration.ofSeconds(2);
         private final List<CertificateListener> listeners = new ArrayList<>();
         private String defaultName;
         RandomGenerator random = new SecureRandom();
@@ -532,6 +554,32 @@ public final class CertificateManager implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long the store's lease of a certificate lasts unless renewed; default 1 minute. The instance ordering a
+         * certificate renews its lease every third of this while the order runs; if it dies or loses the store,
+         * another instance takes over at the latest this long after its last renewal. Keep it well above the clock
+         * skew between hosts when the store compares their clocks (a shared directory).
+         */
+        public Builder leaseDuration(Duration duration) {
+            positive(duration, "leaseDuration");
+            if (duration.compareTo(Duration.ofSeconds(3)) < 0) {
+                throw new IllegalArgumentException("leaseDuration must be at least 3 seconds (it is renewed every "
+                        + "third of it), got " + duration);
+            }
+            this.leaseDuration = duration;
+            return this;
+        }
+
+        /**
+         * How often to ask the store whether another instance sharing it obtained or renewed a certificate, which is
+         * then served here too; default 2 seconds. Each poll is one small read (a revision); the listing is read only
+         * when it changed.
+         */
+        public Builder storePollInterval(Duration interval) {
+            this.storePollInterval = positive(interval, "storePollInterval");
+            return this;
+        }
+
         /** Adds a listener for {@link CertificateEvent}s, registered before anything happens. */
         public Builder listener(CertificateListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -577,7 +625,8 @@ public final class CertificateManager implements AutoCloseable {
                     failoverAfter, random.nextLong());
             return new CertificateManager(new ManagerSettings(cas, email, List.copyOf(certificates.values()),
                     defaultName, keyType, store != null ? store : new FileCertificateStore(defaultStorage()),
-                    responders, clock, networkTimeout, issuanceTimeout, policy, concurrentOrders, listeners, random),
+                    responders, clock, networkTimeout, issuanceTimeout, policy, concurrentOrders, listeners, random,
+                    leaseDuration, storePollInterval),
                     issuerDecorator);
         }
 

@@ -1,6 +1,7 @@
 package dev.certpilot.core;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -34,7 +35,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 import org.shredzone.acme4j.toolbox.JSON;
@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.CorruptedEntryException;
-import dev.certpilot.core.spi.StoreLock;
+import dev.certpilot.core.spi.Lease;
+import dev.certpilot.core.spi.StoredCertificate;
 
 /**
  * Keeps certificates and account keys in a directory, in the layout other tools (nginx, HAProxy, certbot
@@ -77,10 +78,11 @@ public final class FileCertificateStore implements CertificateStore {
     private static final String PREVIOUS = ".previous-";
     private static final String METADATA = "metadata.json";
     private static final String PAIR_DIGEST = "keyAndChainSha256";
-    /** How long a save, or a load that finds a replacement under way, waits for the certificate's lock. */
-    private static final Duration SWAP_LOCK_TIMEOUT = Duration.ofMinutes(1);
+    private static final String REVISION = ".revision";
+    /** How long one step waits for a name's guard, which another process holds for a few file operations. */
+    private static final Duration GUARD_TIMEOUT = Duration.ofMinutes(1);
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
-    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+    static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> PUBLIC_FILE = PosixFilePermissions.fromString("rw-r--r--");
 
     private static final DateTimeFormatter CORRUPT_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
@@ -90,8 +92,7 @@ public final class FileCertificateStore implements CertificateStore {
     private final Clock clock;
     private final boolean posix;
     private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
-    /** The thread of this store holding each name's cross-process lock. */
-    private final ConcurrentMap<String, Thread> heldBy = new ConcurrentHashMap<>();
+    private final FileLeases leases;
 
     /**
      * A store rooted at {@code root}, created on first write if missing.
@@ -106,6 +107,7 @@ public final class FileCertificateStore implements CertificateStore {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
         this.clock = clock;
         this.posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        this.leases = new FileLeases(this.root.resolve("locks"), clock, this);
     }
 
     /** The root directory. */
@@ -121,15 +123,26 @@ public final class FileCertificateStore implements CertificateStore {
     @Override
     public Optional<CertificateBundle> load(String name) throws IOException {
         var dir = certificateDirectory(name);
-        if (swapUnderWay(name)) {
-            // another process may be in the middle of it: only the holder of the lock may complete or undo it
-            withLock(name, () -> {
-                synchronized (lockFor(name)) {
-                    recover(name);
-                }
-            });
-        }
         synchronized (lockFor(name)) {
+            // the fast path, without the cross-process guard, trusts only what no replacement can be touching
+            if (!swapUnderWay(name)) {
+                if (!Files.isDirectory(dir)) {
+                    if (!swapUnderWay(name) && !Files.isDirectory(dir)) {
+                        return Optional.empty();
+                    }
+                } else {
+                    try {
+                        return Optional.of(read(name, dir));
+                    } catch (Corruption e) {
+                        // perhaps another process replaced it while it was read: judged again under the guard
+                    }
+                }
+            }
+        }
+        // a replacement is under way in another process, or was cut by a crash, or the entry looked corrupted:
+        // only the holder of the guard may complete or undo a replacement, or move an entry aside
+        return guarded(name, () -> {
+            recover(name);
             if (!Files.isDirectory(dir)) {
                 return Optional.empty();
             }
@@ -141,101 +154,115 @@ public final class FileCertificateStore implements CertificateStore {
                 throw new CorruptedEntryException("Unreadable certificate " + name + ": " + e.getMessage(),
                         aside.toString(), e.getCause());
             }
-        }
+        });
     }
 
     /**
-     * Locks certificate {@code name} against other threads and processes with an operating-system lock on
-     * {@code locks/<name>.lock}, which the system releases if the process dies. The file records the holder.
+     * Leases certificate {@code name} through {@code locks/<name>.lease}, which records the holder and the expiry;
+     * a lease whose holder was a process of this host that is gone has ended, whatever its expiry.
      */
     @Override
-    public StoreLock lock(String name, Duration timeout) throws IOException, InterruptedException {
-        if (heldBy.get(name) == Thread.currentThread()) {
-            return () -> { }; // this thread holds it already (the manager saves while it holds the lock)
-        }
-        var file = root.resolve("locks").resolve(checkName(name) + ".lock");
-        createDirectories(file.getParent());
-        var deadline = System.nanoTime() + timeout.toNanos();
-        var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        try {
-            for (long pause = 10; ; pause = Math.min(pause * 2, 500)) {
-                FileLock lock;
-                try {
-                    lock = channel.tryLock();
-                } catch (OverlappingFileLockException heldInThisJvm) {
-                    lock = null;
-                }
-                if (lock != null) {
-                    var held = lock;
-                    var holder = ProcessHandle.current().pid() + " since " + clock.instant();
-                    channel.truncate(0);
-                    channel.write(ByteBuffer.wrap(holder.getBytes(StandardCharsets.US_ASCII)), 0);
-                    var owner = Thread.currentThread();
-                    heldBy.put(name, owner);
-                    var released = new AtomicBoolean();
-                    return () -> {
-                        if (released.getAndSet(true)) {
-                            return;
-                        }
-                        heldBy.remove(name, owner);
-                        try (channel) {
-                            held.release();
-                        } catch (IOException e) {
-                            LOG.warn("Could not release lock {}: {}", file, e.getMessage());
-                        }
-                    };
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IOException("Certificate " + name + " stayed locked by process " + holder(file)
-                            + " for " + timeout + " (" + file + "); another instance is ordering it");
-                }
-                Thread.sleep(pause);
-            }
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+    public Optional<Lease> tryLease(String name, Duration duration) throws IOException {
+        checkName(name);
+        return guarded(name, () -> leases.take(name, duration));
     }
 
     @Override
-    public void save(CertificateBundle bundle) throws IOException {
-        withLock(bundle.name(), () -> swapIn(bundle));
-    }
-
-    /** Writes {@code bundle} to a staging directory and swaps it in; the caller holds the certificate's lock. */
-    private void swapIn(CertificateBundle bundle) throws IOException {
+    public void save(CertificateBundle bundle, Lease lease) throws IOException {
         if (!KeyPairs.matches(bundle.leaf().getPublicKey(), bundle.privateKey())) {
             throw new IllegalArgumentException("The private key of certificate " + bundle.name() + " does not belong "
                     + "to its certificate (serial " + bundle.serialNumber().toString(16) + "); not stored");
         }
+        guarded(bundle.name(), () -> {
+            leases.check(bundle.name(), lease);
+            swapIn(bundle);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean delete(String name, Lease lease) throws IOException {
+        var dir = certificateDirectory(name);
+        return guarded(name, () -> {
+            leases.check(name, lease);
+            recover(name);
+            if (!Files.exists(dir)) {
+                return false;
+            }
+            var previous = certificates().resolve(PREVIOUS + name);
+            move(dir, previous);
+            deleteRecursively(previous);
+            touchRevision();
+            LOG.debug("Deleted certificate {} from {}", name, dir);
+            return true;
+        });
+    }
+
+    @Override
+    public List<StoredCertificate> list() throws IOException {
+        var result = new ArrayList<StoredCertificate>();
+        if (!Files.isDirectory(certificates())) {
+            return result;
+        }
+        try (var dirs = Files.newDirectoryStream(certificates(), dir -> !dir.getFileName().toString().startsWith("."))) {
+            for (var dir : dirs) {
+                try {
+                    var json = JSON.parse(Files.readString(dir.resolve(METADATA), StandardCharsets.UTF_8));
+                    result.add(new StoredCertificate(dir.getFileName().toString(),
+                            json.get("domains").asArray().stream().map(JSON.Value::asString).toList(),
+                            new BigInteger(json.get("serial").asString(), 16), json.get("notAfter").asInstant()));
+                } catch (NoSuchFileException gone) {
+                    // deleted or replaced meanwhile
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("Left {} out of the listing: {}", dir, e.toString());
+                }
+            }
+        }
+        return result;
+    }
+
+    /** A random value rewritten by every save and delete, in {@code certificates/.revision}. */
+    @Override
+    public String revision() throws IOException {
+        try {
+            return Files.readString(certificates().resolve(REVISION), StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            return "none";
+        }
+    }
+
+    /** Writes {@code bundle} to a staging directory and swaps it in; the caller holds the name's guard. */
+    private void swapIn(CertificateBundle bundle) throws IOException {
         var name = bundle.name();
         var dir = certificateDirectory(name);
         var staging = certificates().resolve(STAGING + name);
         var previous = certificates().resolve(PREVIOUS + name);
-        synchronized (lockFor(name)) {
-            createDirectories(certificates());
-            recover(name);
-            deleteRecursively(staging);
-            createDirectory(staging);
-            var intermediates = bundle.chain().subList(1, bundle.chain().size());
-            var keyText = Pem.privateKey(bundle.privateKey());
-            writeFile(staging.resolve("privkey.pem"), keyText, OWNER_ONLY_FILE);
-            writeFile(staging.resolve("cert.pem"), Pem.certificates(List.of(bundle.leaf())), PUBLIC_FILE);
-            writeFile(staging.resolve("chain.pem"), Pem.certificates(intermediates), PUBLIC_FILE);
-            var chainText = Pem.certificates(bundle.chain());
-            writeFile(staging.resolve("fullchain.pem"), chainText, PUBLIC_FILE);
-            // written last: its presence marks a complete staging directory
-            writeFile(staging.resolve(METADATA), metadata(bundle, pairDigest(keyText, chainText)), PUBLIC_FILE);
-            syncDirectory(staging);
-            if (Files.exists(dir)) {
-                move(dir, previous);
-            }
-            move(staging, dir);
-            syncDirectory(certificates());
-            deleteRecursively(previous);
+        createDirectories(certificates());
+        recover(name);
+        deleteRecursively(staging);
+        createDirectory(staging);
+        var intermediates = bundle.chain().subList(1, bundle.chain().size());
+        var keyText = Pem.privateKey(bundle.privateKey());
+        writeFile(staging.resolve("privkey.pem"), keyText, OWNER_ONLY_FILE);
+        writeFile(staging.resolve("cert.pem"), Pem.certificates(List.of(bundle.leaf())), PUBLIC_FILE);
+        writeFile(staging.resolve("chain.pem"), Pem.certificates(intermediates), PUBLIC_FILE);
+        var chainText = Pem.certificates(bundle.chain());
+        writeFile(staging.resolve("fullchain.pem"), chainText, PUBLIC_FILE);
+        // written last: its presence marks a complete staging directory
+        writeFile(staging.resolve(METADATA), metadata(bundle, pairDigest(keyText, chainText)), PUBLIC_FILE);
+        syncDirectory(staging);
+        if (Files.exists(dir)) {
+            move(dir, previous);
         }
+        move(staging, dir);
+        syncDirectory(certificates());
+        deleteRecursively(previous);
+        touchRevision();
         LOG.debug("Stored certificate {} in {}", name, dir);
+    }
+
+    private void touchRevision() throws IOException {
+        replaceFile(certificates().resolve(REVISION), UUID.randomUUID().toString(), PUBLIC_FILE);
     }
 
     @Override
@@ -259,15 +286,77 @@ public final class FileCertificateStore implements CertificateStore {
         var dir = accountDirectory(accountId);
         synchronized (lockFor("account:" + accountId)) {
             createDirectories(dir);
-            var temporary = dir.resolve(".account.key." + UUID.randomUUID());
-            try {
-                writeFile(temporary, Pem.keyPair(keyPair), OWNER_ONLY_FILE);
-                move(temporary, dir.resolve("account.key"));
-                syncDirectory(dir);
-            } finally {
-                Files.deleteIfExists(temporary);
+            replaceFile(dir.resolve("account.key"), Pem.keyPair(keyPair), OWNER_ONLY_FILE);
+        }
+    }
+
+    @Override
+    public void putChallenge(String key, String value, Duration ttl) throws IOException {
+        if (value.length() > 16 * 1024) {
+            throw new IllegalArgumentException("A challenge answer is at most 16 KiB; got " + value.length()
+                    + " characters");
+        }
+        createDirectories(challenges());
+        sweepChallenges();
+        var expires = clock.instant().plus(ttl).toEpochMilli();
+        replaceFile(challengeFile(key), expires + "\n" + key + "\n" + value, OWNER_ONLY_FILE);
+    }
+
+    @Override
+    public Optional<String> challenge(String key) throws IOException {
+        var file = challengeFile(key);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        var lines = text.split("\n", 3);
+        if (lines.length < 3 || !lines[1].equals(key) || expired(lines[0])) {
+            return Optional.empty();
+        }
+        return Optional.of(lines[2]);
+    }
+
+    @Override
+    public void removeChallenge(String key) throws IOException {
+        Files.deleteIfExists(challengeFile(key));
+    }
+
+    /** Deletes answers whose time has passed, left by instances that died before removing them. */
+    private void sweepChallenges() throws IOException {
+        try (var files = Files.newDirectoryStream(challenges(), file -> !file.getFileName().toString()
+                .startsWith("."))) {
+            for (var file : files) {
+                try {
+                    if (expired(Files.readString(file, StandardCharsets.UTF_8).split("\n", 2)[0])) {
+                        Files.deleteIfExists(file);
+                    }
+                } catch (NoSuchFileException gone) {
+                    // removed meanwhile
+                }
             }
         }
+    }
+
+    private boolean expired(String epochMillis) {
+        try {
+            return Long.parseLong(epochMillis) <= clock.millis();
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
+    private Path challenges() {
+        return root.resolve("challenges");
+    }
+
+    private Path challengeFile(String key) {
+        if (key.isEmpty() || key.length() > 600 || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+            throw new IllegalArgumentException("A challenge key is 1 to 600 printable ASCII characters, got '"
+                    + key + "'");
+        }
+        return challenges().resolve(sha256(key));
     }
 
     /**
@@ -332,17 +421,52 @@ public final class FileCertificateStore implements CertificateStore {
                 + name));
     }
 
-    private interface LockedAction {
-        void run() throws IOException;
+    /** An action on the file system, run holding a name's guard. */
+    interface Guarded<T> {
+        T run() throws IOException;
     }
 
-    /** Runs {@code action} holding the cross-process lock of {@code name} (at once if this thread holds it). */
-    private void withLock(String name, LockedAction action) throws IOException {
-        try (var ignored = lock(name, SWAP_LOCK_TIMEOUT)) {
-            action.run();
+    /**
+     * Runs {@code action} holding the guard of {@code name}: this store's monitor for the name and an
+     * operating-system lock on {@code locks/<name>.lock}, held only for the few file operations of one step
+     * (taking a lease, a swap, a recovery), never across an order.
+     */
+    <T> T guarded(String name, Guarded<T> action) throws IOException {
+        synchronized (lockFor(name)) {
+            var file = root.resolve("locks").resolve(checkName(name) + ".lock");
+            createDirectories(file.getParent());
+            try (var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                var deadline = System.nanoTime() + GUARD_TIMEOUT.toNanos();
+                FileLock lock = null;
+                while (lock == null) {
+                    try {
+                        lock = channel.tryLock();
+                    } catch (OverlappingFileLockException heldByAnotherStoreInThisJvm) {
+                        lock = null;
+                    }
+                    if (lock == null) {
+                        if (System.nanoTime() - deadline > 0) {
+                            throw new IOException("The guard " + file + " stayed held by another process for "
+                                    + GUARD_TIMEOUT + "; is a process hanging on this file system?");
+                        }
+                        pause();
+                    }
+                }
+                try {
+                    return action.run();
+                } finally {
+                    lock.release();
+                }
+            }
+        }
+    }
+
+    private static void pause() throws java.io.InterruptedIOException {
+        try {
+            Thread.sleep(2);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("Interrupted while waiting for the lock of certificate " + name);
+            throw new java.io.InterruptedIOException("Interrupted while waiting for a certificate's guard");
         }
     }
 
@@ -412,6 +536,15 @@ public final class FileCertificateStore implements CertificateStore {
         }
     }
 
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("The JDK has no SHA-256", e);
+        }
+    }
+
     private interface Parser<S, T> {
         T parse(S input) throws IOException;
     }
@@ -447,15 +580,6 @@ public final class FileCertificateStore implements CertificateStore {
         move(dir, target);
         syncDirectory(certificates());
         return target;
-    }
-
-    private static String holder(Path lockFile) {
-        try {
-            var text = Files.readString(lockFile, StandardCharsets.US_ASCII).trim();
-            return text.isEmpty() ? "(unknown)" : text;
-        } catch (IOException e) {
-            return "(unknown)";
-        }
     }
 
     /** An entry that exists but cannot be parsed. */
@@ -494,7 +618,19 @@ public final class FileCertificateStore implements CertificateStore {
         }
     }
 
-    private void createDirectories(Path dir) throws IOException {
+    /** Replaces {@code file} atomically: written beside it, flushed, then renamed over it. */
+    void replaceFile(Path file, String content, Set<PosixFilePermission> permissions) throws IOException {
+        var temporary = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID());
+        try {
+            writeFile(temporary, content, permissions);
+            move(temporary, file);
+            syncDirectory(file.getParent());
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    void createDirectories(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return;
         }

@@ -14,9 +14,11 @@ import dev.certpilot.core.spi.Http01Responder;
 /**
  * Keeps pending HTTP-01 challenges in memory for an HTTP server to answer: the manager deploys them, and the
  * server (the servlet filter, the Jetty binding, or any other) asks {@link #keyAuthorization(String, String)}
- * for each request to {@code /.well-known/acme-challenge/<token>}. Nothing touches the file system.
+ * for each request to {@code /.well-known/acme-challenge/<token>}. Given to a manager, it also answers challenges
+ * that other instances sharing the manager's store published there (a cluster behind a load balancer, where the
+ * CA's request reaches any instance): only for the manager's domains, from a short-lived cache when it can.
  *
- * <p>Thread-safe; lookups are a single concurrent-map read.
+ * <p>Thread-safe; a lookup of a challenge this instance deployed is a single concurrent-map read.
  */
 public final class InMemoryHttp01Responder implements Http01Responder {
 
@@ -29,6 +31,7 @@ public final class InMemoryHttp01Responder implements Http01Responder {
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_TOKEN_LENGTH + "}");
 
     private final Map<Key, String> pending = new ConcurrentHashMap<>();
+    private volatile SharedChallenges shared;
 
     /** Creates an empty responder. */
     public InMemoryHttp01Responder() {
@@ -56,7 +59,14 @@ public final class InMemoryHttp01Responder implements Http01Responder {
         if (host == null || token == null) {
             return Optional.empty();
         }
-        return Optional.ofNullable(pending.get(new Key(host, token)));
+        var local = pending.get(new Key(host, token));
+        var others = shared;
+        return local != null || others == null ? Optional.ofNullable(local) : others.http01(host, token);
+    }
+
+    /** Answers also what other instances sharing {@code challenges}' store published; null stops that. */
+    void share(SharedChallenges challenges) {
+        this.shared = challenges;
     }
 
     /**

@@ -14,13 +14,17 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
  * present: pass it to {@code challenges(...)}, and the manager's key manager answers a TLS 1.3 handshake that
  * negotiated {@value TlsAlpn01Responder#ACME_TLS_PROTOCOL} with the validation certificate for its SNI name, and
  * with nothing else. The TLS server must offer {@code acme-tls/1} in its ALPN protocols and close such
- * connections after the handshake; the Jetty binding does both.
+ * connections after the handshake; the Jetty binding does both. Given to a manager, it also presents validation
+ * certificates that other instances sharing the manager's store published there, for the manager's domains only:
+ * then an {@code acme-tls/1} handshake for a name this instance is not validating reads the store (a bounded
+ * number at once, cached for seconds).
  *
- * <p>Thread-safe; lookups are a single concurrent-map read.
+ * <p>Thread-safe; a lookup of a challenge this instance deployed is a single concurrent-map read.
  */
 public final class InMemoryTlsAlpn01Responder implements TlsAlpn01Responder {
 
     private final Map<String, ValidationCertificate> pending = new ConcurrentHashMap<>();
+    private volatile SharedChallenges shared;
 
     /** Creates an empty responder. */
     public InMemoryTlsAlpn01Responder() {
@@ -43,7 +47,17 @@ public final class InMemoryTlsAlpn01Responder implements TlsAlpn01Responder {
 
     @Override
     public Optional<ValidationCertificate> validationCertificate(String domain) {
-        return domain == null ? Optional.empty() : Optional.ofNullable(pending.get(domain.toLowerCase(Locale.ROOT)));
+        if (domain == null) {
+            return Optional.empty();
+        }
+        var local = pending.get(domain.toLowerCase(Locale.ROOT));
+        var others = shared;
+        return local != null || others == null ? Optional.ofNullable(local) : others.tlsAlpn01(domain);
+    }
+
+    /** Presents also what other instances sharing {@code challenges}' store published; null stops that. */
+    void share(SharedChallenges challenges) {
+        this.shared = challenges;
     }
 
     @Override

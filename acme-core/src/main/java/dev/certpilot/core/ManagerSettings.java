@@ -27,12 +27,15 @@ import dev.certpilot.core.spi.ChallengeResponder;
  * @param concurrentOrders the size of the renewal pool
  * @param listeners        listeners registered before anything happens
  * @param random           the random source of every jitter and spread
+ * @param leaseDuration    how long the store's lease of a certificate lasts unless renewed
+ * @param storePollInterval how often the store is asked whether another instance changed it
  */
 record ManagerSettings(List<CertificateAuthority> cas, String email, List<ManagedCertificate> certificates,
                        String defaultName, KeyType keyType, CertificateStore store,
                        List<ChallengeResponder> responders, Clock clock, Duration networkTimeout,
                        Duration issuanceTimeout, RenewalPolicy policy, int concurrentOrders,
-                       List<CertificateListener> listeners, RandomGenerator random) {
+                       List<CertificateListener> listeners, RandomGenerator random, Duration leaseDuration,
+                       Duration storePollInterval) {
 
     ManagerSettings {
         cas = List.copyOf(cas);

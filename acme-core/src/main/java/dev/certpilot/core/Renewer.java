@@ -48,12 +48,18 @@ final class Renewer implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final RandomGenerator random;
     private final Object progress = new Object();
+    private final Duration leaseDuration;
+    private final LeaseKeeper leases;
+    private final ScheduledThreadPoolExecutor storeTasks;
+    private final StoreWatcher watcher;
     private volatile boolean closed;
 
-    Renewer(ManagerSettings settings, List<Issuer> issuers, ServedCertificates served) {
+    /** @param responders the responders to order with (those that publish answers through the store) */
+    Renewer(ManagerSettings settings, List<Issuer> issuers, ServedCertificates served,
+            List<ChallengeResponder> responders) {
         this.store = settings.store();
         this.issuers = List.copyOf(issuers);
-        this.responders = settings.responders();
+        this.responders = List.copyOf(responders);
         this.keyType = settings.keyType();
         this.clock = settings.clock();
         this.issuanceTimeout = settings.issuanceTimeout();
@@ -63,6 +69,15 @@ final class Renewer implements AutoCloseable {
         this.events = new EventDispatcher(settings.listeners());
         this.windows = new RenewalWindows(this.issuers, policy, random);
         this.loader = new CertificateLoader(store, keyType);
+        this.leaseDuration = settings.leaseDuration();
+        this.storeTasks = new ScheduledThreadPoolExecutor(1, task -> {
+            var thread = new Thread(task, "certpilot-store");
+            thread.setDaemon(true);
+            return thread;
+        });
+        storeTasks.setRemoveOnCancelPolicy(true);
+        this.leases = new LeaseKeeper(leaseDuration, storeTasks);
+        this.watcher = new StoreWatcher(store, served, this, settings.storePollInterval(), storeTasks);
         for (var certificate : settings.certificates()) {
             slots.put(certificate.name(), new CertificateSlot(certificate));
         }
@@ -99,6 +114,7 @@ final class Renewer implements AutoCloseable {
      * so that thousands of stored certificates don't all call the CA at start, but never later than due.
      */
     void start() {
+        watcher.start(slots.keySet());
         var now = clock.instant();
         var spread = Math.max(1, Math.min(policy.checkInterval().toMillis(), START_SPREAD.toMillis()));
         for (var slot : slots.values()) {
@@ -214,6 +230,7 @@ final class Renewer implements AutoCloseable {
     public void close() {
         closed = true;
         scheduler.shutdownNow();
+        storeTasks.shutdownNow();
         try {
             if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("Renewal tasks still running 10 s after close; they stop at their next network timeout");
@@ -283,13 +300,22 @@ final class Renewer implements AutoCloseable {
         }
     }
 
-    /** Orders a certificate under the store's lock, unless another instance stored a fresh one meanwhile. */
+    /**
+     * Orders a certificate holding the store's lease of it, unless another instance stored a fresh one meanwhile.
+     * While another instance holds the lease, a scheduled check only comes back a little later (the store's
+     * watcher serves what that instance stores); a forced one waits for the lease.
+     */
     private void obtain(CertificateSlot slot, boolean force, Instant started) {
         var issuer = issuers.get(slot.issuerIndex);
         var previous = served.issued(slot.name());
-        try (var ignored = store.lock(slot.name(), issuanceTimeout.plusMinutes(1))) {
+        try (var lease = lease(slot, force)) {
+            if (lease == null) {
+                LOG.debug("Certificate {} is being obtained by another instance sharing the store", slot.name());
+                schedule(slot, clock.instant().plus(busyRetry()));
+                return;
+            }
             var stored = loader.loadUsable(slot, clock.instant());
-            // no network call while the store is locked: the lifetime rule, or a renewal window already known
+            // no network call while holding the lease: the lifetime rule, or a renewal window already known
             if (stored != null && !force && (previous == null || !stored.serialNumber().equals(previous.serialNumber()))
                     && clock.instant().isBefore(windows.known(slot, stored))) {
                 LOG.info("Certificate {} was renewed by another instance sharing the store; serving it", slot.name());
@@ -313,10 +339,10 @@ final class Renewer implements AutoCloseable {
             LOG.debug("Certificate {} took {} ms", slot.name(), (System.nanoTime() - clockStart) / 1_000_000);
             slot.issuedBy = issuer;
             try {
-                store.save(bundle);
+                store.save(bundle, lease.lease());
             } catch (IOException e) {
                 // never throw an issued certificate away (each new order counts against the CA's limits):
-                // serve it from memory and retry only the save
+                // serve it from memory and retry only the save (a lost lease included: the newer one wins then)
                 serve(slot, bundle, previous);
                 slot.unsaved = bundle;
                 fail(slot, unsaved(slot, bundle, e));
@@ -329,7 +355,7 @@ final class Renewer implements AutoCloseable {
             // an issuer's unchecked exception is a failure like any other: counted, reported, backed off
             fail(slot, new CertpilotException("Obtaining certificate " + slot.name() + " failed: " + e, e));
         } catch (IOException e) {
-            fail(slot, new StorageException("Cannot lock certificate " + slot.name() + ": " + e,
+            fail(slot, new StorageException("Cannot take the lease of certificate " + slot.name() + ": " + e,
                     store + " " + slot.name(), e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -338,12 +364,43 @@ final class Renewer implements AutoCloseable {
     }
 
     /**
-     * Retries storing a certificate that was issued and is served but could not be stored, under the store's lock,
-     * without a new order; a newer one that another instance stored meanwhile wins.
+     * The store's lease of the slot's certificate, kept renewed while held; null if another instance holds it and
+     * {@code wait} is false, else waits for it up to the issuance timeout.
+     */
+    private LeaseKeeper.Held lease(CertificateSlot slot, boolean wait) throws IOException, InterruptedException {
+        var deadline = System.nanoTime() + issuanceTimeout.plus(leaseDuration).toNanos();
+        while (true) {
+            var lease = store.tryLease(slot.name(), leaseDuration);
+            if (lease.isPresent()) {
+                return leases.keep(lease.get());
+            }
+            if (!wait) {
+                return null;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new CertpilotException("Certificate " + slot.name() + " stayed leased by another instance "
+                        + "sharing the store for " + issuanceTimeout.plus(leaseDuration) + "; try again later");
+            }
+            Thread.sleep(Math.min(1000, Math.max(50, leaseDuration.toMillis() / 20)));
+        }
+    }
+
+    /** How soon a check that found the lease held by another instance comes back. */
+    private Duration busyRetry() {
+        return min(Duration.ofSeconds(5), leaseDuration.dividedBy(2));
+    }
+
+    /**
+     * Retries storing a certificate that was issued and is served but could not be stored, under the store's
+     * lease, without a new order; a newer one that another instance stored meanwhile wins.
      */
     private void saveUnsaved(CertificateSlot slot) {
         var bundle = slot.unsaved;
-        try (var ignored = store.lock(slot.name(), issuanceTimeout.plusMinutes(1))) {
+        try (var lease = lease(slot, false)) {
+            if (lease == null) {
+                schedule(slot, clock.instant().plus(busyRetry()));
+                return;
+            }
             var stored = loader.loadUsable(slot, clock.instant());
             if (stored != null && stored.notAfter().isAfter(bundle.notAfter())) {
                 LOG.info("Certificate {}: another instance stored a newer one; serving it instead of the unsaved "
@@ -352,7 +409,7 @@ final class Renewer implements AutoCloseable {
                 succeed(slot, stored, bundle);
                 return;
             }
-            store.save(bundle);
+            store.save(bundle, lease.lease());
             slot.unsaved = null;
             LOG.info("Stored certificate {} (serial {}), served from memory since its storing failed", slot.name(),
                     bundle.serialNumber().toString(16));
@@ -363,6 +420,39 @@ final class Renewer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(slot, new CertpilotException("Interrupted while storing certificate " + slot.name(), e));
+        }
+    }
+
+    /**
+     * Serves what another instance stored for {@code slot}, if it is newer than what is served here: called by the
+     * store's watcher when the store changed.
+     *
+     * @return false if the slot was busy (an attempt runs here) and the caller should look again later
+     */
+    boolean adopt(String name) {
+        var slot = slots.get(name);
+        if (slot == null || closed) {
+            return true;
+        }
+        if (!slot.lock.tryLock()) {
+            return false;
+        }
+        try {
+            var previous = served.issued(name);
+            var stored = loader.loadUsable(slot, clock.instant());
+            if (stored != null && (previous == null || stored.notAfter().isAfter(previous.notAfter()))) {
+                LOG.info("Certificate {} (serial {}) was obtained by another instance sharing the store; serving it",
+                        name, stored.serialNumber().toString(16));
+                slot.issuedBy = null;
+                slot.unsaved = null;
+                succeed(slot, stored, previous);
+            }
+            return true;
+        } finally {
+            slot.lock.unlock();
+            synchronized (progress) {
+                progress.notifyAll();
+            }
         }
     }
 

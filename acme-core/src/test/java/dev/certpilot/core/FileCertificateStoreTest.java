@@ -60,7 +60,8 @@ class FileCertificateStoreTest {
 
         assertThat(store.load("shop").orElseThrow().serialNumber()).isEqualTo(second.serialNumber());
         try (var entries = Files.list(root.resolve("certificates"))) {
-            assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("shop");
+            assertThat(entries.map(p -> p.getFileName().toString())).as("the entry and the store's revision")
+                    .containsExactlyInAnyOrder("shop", ".revision");
         }
     }
 
@@ -167,41 +168,18 @@ class FileCertificateStoreTest {
     }
 
     @Test
-    void aLockExcludesOtherStoreInstancesUntilReleasedAndNamesItsHolder() throws Exception {
+    void aLeaseIsAFileThatNamesItsHolderAndExcludesOtherStoreInstancesOfThisProcessUntilClosed() throws Exception {
         var first = new FileCertificateStore(root);
         var second = new FileCertificateStore(root);
 
-        try (var held = first.lock("shop", Duration.ofSeconds(1))) {
-            assertThatThrownBy(() -> second.lock("shop", Duration.ofMillis(200))).isInstanceOf(IOException.class)
-                    .hasMessageContaining("stayed locked by process " + ProcessHandle.current().pid())
-                    .hasMessageContaining("locks/shop.lock");
-            try (var other = second.lock("blog", Duration.ofMillis(200))) {
-                assertThat(other).as("other names are independent").isNotNull();
-            }
+        try (var held = first.tryLease("shop", Duration.ofMinutes(1)).orElseThrow()) {
+            assertThat(Files.readString(root.resolve("locks/shop.lease")))
+                    .contains(" " + ProcessHandle.current().pid() + " ");
+            assertThat(second.tryLease("shop", Duration.ofMinutes(1))).isEmpty();
+            assertThat(held.expiresAt()).isAfter(java.time.Instant.now().plusSeconds(50));
         }
-        try (var again = second.lock("shop", Duration.ofMillis(200))) {
-            assertThat(again).isNotNull();
-        }
-    }
-
-    @Test
-    void aWaitingLockIsGrantedWhenTheHolderReleases() throws Exception {
-        var first = new FileCertificateStore(root);
-        var held = first.lock("shop", Duration.ofSeconds(1));
-        var releaser = new Thread(() -> {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            held.close();
-        });
-        var started = System.nanoTime();
-        releaser.start();
-        try (var lock = new FileCertificateStore(root).lock("shop", Duration.ofSeconds(5))) {
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
-        }
-        releaser.join();
+        assertThat(root.resolve("locks/shop.lease")).doesNotExist();
+        assertThat(second.tryLease("shop", Duration.ofMinutes(1))).isPresent();
     }
 
     @Test

@@ -98,24 +98,10 @@ class RenewerTest {
             stored.put(name, SelfSigned.bundle(name, keys, Instant.now().minusSeconds(60), Duration.ofDays(90), name));
             builder.domain(name);
         }
-        builder.store(new dev.certpilot.core.spi.CertificateStore() {
+        builder.store(new ForwardingStore(new FileCertificateStore(storage)) {
             @Override
             public Optional<CertificateBundle> load(String name) {
                 return Optional.ofNullable(stored.get(name));
-            }
-
-            @Override
-            public void save(CertificateBundle bundle) {
-                stored.put(bundle.name(), bundle);
-            }
-
-            @Override
-            public Optional<java.security.KeyPair> loadAccountKey(String accountId) {
-                return Optional.empty();
-            }
-
-            @Override
-            public void saveAccountKey(String accountId, java.security.KeyPair keyPair) {
             }
         });
         try (var manager = builder.build()) {
@@ -173,27 +159,14 @@ class RenewerTest {
     void aCertificateThatCannotBeStoredIsServedFromMemoryAndOnlyItsSaveIsRetried() throws Exception {
         var disk = new FileCertificateStore(storage);
         var failingSaves = new AtomicInteger(2);
-        var builder = manager().domain("shop.test").store(new dev.certpilot.core.spi.CertificateStore() {
+        var builder = manager().domain("shop.test").store(new ForwardingStore(disk) {
             @Override
-            public Optional<CertificateBundle> load(String name) throws java.io.IOException {
-                return disk.load(name);
-            }
-
-            @Override
-            public void save(CertificateBundle bundle) throws java.io.IOException {
+            public void save(CertificateBundle bundle, dev.certpilot.core.spi.Lease lease)
+                    throws java.io.IOException {
                 if (failingSaves.getAndDecrement() > 0) {
                     throw new java.io.IOException("No space left on device");
                 }
-                disk.save(bundle);
-            }
-
-            @Override
-            public Optional<java.security.KeyPair> loadAccountKey(String accountId) {
-                return Optional.empty();
-            }
-
-            @Override
-            public void saveAccountKey(String accountId, java.security.KeyPair keyPair) {
+                super.save(bundle, lease);
             }
         });
         try (var manager = builder.build()) {
@@ -325,23 +298,10 @@ class RenewerTest {
         var good = SelfSigned.bundle("shop.test", clock.instant().minusSeconds(60), Duration.ofDays(90), "shop.test");
         var mismatched = new CertificateBundle("shop.test", good.domains(), good.chain(),
                 KeyType.EC_P256.generate().getPrivate());
-        var builder = manager().domain("shop.test").store(new dev.certpilot.core.spi.CertificateStore() {
+        var builder = manager().domain("shop.test").store(new ForwardingStore(new FileCertificateStore(storage)) {
             @Override
             public Optional<CertificateBundle> load(String name) {
                 return Optional.of(mismatched);
-            }
-
-            @Override
-            public void save(CertificateBundle bundle) {
-            }
-
-            @Override
-            public Optional<java.security.KeyPair> loadAccountKey(String accountId) {
-                return Optional.empty();
-            }
-
-            @Override
-            public void saveAccountKey(String accountId, java.security.KeyPair keyPair) {
             }
         });
         try (var manager = builder.build()) {

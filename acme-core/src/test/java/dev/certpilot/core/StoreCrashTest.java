@@ -52,19 +52,18 @@ class StoreCrashTest {
     }
 
     @Test
-    void aLockHeldByAnotherProcessIsNamedAndFreedWhenThatProcessIsKilled() throws Exception {
-        var process = storeWriter("lock");
+    void aLeaseHeldByAnotherProcessOfThisHostEndsWhenThatProcessIsKilledNotAtItsExpiry() throws Exception {
+        var process = storeWriter("lease");
         try (var output = output(process)) {
-            assertThat(output.readLine()).isEqualTo("locked");
+            assertThat(output.readLine()).isEqualTo("leased");
             var store = new FileCertificateStore(storage);
-            assertThatThrownBy(() -> store.lock("shop", Duration.ofMillis(300))).isInstanceOf(IOException.class)
-                    .hasMessageContaining("stayed locked by process " + process.pid());
+            assertThat(store.tryLease("shop", Duration.ofSeconds(10))).as("held for an hour").isEmpty();
 
             process.destroyForcibly();
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
-            try (var lock = store.lock("shop", Duration.ofSeconds(2))) {
-                assertThat(lock).as("the dead process's lock is gone").isNotNull();
+            try (var lease = store.tryLease("shop", Duration.ofSeconds(10)).orElseThrow()) {
+                assertThat(lease.name()).as("the dead process's lease is over").isEqualTo("shop");
             }
         } finally {
             process.destroyForcibly();

@@ -7,8 +7,8 @@ import java.time.Instant;
 
 /**
  * A process for {@link StoreCrashTest} to kill: with {@code write}, it replaces one certificate in a
- * {@link FileCertificateStore} over and over and prints {@code writing} after the first save; with {@code lock},
- * it takes the certificate's lock, prints {@code locked} and holds it; with {@code swap}, it replaces the
+ * {@link FileCertificateStore} over and over and prints {@code writing} after the first save; with {@code lease},
+ * it takes the certificate's lease for an hour, prints {@code leased} and holds it; with {@code swap}, it replaces the
  * certificate slowly by hand (see {@link #swapSlowly}).
  */
 final class StoreWriter {
@@ -17,7 +17,7 @@ final class StoreWriter {
     }
 
     /**
-     * Replaces certificate {@code shop} as the store does, by hand and slowly: under its lock, stages the new one,
+     * Replaces certificate {@code shop} as the store does, by hand and slowly: holding its guard, stages the new one,
      * moves the live one aside, prints {@code half-swapped <serial>}, waits a second and a half, then swaps the
      * new one in. A rename fails (and the process exits non-zero) if anyone touched the swap meanwhile.
      */
@@ -26,17 +26,22 @@ final class StoreWriter {
         var scratch = Files.createTempDirectory("certpilot-scratch");
         new FileCertificateStore(scratch).save(fresh);
         var certificates = root.resolve("certificates");
-        try (var lock = store.lock("shop", Duration.ofSeconds(10))) {
+        store.guarded("shop", () -> {
             Files.move(scratch.resolve("certificates/shop"), certificates.resolve(".staging-shop"));
             Files.move(certificates.resolve("shop"), certificates.resolve(".previous-shop"));
             System.out.println("half-swapped " + fresh.serialNumber().toString(16));
             System.out.flush();
-            Thread.sleep(1500);
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+            }
             Files.move(certificates.resolve(".staging-shop"), certificates.resolve("shop"));
             try (var old = Files.walk(certificates.resolve(".previous-shop"))) {
                 old.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
             }
-        }
+            return null;
+        });
         System.out.println("done");
     }
 
@@ -46,9 +51,9 @@ final class StoreWriter {
             swapSlowly(store, Path.of(args[1]));
             return;
         }
-        if (args[0].equals("lock")) {
-            try (var lock = store.lock("shop", Duration.ofSeconds(10))) {
-                System.out.println("locked");
+        if (args[0].equals("lease")) {
+            try (var lease = store.tryLease("shop", Duration.ofHours(1)).orElseThrow()) {
+                System.out.println("leased");
                 System.out.flush();
                 Thread.sleep(Long.MAX_VALUE);
             }

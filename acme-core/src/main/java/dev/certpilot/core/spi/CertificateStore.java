@@ -1,35 +1,52 @@
 package dev.certpilot.core.spi;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 import dev.certpilot.core.CertificateBundle;
 
 /**
- * Durable storage for certificates and ACME account keys. The default is
- * {@link dev.certpilot.core.FileCertificateStore}; implement this for databases, object stores or secret
- * managers.
+ * Where certificates, ACME account keys and pending challenge answers live, shared by every instance of an
+ * application that uses the same backend. {@link dev.certpilot.core.FileCertificateStore} keeps them in a
+ * directory; {@code certpilot-jdbc} in PostgreSQL. A backend stores values and leases; the manager does the rest
+ * (ordering, renewal, parsing rules, caching), so that a store is small to write. Run the conformance kit of
+ * {@code acme-test} ({@code CertificateStoreConformance}) against a new one.
  *
  * <h2>Contract</h2>
  * <ul>
- *   <li><b>Thread-safe.</b> Any method may be called from several threads, and several processes may share
- *       the same underlying storage.</li>
- *   <li><b>Not found is not an error:</b> a load of an entry that was never saved returns an empty
- *       {@code Optional}.</li>
- *   <li><b>Atomic replace:</b> a save replaces the whole entry or nothing. A crash or an exception at any point
- *       leaves a later load seeing either the previous entry, complete, or the new one, complete; never a mix
- *       of the two (a new key with an old certificate) and never a truncated file.</li>
+ *   <li><b>Thread-safe and shared.</b> Any method may be called from several threads and from several processes
+ *       on several hosts using the same backend at once.</li>
+ *   <li><b>Not found is not an error:</b> reading what was never written (or was deleted, or has expired) returns
+ *       an empty {@code Optional}.</li>
+ *   <li><b>Atomic replace:</b> a save replaces the whole entry or nothing. A crash, a lost connection or an
+ *       exception at any point leaves every reader seeing either the previous entry, complete, or the new one,
+ *       complete; never a new key with an old certificate, never a truncated entry.</li>
+ *   <li><b>Leases, not locks:</b> {@link #tryLease} gives one holder at a time the right to write a certificate,
+ *       for a duration. It never waits: when another holder's lease has not expired it returns empty, and the
+ *       manager tries again later. A lease ends when it expires without a {@link Lease#renew()}, when it is closed,
+ *       or (where the store can tell) when its holder's process is gone. Every write that takes a lease checks,
+ *       in the same atomic step as the write, that the lease is still held, and otherwise throws
+ *       {@link LeaseLostException} and writes nothing: a holder that was frozen or cut off past its lease can
+ *       never overwrite what the next holder saved.</li>
+ *   <li><b>Clock skew:</b> a store that judges expiry by one clock (a database's) is immune to skew between
+ *       hosts. A store that compares an expiry written by one host with another host's clock (a shared file
+ *       system) lets a host whose clock runs ahead by <i>d</i> take a lease <i>d</i> early, and one that runs
+ *       behind take it <i>d</i> late: keep hosts' clocks synchronized (NTP) to well within the lease duration.
+ *       Challenge answers expire the same way; they are given many minutes.</li>
  *   <li><b>Unreadable entries:</b> a load that finds an entry it cannot parse moves it aside (never deletes
  *       it) and throws {@link CorruptedEntryException} naming both places; the manager then obtains a new
- *       certificate. Any other {@link IOException} means the storage itself failed: the manager keeps what it
- *       serves and retries later, without ordering.</li>
- *   <li><b>Locks:</b> {@link #lock} excludes other threads and other processes sharing the storage, so that a
- *       certificate is ordered once. A lock held by a process that died must be released (operating-system
- *       file locks are, as are leases that expire); the holder of the lock re-reads the entry before acting.</li>
- *   <li><b>Keys:</b> names are those of {@link dev.certpilot.core.ManagedCertificate#name()}; account ids are
- *       1 to 200 of {@code a-z 0-9 . _ -}. Private keys must be kept readable by their owner only.</li>
+ *       certificate. Any other {@link IOException} means the storage itself failed: the manager keeps serving
+ *       what it has and retries later, without ordering.</li>
+ *   <li><b>Names:</b> certificate names are those of {@link dev.certpilot.core.ManagedCertificate#name()};
+ *       account ids are 1 to 200 of {@code a-z 0-9 . _ -}; challenge keys are printable ASCII of at most 600
+ *       characters. Private keys must be readable by their owner only.</li>
  *   <li><b>Blocking:</b> methods may block on I/O; they should give up after a bounded time with an
  *       {@code IOException} rather than hang, and restore the interrupt flag if interrupted.</li>
  * </ul>
@@ -40,30 +57,79 @@ public interface CertificateStore {
      * Loads the certificate saved under {@code name}.
      *
      * @return the bundle, or empty if none was saved
-     * @throws IOException if the storage fails or the entry is unreadable (the message names where)
+     * @throws CorruptedEntryException if the entry cannot be parsed; it has been moved aside
+     * @throws IOException              if the storage fails
      */
     Optional<CertificateBundle> load(String name) throws IOException;
 
     /**
-     * Takes the lock of certificate {@code name}, waiting at most {@code timeout}. The manager holds it while it
-     * re-reads the entry, orders a certificate and saves it.
+     * Saves {@code bundle} under its name, atomically replacing any previous one, if {@code lease} (for that name)
+     * is still held; the check and the write are one atomic step.
      *
-     * <p>The default excludes nobody: it suits stores that a single manager uses. A store that several
-     * processes share must override it.
-     *
-     * @throws IOException if the lock could not be taken in time (the message says who holds it, if known)
-     * @throws InterruptedException if interrupted while waiting
+     * @throws LeaseLostException       if the lease has expired or another holder has it; nothing was written
+     * @throws IllegalArgumentException if the private key does not belong to the certificate
+     * @throws IOException              if the storage fails; the previous entry is then intact
      */
-    default StoreLock lock(String name, Duration timeout) throws IOException, InterruptedException {
-        return () -> { };
+    void save(CertificateBundle bundle, Lease lease) throws IOException;
+
+    /**
+     * Saves {@code bundle} under a lease taken for this write alone: for importing certificates and for tools. Not
+     * for use while an instance may be ordering the same name.
+     *
+     * @throws IOException if another holder has the name's lease now, or the storage fails
+     */
+    default void save(CertificateBundle bundle) throws IOException {
+        try (var lease = tryLease(bundle.name(), Duration.ofMinutes(1)).orElseThrow(() -> new IOException(
+                "Certificate " + bundle.name() + " is being written by another instance (its lease is held); "
+                        + "try again later"))) {
+            save(bundle, lease);
+        }
     }
 
     /**
-     * Saves {@code bundle} under its name, atomically replacing any previous one.
+     * Deletes the certificate saved under {@code name}, if any, holding {@code lease}.
      *
-     * @throws IOException if the storage fails; the previous entry is then intact
+     * @return whether there was one
+     * @throws LeaseLostException if the lease has expired or another holder has it; nothing was deleted
+     * @throws IOException        if the storage fails
      */
-    void save(CertificateBundle bundle) throws IOException;
+    boolean delete(String name, Lease lease) throws IOException;
+
+    /**
+     * What is stored: every certificate's name, domains, serial and expiry, read without keys, in no particular
+     * order. An entry that cannot be parsed is left out (its {@link #load} reports it).
+     *
+     * @throws IOException if the storage fails
+     */
+    List<StoredCertificate> list() throws IOException;
+
+    /**
+     * A value that changes whenever a certificate is saved or deleted, by any instance: every manager polls it every
+     * few seconds (see {@code CertificateManager.Builder.storePollInterval}) and reads {@link #list()} only when it
+     * changed, to serve what another instance obtained. Comparable for equality only. The default digests the
+     * listing; a store with a cheaper signal (a counter, a directory's modification time) should override it.
+     *
+     * @throws IOException if the storage fails
+     */
+    default String revision() throws IOException {
+        try {
+            var sha = MessageDigest.getInstance("SHA-256");
+            for (var entry : list().stream().sorted(java.util.Comparator.comparing(StoredCertificate::name)).toList()) {
+                sha.update((entry.name() + '\0' + entry.serial() + '\n').getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("The JDK has no SHA-256", e);
+        }
+    }
+
+    /**
+     * Takes the lease of certificate {@code name} for {@code duration}, if nobody else holds it: never waits.
+     *
+     * @return the lease, or empty while another holder's lease has not ended
+     * @throws IOException if the storage fails
+     */
+    Optional<Lease> tryLease(String name, Duration duration) throws IOException;
 
     /**
      * Loads the ACME account key pair saved under {@code accountId} (one per CA directory).
@@ -74,9 +140,31 @@ public interface CertificateStore {
     Optional<KeyPair> loadAccountKey(String accountId) throws IOException;
 
     /**
-     * Saves an ACME account key pair under {@code accountId}, atomically.
+     * Saves an ACME account key pair under {@code accountId}, atomically replacing any previous one.
      *
      * @throws IOException if the storage fails; the previous entry is then intact
      */
     void saveAccountKey(String accountId, KeyPair keyPair) throws IOException;
+
+    /**
+     * Publishes a pending challenge's answer under {@code key} until {@code ttl} has passed, replacing any value
+     * under that key, so that whichever instance the CA reaches can answer it. Values are at most 16 KiB of text.
+     *
+     * @throws IOException if the storage fails
+     */
+    void putChallenge(String key, String value, Duration ttl) throws IOException;
+
+    /**
+     * The answer published under {@code key}, or empty if none was, it was removed, or its time has passed.
+     *
+     * @throws IOException if the storage fails
+     */
+    Optional<String> challenge(String key) throws IOException;
+
+    /**
+     * Removes the answer under {@code key}; removing one that is absent does nothing.
+     *
+     * @throws IOException if the storage fails
+     */
+    void removeChallenge(String key) throws IOException;
 }
