@@ -58,6 +58,14 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
     }
 
     /**
+     * Whether the private key belongs to the leaf's public key; one key operation (a store checks it before it
+     * saves).
+     */
+    public boolean keyMatches() {
+        return KeyPairs.matches(leaf().getPublicKey(), privateKey());
+    }
+
+    /**
      * Whether the leaf is self-signed: true for the bootstrap certificate a manager serves until the CA issues
      * one, false for a certificate from a CA.
      */

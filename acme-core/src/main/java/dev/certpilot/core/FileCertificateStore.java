@@ -42,6 +42,7 @@ import org.shredzone.acme4j.toolbox.JSONBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.certpilot.core.spi.Pem;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.CorruptedEntryException;
 import dev.certpilot.core.spi.Lease;

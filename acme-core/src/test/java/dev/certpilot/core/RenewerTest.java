@@ -1,5 +1,6 @@
 package dev.certpilot.core;
 
+import dev.certpilot.core.spi.Pem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -1,4 +1,4 @@
-package dev.certpilot.core;
+package dev.certpilot.core.spi;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,18 +22,21 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
-/** PEM encoding and decoding of certificates and keys, through Bouncy Castle and the JDK. Stateless. */
-final class Pem {
+/**
+ * PEM text of certificates and keys, as the file store writes them and other stores may keep them: written and read
+ * through Bouncy Castle and the JDK, never by hand. Stateless; thread-safe.
+ */
+public final class Pem {
 
     private Pem() {
     }
 
-    static String certificates(List<X509Certificate> certificates) {
+    public static String certificates(List<X509Certificate> certificates) {
         return write(certificates.toArray());
     }
 
     /** PKCS#8 ({@code BEGIN PRIVATE KEY}), which every TLS server reads. */
-    static String privateKey(PrivateKey key) {
+    public static String privateKey(PrivateKey key) {
         try {
             return write(new JcaPKCS8Generator(key, null).generate());
         } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
@@ -45,14 +48,14 @@ final class Pem {
      * A key pair as its PKCS#8 private key followed by its public key ({@code BEGIN PUBLIC KEY}): the JDK's
      * PKCS#8 encoding of an EC key omits the public key, so it is written beside it.
      */
-    static String keyPair(KeyPair keyPair) {
+    public static String keyPair(KeyPair keyPair) {
         return privateKey(keyPair.getPrivate()) + write(keyPair.getPublic());
     }
 
     /**
      * @throws IOException if the text holds no certificate or a malformed one
      */
-    static List<X509Certificate> readCertificates(String pem) throws IOException {
+    public static List<X509Certificate> readCertificates(String pem) throws IOException {
         try {
             var result = new ArrayList<X509Certificate>();
             for (var certificate : CertificateFactory.getInstance("X.509")
@@ -73,7 +76,7 @@ final class Pem {
      *
      * @throws IOException if the text holds no private key
      */
-    static PrivateKey readPrivateKey(String pem) throws IOException {
+    public static PrivateKey readPrivateKey(String pem) throws IOException {
         var object = readObject(pem);
         var converter = new JcaPEMKeyConverter();
         if (object instanceof PrivateKeyInfo info) {
@@ -90,7 +93,7 @@ final class Pem {
      *
      * @throws IOException if the text holds no key pair
      */
-    static KeyPair readKeyPair(String pem) throws IOException {
+    public static KeyPair readKeyPair(String pem) throws IOException {
         var converter = new JcaPEMKeyConverter();
         PrivateKey privateKey = null;
         PublicKey publicKey = null;

@@ -1,0 +1,569 @@
+package dev.certpilot.jdbc;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.security.KeyPair;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+import javax.crypto.SecretKey;
+import javax.sql.DataSource;
+
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.certpilot.core.CertificateBundle;
+import dev.certpilot.core.spi.CertificateStore;
+import dev.certpilot.core.spi.CorruptedEntryException;
+import dev.certpilot.core.spi.Lease;
+import dev.certpilot.core.spi.LeaseLostException;
+import dev.certpilot.core.spi.Pem;
+import dev.certpilot.core.spi.StoredCertificate;
+
+/**
+ * Keeps certificates, account keys, challenge answers and leases in PostgreSQL, for instances of an application
+ * that share one database: a cluster behind a load balancer needs no shared disk.
+ *
+ * <pre>{@code
+ * var store = JdbcCertificateStore.builder(dataSource)         // a pool, such as HikariCP
+ *         .encryptPrivateKeys(applicationKey)                  // optional: AES, from a secret manager
+ *         .build();
+ * CertificateManager.builder().store(store)...
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Tables</b> named {@code certpilot_*}, created and migrated on first use, versioned in
+ *       {@code certpilot_schema}; instances starting at once migrate once (a transaction-level advisory lock).</li>
+ *   <li><b>Leases</b> are rows with an expiry judged by the database's clock, so skew between the instances'
+ *       clocks does not matter. A save or delete checks the lease in the transaction that writes, locking its row.
+ *       No transaction stays open longer than one statement or one write, never across an ACME order.</li>
+ *   <li><b>Atomic:</b> a certificate is one row, replaced in one transaction.</li>
+ *   <li><b>Unreadable rows</b> move to {@code certpilot_corrupt}. A key encrypted with another key than the one
+ *       configured is an error to fix, not a corruption: nothing is moved.</li>
+ *   <li><b>Timeouts:</b> every statement gives up after 30 seconds; the data source bounds connecting.</li>
+ * </ul>
+ *
+ * <p>Thread-safe; the data source pools connections (each call borrows one and returns it).
+ */
+public final class JdbcCertificateStore implements CertificateStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
+    private static final int QUERY_TIMEOUT_SECONDS = 30;
+
+    private final DataSource dataSource;
+    private final String description;
+    private final KeyEncryption encryption;
+    private final String holder;
+    private final Object migration = new Object();
+    private volatile boolean migrated;
+
+    private JdbcCertificateStore(Builder builder) {
+        this.dataSource = builder.dataSource;
+        this.description = builder.description;
+        this.encryption = new KeyEncryption(builder.key);
+        this.holder = holder();
+    }
+
+    /** A store in the database {@code dataSource} connects to; give it a pool in production. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource"), dataSource.toString());
+    }
+
+    /**
+     * A store in the PostgreSQL database at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/database}), opening a
+     * connection per operation, each bounded to 10 seconds to connect: enough for the few operations a manager
+     * makes (a poll every few seconds, a write per issuance). User and password may be in the URL's parameters
+     * instead; null leaves them to it.
+     *
+     * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL
+     */
+    public static Builder builder(String jdbcUrl, String user, String password) {
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql://")) {
+            throw new IllegalArgumentException("The storage URL must be a PostgreSQL JDBC URL such as "
+                    + "jdbc:postgresql://db.internal:5432/myapp, got '" + jdbcUrl + "'");
+        }
+        var source = new PGSimpleDataSource();
+        source.setURL(jdbcUrl);
+        if (user != null) {
+            source.setUser(user);
+        }
+        if (password != null) {
+            source.setPassword(password);
+        }
+        source.setConnectTimeout(10);
+        source.setLoginTimeout(10);
+        source.setSocketTimeout(QUERY_TIMEOUT_SECONDS + 5);
+        source.setTcpKeepAlive(true);
+        source.setApplicationName("certpilot");
+        var safeUrl = jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***");
+        return new Builder(source, safeUrl);
+    }
+
+    @Override
+    public Optional<CertificateBundle> load(String name) throws IOException {
+        return call("load certificate " + name, connection -> {
+            try (var select = prepare(connection, "SELECT domains, chain_pem, private_key, revision "
+                    + "FROM certpilot_certificate WHERE name = ?")) {
+                select.setString(1, name);
+                try (var row = select.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.empty();
+                    }
+                    var domains = row.getString(1);
+                    var chainPem = row.getString(2);
+                    var keyPem = encryption.open(row.getString(3), "certificate " + name);
+                    var revision = row.getLong(4);
+                    try {
+                        var bundle = new CertificateBundle(name, Arrays.asList(domains.split("\n")),
+                                Pem.readCertificates(chainPem), Pem.readPrivateKey(keyPem));
+                        return Optional.of(bundle);
+                    } catch (IOException | RuntimeException e) {
+                        var id = moveAside(connection, name, revision, e.getMessage());
+                        LOG.error("Certificate {} is unreadable ({}); moved it to certpilot_corrupt id {}", name,
+                                e.getMessage(), id);
+                        throw new CorruptedEntryException("Unreadable certificate " + name + " in " + description
+                                + ": " + e.getMessage(), "certpilot_corrupt id " + id, e);
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void save(CertificateBundle bundle, Lease lease) throws IOException {
+        if (!bundle.keyMatches()) {
+            throw new IllegalArgumentException("The private key of certificate " + bundle.name() + " does not belong "
+                    + "to its certificate (serial " + bundle.serialNumber().toString(16) + "); not stored");
+        }
+        var key = encryption.seal(Pem.privateKey(bundle.privateKey()), "certificate " + bundle.name());
+        var chain = Pem.certificates(bundle.chain());
+        inTransaction("save certificate " + bundle.name(), bundle.name(), lease, connection -> {
+            try (var upsert = prepare(connection, "INSERT INTO certpilot_certificate (name, domains, serial, "
+                    + "not_after, chain_pem, private_key, revision, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, nextval('certpilot_revision'), now()) ON CONFLICT (name) DO UPDATE "
+                    + "SET domains = EXCLUDED.domains, serial = EXCLUDED.serial, not_after = EXCLUDED.not_after, "
+                    + "chain_pem = EXCLUDED.chain_pem, private_key = EXCLUDED.private_key, "
+                    + "revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at")) {
+                upsert.setString(1, bundle.name());
+                upsert.setString(2, String.join("\n", bundle.domains()));
+                upsert.setString(3, bundle.serialNumber().toString(16));
+                upsert.setTimestamp(4, Timestamp.from(bundle.notAfter()));
+                upsert.setString(5, chain);
+                upsert.setString(6, key);
+                upsert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean delete(String name, Lease lease) throws IOException {
+        return inTransaction("delete certificate " + name, name, lease, connection -> {
+            try (var delete = prepare(connection, "DELETE FROM certpilot_certificate WHERE name = ?")) {
+                delete.setString(1, name);
+                var deleted = delete.executeUpdate() > 0;
+                if (deleted) {
+                    try (var bump = prepare(connection, "SELECT nextval('certpilot_revision')")) {
+                        bump.executeQuery().close();
+                    }
+                }
+                return deleted;
+            }
+        });
+    }
+
+    @Override
+    public List<StoredCertificate> list() throws IOException {
+        return call("list certificates", connection -> {
+            var result = new ArrayList<StoredCertificate>();
+            try (var select = prepare(connection, "SELECT name, domains, serial, not_after FROM certpilot_certificate");
+                 var rows = select.executeQuery()) {
+                while (rows.next()) {
+                    try {
+                        result.add(new StoredCertificate(rows.getString(1), Arrays.asList(rows.getString(2)
+                                .split("\n")), new BigInteger(rows.getString(3), 16), rows.getTimestamp(4).toInstant()));
+                    } catch (RuntimeException e) {
+                        LOG.debug("Left certificate {} out of the listing: {}", rows.getString(1), e.toString());
+                    }
+                }
+            }
+            return result;
+        });
+    }
+
+    /** The revision sequence's last value: one row read, however many certificates there are. */
+    @Override
+    public String revision() throws IOException {
+        return call("read the revision", connection -> {
+            try (var select = prepare(connection, "SELECT last_value, is_called FROM certpilot_revision");
+                 var row = select.executeQuery()) {
+                row.next();
+                return row.getLong(1) + (row.getBoolean(2) ? "" : "-");
+            }
+        });
+    }
+
+    @Override
+    public Optional<Lease> tryLease(String name, Duration duration) throws IOException {
+        var token = UUID.randomUUID().toString();
+        return call("lease certificate " + name, connection -> {
+            try (var take = prepare(connection, "INSERT INTO certpilot_lease (name, token, holder, expires_at) "
+                    + "VALUES (?, ?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (name) DO UPDATE "
+                    + "SET token = EXCLUDED.token, holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at "
+                    + "WHERE certpilot_lease.expires_at <= now() RETURNING expires_at")) {
+                take.setString(1, name);
+                take.setString(2, token);
+                take.setString(3, holder);
+                take.setLong(4, duration.toMillis());
+                try (var row = take.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new JdbcLease(name, token, duration, row.getTimestamp(1).toInstant()));
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<KeyPair> loadAccountKey(String accountId) throws IOException {
+        var text = call("load account key " + accountId, connection -> {
+            try (var select = prepare(connection, "SELECT key_pair FROM certpilot_account_key WHERE id = ?")) {
+                select.setString(1, accountId);
+                try (var row = select.executeQuery()) {
+                    return row.next() ? Optional.of(row.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        var pem = encryption.open(text.get(), "account " + accountId);
+        try {
+            return Optional.of(Pem.readKeyPair(pem));
+        } catch (IOException e) {
+            throw new IOException("Unreadable account key " + accountId + " in " + description + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void saveAccountKey(String accountId, KeyPair keyPair) throws IOException {
+        var sealed = encryption.seal(Pem.keyPair(keyPair), "account " + accountId);
+        call("save account key " + accountId, connection -> {
+            try (var upsert = prepare(connection, "INSERT INTO certpilot_account_key (id, key_pair, updated_at) "
+                    + "VALUES (?, ?, now()) ON CONFLICT (id) DO UPDATE SET key_pair = EXCLUDED.key_pair, "
+                    + "updated_at = EXCLUDED.updated_at")) {
+                upsert.setString(1, accountId);
+                upsert.setString(2, sealed);
+                upsert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void putChallenge(String key, String value, Duration ttl) throws IOException {
+        if (value.length() > 16 * 1024) {
+            throw new IllegalArgumentException("A challenge answer is at most 16 KiB; got " + value.length()
+                    + " characters");
+        }
+        call("publish a challenge answer", connection -> {
+            try (var sweep = prepare(connection, "DELETE FROM certpilot_challenge WHERE expires_at <= now()");
+                 var upsert = prepare(connection, "INSERT INTO certpilot_challenge (key, value, expires_at) "
+                         + "VALUES (?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (key) DO UPDATE "
+                         + "SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at")) {
+                sweep.executeUpdate();
+                upsert.setString(1, key);
+                upsert.setString(2, value);
+                upsert.setLong(3, ttl.toMillis());
+                upsert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> challenge(String key) throws IOException {
+        return call("read a challenge answer", connection -> {
+            try (var select = prepare(connection, "SELECT value FROM certpilot_challenge WHERE key = ? "
+                    + "AND expires_at > now()")) {
+                select.setString(1, key);
+                try (var row = select.executeQuery()) {
+                    return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void removeChallenge(String key) throws IOException {
+        call("remove a challenge answer", connection -> {
+            try (var delete = prepare(connection, "DELETE FROM certpilot_challenge WHERE key = ?")) {
+                delete.setString(1, key);
+                delete.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcCertificateStore[" + description + "]";
+    }
+
+    /** Moves an unreadable row to {@code certpilot_corrupt}, unless it was replaced meanwhile; returns its id there. */
+    private long moveAside(Connection connection, String name, long revision, String reason) throws SQLException {
+        connection.setAutoCommit(false);
+        try (var move = prepare(connection, "INSERT INTO certpilot_corrupt (name, reason, domains, serial, chain_pem, "
+                + "private_key) SELECT name, ?, domains, serial, chain_pem, private_key FROM certpilot_certificate "
+                + "WHERE name = ? AND revision = ? RETURNING id");
+             var delete = prepare(connection, "DELETE FROM certpilot_certificate WHERE name = ? AND revision = ?");
+             var bump = prepare(connection, "SELECT nextval('certpilot_revision')")) {
+            move.setString(1, reason == null ? "unreadable" : reason);
+            move.setString(2, name);
+            move.setLong(3, revision);
+            long id = -1;
+            try (var row = move.executeQuery()) {
+                if (row.next()) {
+                    id = row.getLong(1);
+                }
+            }
+            delete.setString(1, name);
+            delete.setLong(2, revision);
+            delete.executeUpdate();
+            bump.executeQuery().close();
+            connection.commit();
+            return id;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    /** A unit of work on one connection. */
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException, IOException;
+    }
+
+    /**
+     * Runs {@code work} on a connection of its own, in a transaction that first checks and locks {@code lease}'s
+     * row: the write happens only while the lease is held.
+     */
+    private <T> T inTransaction(String what, String name, Lease lease, Work<T> work) throws IOException {
+        if (!(lease instanceof JdbcLease mine) || mine.store() != this || !mine.name.equals(name)) {
+            throw new IllegalArgumentException("The lease " + lease + " is not this store's lease of " + name);
+        }
+        return call(what, connection -> {
+            connection.setAutoCommit(false);
+            try {
+                try (var check = prepare(connection, "SELECT holder FROM certpilot_lease WHERE name = ? AND token = ? "
+                        + "AND expires_at > now() FOR UPDATE")) {
+                    check.setString(1, name);
+                    check.setString(2, mine.token);
+                    try (var row = check.executeQuery()) {
+                        if (!row.next()) {
+                            throw new LeaseLostException("The lease of certificate " + name + " taken by this instance "
+                                    + "has ended (it expired at " + mine.expiresAt + " by the database's clock, or "
+                                    + "another instance took it); not written");
+                        }
+                    }
+                }
+                var result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | IOException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        });
+    }
+
+    /** Runs {@code work} on a borrowed connection, after the schema is migrated, translating failures. */
+    private <T> T call(String what, Work<T> work) throws IOException {
+        try (var connection = dataSource.getConnection()) {
+            migrate(connection);
+            return work.run(connection);
+        } catch (SQLException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("Interrupted while trying to " + what + " in " + description);
+            }
+            throw new IOException("Cannot " + what + " in " + description + ": " + e.getMessage()
+                    + (e.getSQLState() != null ? " (SQL state " + e.getSQLState() + ")" : "")
+                    + (unreachable(e) ? "; is the database running and reachable?" : ""), e);
+        }
+    }
+
+    private void migrate(Connection connection) throws SQLException {
+        if (migrated) {
+            return;
+        }
+        synchronized (migration) {
+            if (!migrated) {
+                Schema.migrate(connection);
+                migrated = true;
+            }
+        }
+    }
+
+    private static boolean unreachable(SQLException e) {
+        return e instanceof SQLTransientConnectionException || e.getSQLState() != null
+                && e.getSQLState().startsWith("08");
+    }
+
+    private static PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+        var statement = connection.prepareStatement(sql);
+        statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+        return statement;
+    }
+
+    private static String holder() {
+        var pid = ProcessHandle.current().pid();
+        try {
+            return InetAddress.getLocalHost().getHostName() + " pid " + pid;
+        } catch (IOException e) {
+            return "pid " + pid;
+        }
+    }
+
+    /** A lease row this store took. */
+    private final class JdbcLease implements Lease {
+
+        private final String name;
+        private final String token;
+        private final Duration duration;
+        private volatile Instant expiresAt;
+        private volatile boolean closed;
+
+        JdbcLease(String name, String token, Duration duration, Instant expiresAt) {
+            this.name = name;
+            this.token = token;
+            this.duration = duration;
+            this.expiresAt = expiresAt;
+        }
+
+        JdbcCertificateStore store() {
+            return JdbcCertificateStore.this;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Instant expiresAt() {
+            return expiresAt;
+        }
+
+        @Override
+        public void renew() throws IOException {
+            if (closed) {
+                throw new LeaseLostException("The lease of certificate " + name + " was closed");
+            }
+            expiresAt = call("renew the lease of certificate " + name, connection -> {
+                try (var update = prepare(connection, "UPDATE certpilot_lease "
+                        + "SET expires_at = now() + ? * interval '1 millisecond' "
+                        + "WHERE name = ? AND token = ? AND expires_at > now() RETURNING expires_at")) {
+                    update.setLong(1, duration.toMillis());
+                    update.setString(2, name);
+                    update.setString(3, token);
+                    try (var row = update.executeQuery()) {
+                        if (!row.next()) {
+                            throw new LeaseLostException("The lease of certificate " + name + " ended at "
+                                    + expiresAt + " by the database's clock, or another instance took it");
+                        }
+                        return row.getTimestamp(1).toInstant();
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                call("release the lease of certificate " + name, connection -> {
+                    try (var delete = prepare(connection, "DELETE FROM certpilot_lease WHERE name = ? AND token = ?")) {
+                        delete.setString(1, name);
+                        delete.setString(2, token);
+                        delete.executeUpdate();
+                    }
+                    return null;
+                });
+            } catch (IOException e) {
+                LOG.warn("Could not release the lease of certificate {} ({}); it ends at {}", name, e.getMessage(),
+                        expiresAt);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "JdbcLease[" + name + " until " + expiresAt + "]";
+        }
+    }
+
+    /**
+     * Configures a {@link JdbcCertificateStore}. Not thread-safe; {@link #build()} connects to nothing (the tables are
+     * created at first use), so an application starts even while its database is briefly away.
+     */
+    public static final class Builder {
+
+        private final DataSource dataSource;
+        private final String description;
+        private SecretKey key;
+
+        private Builder(DataSource dataSource, String description) {
+            this.dataSource = dataSource;
+            this.description = description;
+        }
+
+        /**
+         * Encrypts private keys (of certificates and ACME accounts) with {@code key} (AES, 128 or 256 bits) before
+         * they reach the database; keys stored in plaintext before are still read, and encrypted at their next save.
+         * It protects keys in backups, replicas, dumps and from whoever reads the tables without the application's
+         * key; not from anyone who has that key or the application's memory. Keep the key outside the database
+         * (a secret manager): losing it means every certificate is ordered again.
+         *
+         * @throws IllegalArgumentException if the key is not a 16- or 32-byte AES key
+         */
+        public Builder encryptPrivateKeys(SecretKey key) {
+            Objects.requireNonNull(key, "key");
+            var encoded = key.getEncoded();
+            if (!"AES".equalsIgnoreCase(key.getAlgorithm()) || encoded == null
+                    || encoded.length != 16 && encoded.length != 32) {
+                throw new IllegalArgumentException("encryptPrivateKeys needs an AES key of 128 or 256 bits, such as "
+                        + "new SecretKeySpec(32 random bytes, \"AES\"); got " + key.getAlgorithm() + " of "
+                        + (encoded == null ? "unknown" : encoded.length * 8) + " bits");
+            }
+            this.key = key;
+            return this;
+        }
+
+        /** The store. */
+        public JdbcCertificateStore build() {
+            return new JdbcCertificateStore(this);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.certpilot.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.sql.DriverManager;
+import java.time.Duration;
+
+import javax.crypto.spec.SecretKeySpec;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.certpilot.core.spi.CorruptedEntryException;
+import dev.certpilot.test.PostgreSql;
+import dev.certpilot.test.conformance.TestBundles;
+
+/** What the JDBC store does beyond the conformance kit: encryption at rest, migrations, outages, bad input. */
+class JdbcCertificateStoreTest {
+
+    private static PostgreSql postgres;
+
+    @BeforeAll
+    static void startPostgres() {
+        postgres = PostgreSql.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private static SecretKeySpec aesKey() {
+        var bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return new SecretKeySpec(bytes, "AES");
+    }
+
+    private static String column(String url, String sql) throws Exception {
+        try (var connection = DriverManager.getConnection(url);
+             var rows = connection.createStatement().executeQuery(sql)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    @Test
+    void encryptedPrivateKeysAreUnreadableInTheDatabaseAndReadBackWithTheKey() throws Exception {
+        var url = postgres.createDatabase("encrypted");
+        var key = aesKey();
+        var store = JdbcCertificateStore.builder(url, null, null).encryptPrivateKeys(key).build();
+        var bundle = TestBundles.bundle("shop", "shop.test");
+        var account = TestBundles.ecKeys();
+
+        store.save(bundle);
+        store.saveAccountKey("ca.test", account);
+
+        var stored = column(url, "SELECT private_key FROM certpilot_certificate WHERE name = 'shop'");
+        assertThat(stored).startsWith("aes-gcm:v1:").doesNotContain("PRIVATE KEY");
+        assertThat(column(url, "SELECT key_pair FROM certpilot_account_key")).startsWith("aes-gcm:v1:");
+        assertThat(column(url, "SELECT chain_pem FROM certpilot_certificate")).as("certificates are public")
+                .contains("BEGIN CERTIFICATE");
+        var reader = JdbcCertificateStore.builder(url, null, null).encryptPrivateKeys(key).build();
+        assertThat(reader.load("shop").orElseThrow().privateKey().getEncoded())
+                .isEqualTo(bundle.privateKey().getEncoded());
+        assertThat(reader.loadAccountKey("ca.test").orElseThrow().getPrivate().getEncoded())
+                .isEqualTo(account.getPrivate().getEncoded());
+    }
+
+    @Test
+    void aWrongOrMissingKeyIsAnErrorThatNamesTheFixAndMovesNothingAside() throws Exception {
+        var url = postgres.createDatabase("wrongkey");
+        JdbcCertificateStore.builder(url, null, null).encryptPrivateKeys(aesKey()).build()
+                .save(TestBundles.bundle("shop", "shop.test"));
+
+        var wrong = JdbcCertificateStore.builder(url, null, null).encryptPrivateKeys(aesKey()).build();
+        assertThatThrownBy(() -> wrong.load("shop")).isInstanceOf(IOException.class)
+                .isNotInstanceOf(CorruptedEntryException.class)
+                .hasMessageContaining("cannot be decrypted with the configured key");
+        var none = JdbcCertificateStore.builder(url, null, null).build();
+        assertThatThrownBy(() -> none.load("shop")).isInstanceOf(IOException.class)
+                .hasMessageContaining("encryptPrivateKeys");
+        assertThat(column(url, "SELECT count(*) FROM certpilot_certificate")).isEqualTo("1");
+        assertThat(column(url, "SELECT count(*) FROM certpilot_corrupt")).isEqualTo("0");
+    }
+
+    @Test
+    void aKeyStoredInPlaintextIsReadWhenEncryptionIsTurnedOnAndEncryptedAtItsNextSave() throws Exception {
+        var url = postgres.createDatabase("plaintext");
+        var bundle = TestBundles.bundle("shop", "shop.test");
+        JdbcCertificateStore.builder(url, null, null).build().save(bundle);
+        var encrypting = JdbcCertificateStore.builder(url, null, null).encryptPrivateKeys(aesKey()).build();
+
+        var loaded = encrypting.load("shop").orElseThrow();
+        encrypting.save(loaded);
+
+        assertThat(loaded.privateKey().getEncoded()).isEqualTo(bundle.privateKey().getEncoded());
+        assertThat(column(url, "SELECT private_key FROM certpilot_certificate")).startsWith("aes-gcm:v1:");
+    }
+
+    @Test
+    void instancesStartingAtOnceMigrateTheTablesOnceAndRecordTheVersion() throws Exception {
+        var url = postgres.createDatabase("migrate");
+        var threads = new java.util.ArrayList<Thread>();
+        var failures = new java.util.concurrent.ConcurrentLinkedQueue<Throwable>();
+        for (int i = 0; i < 6; i++) {
+            var store = JdbcCertificateStore.builder(url, null, null).build();
+            var thread = new Thread(() -> {
+                try {
+                    store.list();
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (var thread : threads) {
+            thread.join();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(column(url, "SELECT string_agg(version::text, ',') FROM certpilot_schema"))
+                .isEqualTo(String.valueOf(Schema.current()));
+    }
+
+    @Test
+    void aDatabaseOfANewerSchemaIsRefusedWithAnUpgradeHint() throws Exception {
+        var url = postgres.createDatabase("newer");
+        JdbcCertificateStore.builder(url, null, null).build().list();
+        try (var connection = DriverManager.getConnection(url)) {
+            connection.createStatement().execute("INSERT INTO certpilot_schema VALUES (" + (Schema.current() + 1)
+                    + ")");
+        }
+        assertThatThrownBy(() -> JdbcCertificateStore.builder(url, null, null).build().list())
+                .hasMessageContaining("newer than this certpilot-jdbc knows").hasMessageContaining("upgrade");
+    }
+
+    @Test
+    void anUnreachableDatabaseIsAnIoErrorThatSaysSoWithoutThePassword() {
+        var store = JdbcCertificateStore.builder("jdbc:postgresql://127.0.0.1:1/app?password=secret", "app", null)
+                .build();
+
+        assertThatThrownBy(() -> store.load("shop")).isInstanceOf(IOException.class)
+                .hasMessageContaining("is the database running and reachable")
+                .hasMessageNotContaining("secret");
+        assertThat(store.toString()).doesNotContain("secret");
+    }
+
+    @Test
+    void wrongConfigurationIsRefusedNamingTheFix() {
+        assertThatThrownBy(() -> JdbcCertificateStore.builder("jdbc:mysql://db/app", null, null))
+                .hasMessageContaining("jdbc:postgresql://");
+        assertThatThrownBy(() -> JdbcCertificateStore.builder("jdbc:postgresql://db/app", null, null)
+                .encryptPrivateKeys(new SecretKeySpec(new byte[8], "AES"))).hasMessageContaining("128 or 256 bits");
+    }
+
+    @Test
+    void aLeaseSurvivesADatabaseRestartAndItsHolderStillWrites() throws Exception {
+        var url = postgres.createDatabase("restart");
+        var store = JdbcCertificateStore.builder(url, null, null).build();
+        try (var lease = store.tryLease("shop", Duration.ofMinutes(1)).orElseThrow()) {
+            postgres.stop();
+            assertThatThrownBy(lease::renew).isInstanceOf(IOException.class).hasMessageContaining("reachable");
+            postgres.startAgain();
+            lease.renew();
+            store.save(TestBundles.bundle("shop", "shop.test"), lease);
+        }
+        assertThat(store.load("shop")).isPresent();
+    }
+}
