@@ -32,6 +32,8 @@ final class Renewer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.renewal");
     private static final Duration START_SPREAD = Duration.ofMinutes(5);
+    /** The longest wait before retrying after the store failed (a database restarting, a full disk). */
+    private static final Duration STORAGE_RETRY = Duration.ofSeconds(10);
 
     private final CertificateStore store;
     private final List<Issuer> issuers;
@@ -501,7 +503,12 @@ final class Renewer implements AutoCloseable {
         slot.failures = slot.failures + 1;
         slot.lastFailure = failure;
         var now = clock.instant();
-        var next = now.plus(policy.backoff(slot.failures, random));
+        var delay = policy.backoff(slot.failures, random);
+        if (failure instanceof StorageException) {
+            // the store, not the CA, failed: no rate limit to spare, and a renewal may be close to the expiry
+            delay = min(delay, STORAGE_RETRY);
+        }
+        var next = now.plus(delay);
         if (failure instanceof RateLimitedException limited && limited.retryAfter().isPresent()) {
             next = max(next, limited.retryAfter().get());
         }

@@ -112,6 +112,8 @@ final class SharedChallenges {
         try {
             var value = store.challenge(key).map(parse);
             value.ifPresent(v -> {
+                LOG.info("Answering the {} challenge for {} that another instance published", key.substring(0,
+                        key.indexOf('/')), host);
                 if (cache.size() >= CACHE_SIZE) {
                     cache.clear();
                 }

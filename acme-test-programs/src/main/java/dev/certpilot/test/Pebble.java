@@ -272,7 +272,9 @@ public final class Pebble implements AutoCloseable {
                 "-dnsserver", LOOPBACK + ":" + dnsPort, "-strict=false")
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("pebble.log").toFile());
-        ca.environment().put("PEBBLE_VA_NOSLEEP", "1");
+        if (!builder.validationDelays) {
+            ca.environment().put("PEBBLE_VA_NOSLEEP", "1");
+        }
         if (builder.nonceRejectPercent >= 0) {
             ca.environment().put("PEBBLE_WFE_NONCEREJECT", Integer.toString(builder.nonceRejectPercent));
         }
@@ -485,6 +487,7 @@ public final class Pebble implements AutoCloseable {
         private Duration certificateValidity = Duration.ofDays(90);
         private final Map<String, String> externalAccountKeys = new LinkedHashMap<>();
         private int nonceRejectPercent = -1;
+        private boolean validationDelays;
         private int authorizationReusePercent = -1;
         private Path installation;
 
@@ -496,6 +499,7 @@ public final class Pebble implements AutoCloseable {
             copy.certificateValidity = certificateValidity;
             copy.externalAccountKeys.putAll(externalAccountKeys);
             copy.nonceRejectPercent = nonceRejectPercent;
+            copy.validationDelays = validationDelays;
             copy.authorizationReusePercent = authorizationReusePercent;
             copy.installation = installation;
             return copy;
@@ -530,6 +534,15 @@ public final class Pebble implements AutoCloseable {
                 throw new IllegalArgumentException("hmacKey of '" + keyId + "' must be base64url, 16 to 512 characters");
             }
             externalAccountKeys.put(keyId, hmacKey);
+            return this;
+        }
+
+        /**
+         * Lets Pebble's validator sleep 0 to 15 seconds at random before each validation, as by Pebble's default;
+         * without this the validator does not sleep. For tests that act while an order is pending.
+         */
+        public Builder validationDelays() {
+            this.validationDelays = true;
             return this;
         }
 

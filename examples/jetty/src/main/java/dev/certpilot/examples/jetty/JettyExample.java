@@ -1,5 +1,6 @@
 package dev.certpilot.examples.jetty;
 
+import java.nio.file.Path;
 import java.net.BindException;
 import java.util.regex.Pattern;
 
@@ -8,9 +9,11 @@ import org.eclipse.jetty.server.Server;
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.Hsts;
+import dev.certpilot.core.FileCertificateStore;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
 import dev.certpilot.core.ManagedCertificate;
+import dev.certpilot.jdbc.JdbcCertificateStore;
 import dev.certpilot.jetty.JettyHttps;
 
 /**
@@ -85,7 +88,11 @@ public final class JettyExample implements AutoCloseable {
         var builder = CertificateManager.builder()
                 .certificateAuthority(ca)
                 .agreeToTermsOfService()
-                .storageDirectory(options.storage())
+                .store(options.jdbcStorage()
+                        ? JdbcCertificateStore.builder(options.storage(), options.databaseUser(),
+                                options.databasePassword()).build()
+                        : new FileCertificateStore(Path.of(options.storage())))
+                .leaseDuration(options.leaseDuration())
                 .certificate(ManagedCertificate.of(options.domains().toArray(String[]::new)));
         if (options.email() != null) {
             builder.email(options.email());

@@ -16,12 +16,15 @@ import dev.certpilot.core.ManagedCertificate;
  * and {@code CERTPILOT_ACME_DIRECTORY}; {@code --domain} repeats, {@code CERTPILOT_DOMAIN} takes a comma-separated
  * list). Immutable.
  */
-record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String email, Path storage, String host,
+record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String email, String storage, String host,
                int httpPort, int httpsPort, int redirectPort, boolean trustForwardedHeaders, Duration hstsMaxAge,
-               String challenge) {
+               String challenge, Duration leaseDuration, String databaseUser, String databasePassword) {
 
     /** HSTS for five minutes until HTTPS is known to work for every name; then raise it with --hsts-max-age. */
     static final Duration DEFAULT_HSTS = Duration.ofMinutes(5);
+
+    /** How long an instance's lease on an order lasts unless renewed. */
+    static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);
 
     static final String USAGE = """
             Usage: jetty-example --domain NAME [--domain NAME ...] [options]
@@ -29,7 +32,12 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
               --acme-directory URL    the CA's directory (default: Let's Encrypt staging) CERTPILOT_ACME_DIRECTORY
               --acme-trust PEM        CA certificate of the ACME server's own TLS (test CAs) CERTPILOT_ACME_TRUST
               --email ADDRESS         contact address for the CA account              CERTPILOT_EMAIL
-              --storage DIR           where certificates are kept (default: ./certpilot-data) CERTPILOT_STORAGE
+              --storage DIR|JDBC-URL  where certificates are kept: a directory (default: ./certpilot-data),
+                                      or PostgreSQL shared by several instances,
+                                      jdbc:postgresql://host:port/db              CERTPILOT_STORAGE
+                                      (user and password in the URL, or in CERTPILOT_DB_USER, CERTPILOT_DB_PASSWORD)
+              --lease-duration SECONDS  how long an instance's claim on an order lasts
+                                      unless renewed (default 60)                 CERTPILOT_LEASE_DURATION
               --host ADDRESS          the address to listen on (default: all)         CERTPILOT_HOST
               --http-port PORT        HTTP port for HTTP-01 and redirects (default 80) CERTPILOT_HTTP_PORT
               --https-port PORT       HTTPS port (default 443)                        CERTPILOT_HTTPS_PORT
@@ -98,15 +106,50 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
         var redirect = value(flags, environment, "redirect-port");
         return new Options(List.copyOf(domains), directory == null ? LETS_ENCRYPT_STAGING : uri(directory),
                 trust == null ? null : Path.of(trust), value(flags, environment, "email"),
-                Path.of(storage == null ? "certpilot-data" : storage), value(flags, environment, "host"),
+                storage(storage), value(flags, environment, "host"),
                 port(value(flags, environment, "http-port"), 80, "--http-port"),
                 port(value(flags, environment, "https-port"), 443, "--https-port"),
                 redirect == null ? 0 : port(redirect, 0, "--redirect-port"),
-                Boolean.parseBoolean(trustForwarded), hsts(value(flags, environment, "hsts-max-age")), challenge);
+                Boolean.parseBoolean(trustForwarded), hsts(value(flags, environment, "hsts-max-age")), challenge,
+                seconds(value(flags, environment, "lease-duration"), DEFAULT_LEASE.toSeconds(), 3, "--lease-duration"),
+                environment.get("CERTPILOT_DB_USER"), environment.get("CERTPILOT_DB_PASSWORD"));
+    }
+
+    /** Whether the storage is a database URL rather than a directory. */
+    boolean jdbcStorage() {
+        return storage.startsWith("jdbc:");
+    }
+
+    private static String storage(String value) {
+        if (value == null) {
+            return "certpilot-data";
+        }
+        if (value.startsWith("jdbc:") && !value.startsWith("jdbc:postgresql://")) {
+            throw new IllegalArgumentException("--storage: only PostgreSQL is supported as a database, as "
+                    + "jdbc:postgresql://host:port/database; got '" + value.replaceAll("(?i)(password=)[^&]*", "$1***")
+                    + "'");
+        }
+        return value;
+    }
+
+    private static Duration seconds(String value, long fallback, long minimum, String flag) {
+        if (value == null) {
+            return Duration.ofSeconds(fallback);
+        }
+        try {
+            var seconds = Long.parseLong(value);
+            if (seconds >= minimum) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " must be a whole number of seconds, at least " + minimum
+                + ", got '" + value + "'");
     }
 
     private static final List<String> FLAGS = List.of("domain", "acme-directory", "acme-trust", "email", "storage",
-            "host", "http-port", "https-port", "redirect-port", "hsts-max-age", "challenge");
+            "host", "http-port", "https-port", "redirect-port", "hsts-max-age", "challenge", "lease-duration");
     private static final List<String> SWITCHES = List.of("trust-forwarded-headers");
 
     private static String value(Map<String, List<String>> flags, Map<String, String> environment, String name) {

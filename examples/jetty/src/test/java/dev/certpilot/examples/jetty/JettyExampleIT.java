@@ -86,7 +86,8 @@ class JettyExampleIT {
     void startUpErrorsNameTheFlagWithoutAStackTrace(Pebble pebble) throws Exception {
         try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             var options = new Options(List.of("busy.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
-                    storage, "127.0.0.1", 0, taken.getLocalPort(), 0, false, Options.DEFAULT_HSTS, "http-01");
+                    storage.toString(), "127.0.0.1", 0, taken.getLocalPort(), 0, false, Options.DEFAULT_HSTS, "http-01",
+                Options.DEFAULT_LEASE, null, null);
 
             var failure = catchThrowableOfType(Exception.class, () -> JettyExample.start(options).close());
 
@@ -95,7 +96,8 @@ class JettyExampleIT {
                     .contains("Stop what listens there or choose another port");
         }
         var wildcard = new Options(List.of("*.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
-                storage, "127.0.0.1", 0, 0, 0, false, Options.DEFAULT_HSTS, "http-01");
+                storage.toString(), "127.0.0.1", 0, 0, 0, false, Options.DEFAULT_HSTS, "http-01",
+                Options.DEFAULT_LEASE, null, null);
         var failure = catchThrowableOfType(Exception.class, () -> JettyExample.start(wildcard).close());
         assertThat(JettyExample.startupError(wildcard, failure)).contains("*.certpilot.test").contains("dns-01")
                 .doesNotContain("storage");
@@ -104,7 +106,8 @@ class JettyExampleIT {
     @Test
     void theExampleAnswersTlsAlpn01OnItsHttpsPortAlone(Pebble pebble) throws Exception {
         var options = new Options(List.of("alpn.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
-                storage, "127.0.0.1", 0, pebble.tlsPort(), 0, false, Options.DEFAULT_HSTS, "tls-alpn-01");
+                storage.toString(), "127.0.0.1", 0, pebble.tlsPort(), 0, false, Options.DEFAULT_HSTS, "tls-alpn-01",
+                Options.DEFAULT_LEASE, null, null);
         try (var example = JettyExample.start(options)) {
             example.manager().awaitCertificates(Duration.ofSeconds(60));
 

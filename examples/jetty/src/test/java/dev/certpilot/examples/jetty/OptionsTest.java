@@ -23,7 +23,9 @@ class OptionsTest {
         assertThat(options.acmeDirectory()).as("staging unless told otherwise").isEqualTo(Options.LETS_ENCRYPT_STAGING);
         assertThat(options.httpPort()).isEqualTo(80);
         assertThat(options.challenge()).isEqualTo("http-01");
-        assertThat(options.storage()).isEqualTo(Path.of("certpilot-data"));
+        assertThat(options.storage()).isEqualTo("certpilot-data");
+        assertThat(options.jdbcStorage()).isFalse();
+        assertThat(options.leaseDuration()).isEqualTo(java.time.Duration.ofSeconds(60));
     }
 
     @Test
