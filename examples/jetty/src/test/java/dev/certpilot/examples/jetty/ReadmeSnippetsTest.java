@@ -50,6 +50,8 @@ class ReadmeSnippetsTest {
             import dev.certpilot.servlet.*;
             import dev.certpilot.jetty.*;
             import dev.certpilot.test.*;
+            import dev.certpilot.test.conformance.*;
+            import dev.certpilot.jdbc.*;
             """;
 
     private static final String CONTEXT = """
@@ -62,6 +64,8 @@ class ReadmeSnippetsTest {
                 Alerts alerts;
                 Pebble pebble;
                 int port;
+                javax.sql.DataSource dataSource;
+                javax.crypto.SecretKey applicationKey;
             """;
 
     static Stream<Arguments> snippets() throws IOException {

@@ -1,0 +1,232 @@
+package dev.certpilot.benchmarks;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+import dev.certpilot.core.CertificateAuthority;
+import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.FileCertificateStore;
+import dev.certpilot.core.InMemoryHttp01Responder;
+import dev.certpilot.core.spi.CertificateStore;
+import dev.certpilot.jdbc.JdbcCertificateStore;
+import dev.certpilot.jetty.AcmeChallengeHandler;
+import dev.certpilot.test.HAProxy;
+import dev.certpilot.test.Pebble;
+import dev.certpilot.test.PostgreSql;
+
+/**
+ * A cluster against Pebble, beside one node in the same run: 100 names issued by three managers sharing one
+ * PostgreSQL behind a real HAProxy (HTTP-01 round-robin, so most validations reach a node that did not order),
+ * against one manager on the file store; what the lease and the published challenge cost per order; and how long
+ * until every node serves a certificate another renewed.
+ */
+final class ClusterBenchmark {
+
+    private static final int NAMES = 100;
+    private static final int NODES = 3;
+
+    private ClusterBenchmark() {
+    }
+
+    static void run(Table table) throws Exception {
+        try (var postgres = PostgreSql.start();
+             var pebble = Pebble.builder().nonceRejectPercent(0).authorizationReusePercent(0).start()) {
+            var single = singleNode(pebble);
+            var cluster = new Cluster(pebble, postgres);
+            try {
+                var clustered = cluster.issueAll();
+                table.add(NAMES + " names, " + NODES + "-node cluster on PostgreSQL", String.format("%.1f s", clustered),
+                        String.format("%.1f s one node, file store", single), Table.ratio(clustered, single),
+                        "one order per name");
+                table.add("orders across the cluster for " + NAMES + " names", Integer.toString(cluster.orders()),
+                        Integer.toString(NAMES), Table.ratio(cluster.orders(), NAMES), "= 1.00");
+                var renewal = cluster.propagation(10);
+                table.add("renewed on one node until served by all (median of 10, poll 2 s)",
+                        Table.ms(renewal[renewal.length / 2]), "max " + Table.ms(renewal[renewal.length - 1]), "",
+                        "<= 5 s");
+            } finally {
+                cluster.close();
+            }
+            var jdbc = JdbcCertificateStore.builder(postgres.createDatabase("overhead"), null, null).build();
+            var file = new FileCertificateStore(Files.createTempDirectory("certpilot-bench-overhead"));
+            var jdbcCost = perOrderOverhead(jdbc);
+            var fileCost = perOrderOverhead(file);
+            table.add("lease + published challenge per order, PostgreSQL", Table.ms(jdbcCost),
+                    Table.ms(fileCost) + " file store", Table.ratio(jdbcCost, fileCost),
+                    "small beside an order (" + Table.ms(single * 1000 / NAMES) + " per name above)");
+        }
+    }
+
+    /** Seconds for one manager on the file store to obtain {@link #NAMES} certificates. */
+    private static double singleNode(Pebble pebble) throws Exception {
+        var http01 = new InMemoryHttp01Responder();
+        var server = challengeServer(http01, pebble.httpPort());
+        try (var manager = names(builder(pebble, http01)
+                .store(new FileCertificateStore(Files.createTempDirectory("certpilot-bench-single")))).build()) {
+            var started = System.nanoTime();
+            manager.start();
+            manager.awaitCertificates(Duration.ofMinutes(5));
+            return (System.nanoTime() - started) / 1e9;
+        } finally {
+            server.stop();
+        }
+    }
+
+    /**
+     * The store operations an order adds in a cluster, in milliseconds: take, renew and release the lease, publish a
+     * challenge answer, read it as another node would, and remove it (median of 200).
+     */
+    private static double perOrderOverhead(CertificateStore store) throws Exception {
+        var samples = new double[200];
+        for (int i = -20; i < samples.length; i++) {
+            var started = System.nanoTime();
+            try (var lease = store.tryLease("bench-" + (i & 7), Duration.ofMinutes(1)).orElseThrow()) {
+                lease.renew();
+                store.putChallenge("http-01/bench.test/token" + i, "token" + i + ".thumbprint", Duration.ofMinutes(5));
+                store.challenge("http-01/bench.test/token" + i).orElseThrow();
+                store.removeChallenge("http-01/bench.test/token" + i);
+            }
+            if (i >= 0) {
+                samples[i] = (System.nanoTime() - started) / 1e6;
+            }
+        }
+        Arrays.sort(samples);
+        return samples[samples.length / 2];
+    }
+
+    private static CertificateManager.Builder builder(Pebble pebble, InMemoryHttp01Responder http01) {
+        return CertificateManager.builder()
+                .certificateAuthority(CertificateAuthority.of(pebble.directory().toString())
+                        .withTrustedCertificates(pebble.listenerCaFile()))
+                .agreeToTermsOfService()
+                .challenges(http01);
+    }
+
+    private static CertificateManager.Builder names(CertificateManager.Builder builder) {
+        for (int i = 0; i < NAMES; i++) {
+            builder.domain("n" + i + ".cluster.test");
+        }
+        return builder;
+    }
+
+    private static Server challengeServer(InMemoryHttp01Responder http01, int port) throws Exception {
+        var server = new Server();
+        var connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setHandler(new AcmeChallengeHandler(http01, 0, null, new Handler.Abstract() {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                  org.eclipse.jetty.util.Callback callback) {
+                return false;
+            }
+        }));
+        server.start();
+        return server;
+    }
+
+    /** Three managers, each with its own store object and HTTP server, behind HAProxy on Pebble's HTTP port. */
+    private static final class Cluster implements AutoCloseable {
+
+        private final List<CertificateManager> managers = new ArrayList<>();
+        private final List<Server> servers = new ArrayList<>();
+        private final HAProxy proxy;
+        private final List<int[]> obtaining = new ArrayList<>();
+
+        Cluster(Pebble pebble, PostgreSql postgres) throws Exception {
+            var url = postgres.createDatabase("cluster");
+            var ports = new ArrayList<Integer>();
+            for (int i = 0; i < NODES; i++) {
+                var http01 = new InMemoryHttp01Responder();
+                var port = freePort();
+                servers.add(challengeServer(http01, port));
+                ports.add(port);
+                var orders = new int[1];
+                obtaining.add(orders);
+                managers.add(names(builder(pebble, http01))
+                        .store(JdbcCertificateStore.builder(url, PostgreSql.USER, null).build())
+                        .listener(event -> {
+                            if (event instanceof dev.certpilot.core.CertificateEvent.Obtaining) {
+                                synchronized (orders) {
+                                    orders[0]++;
+                                }
+                            }
+                        })
+                        .build());
+            }
+            proxy = HAProxy.roundRobin(pebble.httpPort(), ports, freePort(), ports);
+        }
+
+        /** Seconds until every node serves a certificate from the CA for every name. */
+        double issueAll() throws Exception {
+            var started = System.nanoTime();
+            for (var manager : managers) {
+                manager.start();
+            }
+            for (var manager : managers) {
+                manager.awaitCertificates(Duration.ofMinutes(5));
+            }
+            return (System.nanoTime() - started) / 1e9;
+        }
+
+        int orders() {
+            var total = 0;
+            for (var orders : obtaining) {
+                synchronized (orders) {
+                    total += orders[0];
+                }
+            }
+            return total;
+        }
+
+        /** Milliseconds, sorted, from renewNow returning on node 0 until nodes 1 and 2 serve the new serial. */
+        double[] propagation(int samples) throws Exception {
+            var result = new double[samples];
+            for (int i = 0; i < samples; i++) {
+                var name = "n" + i + ".cluster.test";
+                BigInteger serial = managers.get(0).renewNow(name).serialNumber();
+                var started = System.nanoTime();
+                for (var other : managers.subList(1, managers.size())) {
+                    while (!other.certificate(name).orElseThrow().serialNumber().equals(serial)) {
+                        if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(30)) {
+                            throw new IllegalStateException("A node did not serve the renewed " + name + " in 30 s");
+                        }
+                        Thread.sleep(5);
+                    }
+                }
+                result[i] = (System.nanoTime() - started) / 1e6;
+            }
+            Arrays.sort(result);
+            return result;
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (var manager : managers) {
+                manager.close();
+            }
+            for (var server : servers) {
+                server.stop();
+            }
+            proxy.close();
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
