@@ -46,7 +46,11 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
  * <p>On {@link #start()}, a stored certificate that is still valid and covers the configured domains is served
  * at once, with no call to the CA; the others are obtained in the background. From then on one scheduler renews
  * each certificate when due, retries failures with back-off (and the next CA, if several are configured), and
- * tells {@link CertificateListener}s. Thread-safe: reads ({@link #certificate}, {@link #certificateForHost},
+ * tells {@link CertificateListener}s. Instances of an application that share one store (a database store such as
+ * {@code certpilot-jdbc}'s) form a cluster: each certificate is ordered by one of them under the store's lease, any
+ * of them answers the CA's HTTP-01 and TLS-ALPN-01 requests (through their {@link InMemoryHttp01Responder} and
+ * {@link InMemoryTlsAlpn01Responder}), and all serve a new certificate within a {@link Builder#storePollInterval
+ * poll}. Thread-safe: reads ({@link #certificate}, {@link #certificateForHost},
  * {@link #status()}, the {@link #keyManager()}) see an immutable snapshot or volatile state and never block.
  */
 public final class CertificateManager implements AutoCloseable {
@@ -420,7 +424,10 @@ public final class CertificateManager implements AutoCloseable {
             return this;
         }
 
-        /** Where certificates and account keys are kept; default {@link #storageDirectory} at its default. */
+        /**
+         * Where certificates, account keys, leases and pending challenge answers are kept; default
+         * {@link #storageDirectory} at its default. Instances that share a store share its certificates.
+         */
         public Builder store(CertificateStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;

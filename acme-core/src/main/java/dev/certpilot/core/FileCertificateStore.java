@@ -2,20 +2,16 @@ package dev.certpilot.core;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
@@ -27,7 +23,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,16 +55,21 @@ import dev.certpilot.core.spi.StoredCertificate;
  *                       fullchain.pem   leaf and intermediates
  *                       metadata.json   name, domains, serial, validity
  *   accounts/&lt;account-id&gt;/account.key  the ACME account key pair, mode 0600
- *   locks/&lt;name&gt;.lock                 held while an instance orders certificate name
+ *   certificates/.revision              rewritten by every save and delete, polled by other instances
+ *   locks/&lt;name&gt;.lease                the lease: holder's token, process, host and expiry
+ *   locks/&lt;name&gt;.lock                 the guard: an operating-system lock held for one step's file operations
+ *   challenges/&lt;sha-256 of key&gt;         pending challenge answers with their expiry, mode 0600
  *   corrupt/&lt;name&gt;-&lt;time&gt;/           unreadable certificates, moved aside for inspection
  * </pre>
  *
  * <p>A certificate is replaced as a whole: its files are written and flushed to disk in a staging directory
- * beside the live one, which is then swapped in by two renames, all under the certificate's cross-process lock;
- * a crash at any point leaves the old or the new certificate, and the next access completes or rolls back the
- * swap, under that lock too, so that a process never completes or undoes a swap another is still making.
- * Directories are created with mode 0700 on POSIX file systems. Thread-safe; several processes may share the
- * directory.
+ * beside the live one, which is then swapped in by two renames, under the certificate's guard; a crash at any point
+ * leaves the old or the new certificate, and the next access completes or rolls back the swap, under the guard
+ * too, so that a process never completes or undoes a swap another is still making. Leases are judged by each
+ * host's clock (see the skew rule of {@link CertificateStore}); a lease whose holder was a process of this host that
+ * has ended is free at once. For several hosts, prefer a database store: network file systems often honour neither
+ * the guard's lock nor atomic renames. Directories are created with mode 0700 on POSIX file systems. Thread-safe;
+ * several processes may share the directory.
  */
 public final class FileCertificateStore implements CertificateStore {
 
@@ -82,8 +82,7 @@ public final class FileCertificateStore implements CertificateStore {
     private static final String REVISION = ".revision";
     /** How long one step waits for a name's guard, which another process holds for a few file operations. */
     private static final Duration GUARD_TIMEOUT = Duration.ofMinutes(1);
-    private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
-    static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = FileOperations.OWNER_ONLY_FILE;
     private static final Set<PosixFilePermission> PUBLIC_FILE = PosixFilePermissions.fromString("rw-r--r--");
 
     private static final DateTimeFormatter CORRUPT_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
@@ -93,7 +92,9 @@ public final class FileCertificateStore implements CertificateStore {
     private final Clock clock;
     private final boolean posix;
     private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
+    private final FileOperations files;
     private final FileLeases leases;
+    private final FileChallenges challenges;
 
     /**
      * A store rooted at {@code root}, created on first write if missing.
@@ -108,7 +109,9 @@ public final class FileCertificateStore implements CertificateStore {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
         this.clock = clock;
         this.posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-        this.leases = new FileLeases(this.root.resolve("locks"), clock, this);
+        this.files = new FileOperations(posix);
+        this.leases = new FileLeases(this.root.resolve("locks"), clock, this, files);
+        this.challenges = new FileChallenges(this.root.resolve("challenges"), clock, files);
     }
 
     /** The root directory. */
@@ -191,8 +194,8 @@ public final class FileCertificateStore implements CertificateStore {
                 return false;
             }
             var previous = certificates().resolve(PREVIOUS + name);
-            move(dir, previous);
-            deleteRecursively(previous);
+            FileOperations.move(dir, previous);
+            FileOperations.deleteRecursively(previous);
             touchRevision();
             LOG.debug("Deleted certificate {} from {}", name, dir);
             return true;
@@ -238,32 +241,32 @@ public final class FileCertificateStore implements CertificateStore {
         var dir = certificateDirectory(name);
         var staging = certificates().resolve(STAGING + name);
         var previous = certificates().resolve(PREVIOUS + name);
-        createDirectories(certificates());
+        files.createDirectories(certificates());
         recover(name);
-        deleteRecursively(staging);
-        createDirectory(staging);
+        FileOperations.deleteRecursively(staging);
+        files.createDirectory(staging);
         var intermediates = bundle.chain().subList(1, bundle.chain().size());
         var keyText = Pem.privateKey(bundle.privateKey());
-        writeFile(staging.resolve("privkey.pem"), keyText, OWNER_ONLY_FILE);
-        writeFile(staging.resolve("cert.pem"), Pem.certificates(List.of(bundle.leaf())), PUBLIC_FILE);
-        writeFile(staging.resolve("chain.pem"), Pem.certificates(intermediates), PUBLIC_FILE);
+        files.writeFile(staging.resolve("privkey.pem"), keyText, OWNER_ONLY_FILE);
+        files.writeFile(staging.resolve("cert.pem"), Pem.certificates(List.of(bundle.leaf())), PUBLIC_FILE);
+        files.writeFile(staging.resolve("chain.pem"), Pem.certificates(intermediates), PUBLIC_FILE);
         var chainText = Pem.certificates(bundle.chain());
-        writeFile(staging.resolve("fullchain.pem"), chainText, PUBLIC_FILE);
+        files.writeFile(staging.resolve("fullchain.pem"), chainText, PUBLIC_FILE);
         // written last: its presence marks a complete staging directory
-        writeFile(staging.resolve(METADATA), metadata(bundle, pairDigest(keyText, chainText)), PUBLIC_FILE);
-        syncDirectory(staging);
+        files.writeFile(staging.resolve(METADATA), metadata(bundle, pairDigest(keyText, chainText)), PUBLIC_FILE);
+        FileOperations.syncDirectory(staging);
         if (Files.exists(dir)) {
-            move(dir, previous);
+            FileOperations.move(dir, previous);
         }
-        move(staging, dir);
-        syncDirectory(certificates());
-        deleteRecursively(previous);
+        FileOperations.move(staging, dir);
+        FileOperations.syncDirectory(certificates());
+        FileOperations.deleteRecursively(previous);
         touchRevision();
         LOG.debug("Stored certificate {} in {}", name, dir);
     }
 
     private void touchRevision() throws IOException {
-        replaceFile(certificates().resolve(REVISION), UUID.randomUUID().toString(), PUBLIC_FILE);
+        files.replaceFile(certificates().resolve(REVISION), UUID.randomUUID().toString(), PUBLIC_FILE);
     }
 
     @Override
@@ -286,109 +289,29 @@ public final class FileCertificateStore implements CertificateStore {
     public void saveAccountKey(String accountId, KeyPair keyPair) throws IOException {
         var dir = accountDirectory(accountId);
         synchronized (lockFor("account:" + accountId)) {
-            createDirectories(dir);
-            replaceFile(dir.resolve("account.key"), Pem.keyPair(keyPair), OWNER_ONLY_FILE);
+            files.createDirectories(dir);
+            files.replaceFile(dir.resolve("account.key"), Pem.keyPair(keyPair), OWNER_ONLY_FILE);
         }
     }
 
     @Override
     public void putChallenge(String key, String value, Duration ttl) throws IOException {
-        if (value.length() > 16 * 1024) {
-            throw new IllegalArgumentException("A challenge answer is at most 16 KiB; got " + value.length()
-                    + " characters");
-        }
-        createDirectories(challenges());
-        sweepChallenges();
-        var expires = clock.instant().plus(ttl).toEpochMilli();
-        replaceFile(challengeFile(key), expires + "\n" + key + "\n" + value, OWNER_ONLY_FILE);
+        challenges.put(key, value, ttl);
     }
 
     @Override
     public Optional<String> challenge(String key) throws IOException {
-        var file = challengeFile(key);
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-        var lines = text.split("\n", 3);
-        if (lines.length < 3 || !lines[1].equals(key) || expired(lines[0])) {
-            return Optional.empty();
-        }
-        return Optional.of(lines[2]);
+        return challenges.get(key);
     }
 
     @Override
     public void removeChallenge(String key) throws IOException {
-        Files.deleteIfExists(challengeFile(key));
+        challenges.remove(key);
     }
 
-    /** Deletes answers whose time has passed, left by instances that died before removing them. */
-    private void sweepChallenges() throws IOException {
-        try (var files = Files.newDirectoryStream(challenges(), file -> !file.getFileName().toString()
-                .startsWith("."))) {
-            for (var file : files) {
-                try {
-                    if (expired(Files.readString(file, StandardCharsets.UTF_8).split("\n", 2)[0])) {
-                        Files.deleteIfExists(file);
-                    }
-                } catch (NoSuchFileException gone) {
-                    // removed meanwhile
-                }
-            }
-        }
-    }
-
-    private boolean expired(String epochMillis) {
-        try {
-            return Long.parseLong(epochMillis) <= clock.millis();
-        } catch (NumberFormatException e) {
-            return true;
-        }
-    }
-
-    private Path challenges() {
-        return root.resolve("challenges");
-    }
-
-    private Path challengeFile(String key) {
-        if (key.isEmpty() || key.length() > 600 || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
-            throw new IllegalArgumentException("A challenge key is 1 to 600 printable ASCII characters, got '"
-                    + key + "'");
-        }
-        return challenges().resolve(sha256(key));
-    }
-
-    /**
-     * What is wrong with the root directory for keeping keys, each as a sentence that names the fix: not writable
-     * (obtained certificates could not be stored, and every restart would order them again), or writable by every
-     * user (anyone on the host could replace certificates and keys). Empty when all is well or the root does not
-     * exist yet. Reads the file system; called once at start.
-     */
+    /** What is wrong with the root directory for keeping keys; see {@link StorageProblems}. Called once at start. */
     List<String> problems() {
-        var problems = new ArrayList<String>();
-        if (!Files.isDirectory(root)) {
-            return problems;
-        }
-        try {
-            var readOnlyMount = Files.getFileStore(root).isReadOnly();
-            Set<PosixFilePermission> mode = posix ? Files.getPosixFilePermissions(root) : Set.of();
-            if (readOnlyMount || !Files.isWritable(root) || posix && !mode.contains(PosixFilePermission.OWNER_WRITE)) {
-                problems.add("Storage directory " + root + " is not writable" + (readOnlyMount ? " (a read-only "
-                        + "file system)" : posix ? " (mode " + PosixFilePermissions.toString(mode) + ")" : "")
-                        + ": certificates obtained now cannot be stored and are ordered again after every restart. "
-                        + "Make it writable by the user running this application, e.g. chmod 700 " + root);
-            }
-            if (mode.contains(PosixFilePermission.OTHERS_WRITE)) {
-                problems.add("Storage directory " + root + " is writable by every user (mode "
-                        + PosixFilePermissions.toString(mode) + "): anyone on this host can replace its certificates "
-                        + "and keys. Restrict it with chmod 700 " + root);
-            }
-        } catch (IOException e) {
-            problems.add("Storage directory " + root + " cannot be inspected: " + e.getMessage());
-        }
-        return problems;
+        return StorageProblems.of(root, posix);
     }
 
     @Override
@@ -435,7 +358,7 @@ public final class FileCertificateStore implements CertificateStore {
     <T> T guarded(String name, Guarded<T> action) throws IOException {
         synchronized (lockFor(name)) {
             var file = root.resolve("locks").resolve(checkName(name) + ".lock");
-            createDirectories(file.getParent());
+            files.createDirectories(file.getParent());
             try (var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 var deadline = System.nanoTime() + GUARD_TIMEOUT.toNanos();
                 FileLock lock = null;
@@ -483,15 +406,15 @@ public final class FileCertificateStore implements CertificateStore {
         if (!Files.exists(dir)) {
             if (Files.exists(staging.resolve(METADATA)) && Files.exists(previous)) {
                 LOG.warn("Completing the interrupted replacement of certificate {} in {}", name, dir);
-                move(staging, dir);
+                FileOperations.move(staging, dir);
             } else if (Files.exists(previous)) {
                 LOG.warn("Restoring certificate {} in {} after an interrupted replacement", name, dir);
-                move(previous, dir);
+                FileOperations.move(previous, dir);
             }
         }
         if (Files.exists(dir)) {
-            deleteRecursively(staging);
-            deleteRecursively(previous);
+            FileOperations.deleteRecursively(staging);
+            FileOperations.deleteRecursively(previous);
         }
     }
 
@@ -537,7 +460,7 @@ public final class FileCertificateStore implements CertificateStore {
         }
     }
 
-    private static String sha256(String text) {
+    static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(StandardCharsets.UTF_8)));
@@ -572,14 +495,14 @@ public final class FileCertificateStore implements CertificateStore {
     /** Moves an unreadable certificate directory to {@code corrupt/<name>-<time>}, never deleting it. */
     private Path moveAside(String name, Path dir) throws IOException {
         var corrupt = root.resolve("corrupt");
-        createDirectories(corrupt);
+        files.createDirectories(corrupt);
         var stamp = CORRUPT_STAMP.format(clock.instant());
         var target = corrupt.resolve(name + "-" + stamp);
         for (int i = 2; Files.exists(target); i++) {
             target = corrupt.resolve(name + "-" + stamp + "-" + i);
         }
-        move(dir, target);
-        syncDirectory(certificates());
+        FileOperations.move(dir, target);
+        FileOperations.syncDirectory(certificates());
         return target;
     }
 
@@ -600,89 +523,5 @@ public final class FileCertificateStore implements CertificateStore {
                 .put("notAfter", bundle.notAfter())
                 .put("issuer", bundle.leaf().getIssuerX500Principal().getName())
                 .toString() + "\n";
-    }
-
-    private void writeFile(Path file, String content, Set<PosixFilePermission> permissions) throws IOException {
-        var attributes = posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)}
-                : new FileAttribute<?>[0];
-        try (var channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                attributes)) {
-            var buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        }
-        if (posix) {
-            // the umask may have narrowed the mode given at creation
-            Files.setPosixFilePermissions(file, permissions);
-        }
-    }
-
-    /** Replaces {@code file} atomically: written beside it, flushed, then renamed over it. */
-    void replaceFile(Path file, String content, Set<PosixFilePermission> permissions) throws IOException {
-        var temporary = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID());
-        try {
-            writeFile(temporary, content, permissions);
-            move(temporary, file);
-            syncDirectory(file.getParent());
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
-    }
-
-    void createDirectories(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            return;
-        }
-        var missing = new ArrayList<Path>();
-        for (var current = dir; current != null && !Files.exists(current); current = current.getParent()) {
-            missing.add(current);
-        }
-        missing.sort(Comparator.comparingInt(Path::getNameCount));
-        for (var path : missing) {
-            try {
-                createDirectory(path);
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
-                // created by another thread or process
-            }
-        }
-    }
-
-    private void createDirectory(Path dir) throws IOException {
-        if (posix) {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
-            Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
-        } else {
-            Files.createDirectory(dir);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("The file system of " + from + " cannot rename atomically; "
-                    + "put the certificate store on a local file system", e);
-        }
-    }
-
-    private static void syncDirectory(Path dir) {
-        try (var channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // some platforms cannot open or sync a directory; the renames are still atomic
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (var path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

@@ -31,12 +31,14 @@ final class FileLeases {
     private final Path dir;
     private final Clock clock;
     private final FileCertificateStore store;
+    private final FileOperations files;
     private volatile String host;
 
-    FileLeases(Path dir, Clock clock, FileCertificateStore store) {
+    FileLeases(Path dir, Clock clock, FileCertificateStore store, FileOperations files) {
         this.dir = dir;
         this.clock = clock;
         this.store = store;
+        this.files = files;
     }
 
     /** Takes the lease of {@code name} if it is free; the caller holds the name's guard. */
@@ -86,9 +88,9 @@ final class FileLeases {
     }
 
     private void write(String name, Record record) throws IOException {
-        store.createDirectories(dir);
-        store.replaceFile(file(name), record.token + " " + record.pid + " " + record.host + " "
-                + record.expires.toEpochMilli() + "\n", FileCertificateStore.OWNER_ONLY_FILE);
+        files.createDirectories(dir);
+        files.replaceFile(file(name), record.token + " " + record.pid + " " + record.host + " "
+                + record.expires.toEpochMilli() + "\n", FileOperations.OWNER_ONLY_FILE);
     }
 
     private Path file(String name) {

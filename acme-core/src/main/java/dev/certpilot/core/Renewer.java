@@ -22,7 +22,7 @@ import dev.certpilot.core.spi.ChallengeResponder;
 
 /**
  * Keeps every managed certificate current: one scheduler (a small pool bounding concurrent orders, never a
- * thread per certificate) checks each certificate when it is due, obtains or renews it under the store's lock,
+ * thread per certificate) checks each certificate when it is due, obtains or renews it holding the store's lease,
  * retries failures with back-off and CA failover, and runs the user's operations. Its parts: the
  * {@link CertificateLoader} (what is stored, bootstrap certificates), the {@link RenewalWindows} (when each is
  * due), the {@link EventDispatcher} (listeners and the log), and the {@link Issuer}s (the CAs). Thread-safe; the

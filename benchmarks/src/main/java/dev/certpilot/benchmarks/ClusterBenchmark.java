@@ -194,7 +194,10 @@ final class ClusterBenchmark {
         /** Milliseconds, sorted, from renewNow returning on node 0 until nodes 1 and 2 serve the new serial. */
         double[] propagation(int samples) throws Exception {
             var result = new double[samples];
+            var random = new java.util.Random(1);
             for (int i = 0; i < samples; i++) {
+                // renewals at random phases of the other nodes' polls, not locked to them by the previous sample
+                Thread.sleep(random.nextInt(2000));
                 var name = "n" + i + ".cluster.test";
                 BigInteger serial = managers.get(0).renewNow(name).serialNumber();
                 var started = System.nanoTime();
