@@ -449,15 +449,7 @@ public final class FileCertificateStore implements CertificateStore {
 
     /** SHA-256 of a key and chain as written, recorded in the metadata of a pair this store checked. */
     private static String pairDigest(String keyText, String chainText) {
-        try {
-            var sha = MessageDigest.getInstance("SHA-256");
-            sha.update(keyText.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            sha.update(chainText.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("The JDK has no SHA-256", e);
-        }
+        return sha256(keyText + '\0' + chainText);
     }
 
     static String sha256(String text) {

@@ -67,7 +67,7 @@ public final class JdbcCertificateStore implements CertificateStore {
     private final DataSource dataSource;
     private final String description;
     private final KeyEncryption encryption;
-    private final String holder;
+    private volatile String holder;
     private final Object migration = new Object();
     private volatile boolean migrated;
 
@@ -75,7 +75,6 @@ public final class JdbcCertificateStore implements CertificateStore {
         this.dataSource = builder.dataSource;
         this.description = builder.description;
         this.encryption = new KeyEncryption(builder.key);
-        this.holder = holder();
     }
 
     /** A store in the database {@code dataSource} connects to; give it a pool in production. */
@@ -227,7 +226,7 @@ public final class JdbcCertificateStore implements CertificateStore {
                     + "WHERE certpilot_lease.expires_at <= now() RETURNING expires_at")) {
                 take.setString(1, name);
                 take.setString(2, token);
-                take.setString(3, holder);
+                take.setString(3, holder());
                 take.setLong(4, duration.toMillis());
                 try (var row = take.executeQuery()) {
                     if (!row.next()) {
@@ -435,13 +434,19 @@ public final class JdbcCertificateStore implements CertificateStore {
         return statement;
     }
 
-    private static String holder() {
-        var pid = ProcessHandle.current().pid();
-        try {
-            return InetAddress.getLocalHost().getHostName() + " pid " + pid;
-        } catch (IOException e) {
-            return "pid " + pid;
+    /** Who holds this store's leases, for operators reading the lease table; looked up at the first lease, not at start. */
+    private String holder() {
+        var known = holder;
+        if (known == null) {
+            var pid = ProcessHandle.current().pid();
+            try {
+                known = InetAddress.getLocalHost().getHostName() + " pid " + pid;
+            } catch (IOException e) {
+                known = "pid " + pid;
+            }
+            holder = known;
         }
+        return known;
     }
 
     /** A lease row this store took. */
