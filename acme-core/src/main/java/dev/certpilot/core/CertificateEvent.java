@@ -68,4 +68,15 @@ public sealed interface CertificateEvent {
     /** The certificate was revoked at the CA; a new one is being obtained. */
     record Revoked(String name, Instant time, BigInteger serial, RevocationReason reason) implements CertificateEvent {
     }
+
+    /**
+     * The certificate is no longer managed: not renewed, not served (TLS sessions made under it are not resumed by
+     * {@code ManagedSslContextFactory}).
+     *
+     * @param deleted whether its certificate and key were deleted from the store (else they stay there)
+     * @param reason  why: {@code "unmanaged"} by the application; for certificates obtained on demand, that the
+     *                decision denies it at a renewal, or that a first order failed or was over the limit
+     */
+    record Unmanaged(String name, Instant time, boolean deleted, String reason) implements CertificateEvent {
+    }
 }

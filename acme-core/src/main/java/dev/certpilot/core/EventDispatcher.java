@@ -58,6 +58,9 @@ final class EventDispatcher {
                     e.remaining());
         } else if (event instanceof CertificateEvent.Revoked e) {
             LOG.warn("Revoked certificate {} (serial {}, reason {})", e.name(), e.serial().toString(16), e.reason());
+        } else if (event instanceof CertificateEvent.Unmanaged e) {
+            LOG.info("Certificate {} is no longer managed ({}){}", e.name(), e.reason(),
+                    e.deleted() ? "; deleted it from the store" : "; it stays in the store");
         }
     }
 }

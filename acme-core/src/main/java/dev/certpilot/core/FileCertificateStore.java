@@ -214,7 +214,8 @@ public final class FileCertificateStore implements CertificateStore {
                     var json = JSON.parse(Files.readString(dir.resolve(METADATA), StandardCharsets.UTF_8));
                     result.add(new StoredCertificate(dir.getFileName().toString(),
                             json.get("domains").asArray().stream().map(JSON.Value::asString).toList(),
-                            new BigInteger(json.get("serial").asString(), 16), json.get("notAfter").asInstant()));
+                            new BigInteger(json.get("serial").asString(), 16), json.get("notBefore").asInstant(),
+                            json.get("notAfter").asInstant()));
                 } catch (NoSuchFileException gone) {
                     // deleted or replaced meanwhile
                 } catch (IOException | RuntimeException e) {

@@ -311,10 +311,13 @@ public final class HttpFrontDoor {
             return this;
         }
 
-        /** Redirects only the hosts {@code manager} has a certificate for (exact or wildcard). */
+        /**
+         * Redirects only the hosts {@code manager} has a certificate for (exact or wildcard) and, with on-demand TLS,
+         * the names a handshake may get one for (not refused lately).
+         */
         public Builder servedHosts(CertificateManager manager) {
             Objects.requireNonNull(manager, "manager");
-            return servedHosts(host -> manager.certificateForHost(host).isPresent());
+            return servedHosts(manager::serves);
         }
 
         /** Builds the front door. */

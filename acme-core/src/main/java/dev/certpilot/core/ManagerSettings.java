@@ -9,7 +9,7 @@ import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 
 /**
- * Everything {@link CertificateManager.Builder#build()} checked, as one immutable value that the manager and its
+ * Everything {@link CertificateManagerBuilder#build()} checked, as one immutable value that the manager and its
  * engine read, instead of fields handed on by position. Immutable (the store, responders and listeners are the
  * application's own thread-safe objects).
  *
@@ -29,13 +29,15 @@ import dev.certpilot.core.spi.ChallengeResponder;
  * @param random           the random source of every jitter and spread
  * @param leaseDuration    how long the store's lease of a certificate lasts unless renewed
  * @param storePollInterval how often the store is asked whether another instance changed it
+ * @param onDemand         on-demand TLS, or null when off
+ * @param cacheSize        how many certificates are kept parsed in memory
  */
 record ManagerSettings(List<CertificateAuthority> cas, String email, List<ManagedCertificate> certificates,
                        String defaultName, KeyType keyType, CertificateStore store,
                        List<ChallengeResponder> responders, Clock clock, Duration networkTimeout,
                        Duration issuanceTimeout, RenewalPolicy policy, int concurrentOrders,
                        List<CertificateListener> listeners, RandomGenerator random, Duration leaseDuration,
-                       Duration storePollInterval) {
+                       Duration storePollInterval, OnDemandTls onDemand, int cacheSize) {
 
     ManagerSettings {
         cas = List.copyOf(cas);

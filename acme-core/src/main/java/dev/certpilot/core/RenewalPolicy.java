@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.random.RandomGenerator;
 
+import dev.certpilot.core.spi.StoredCertificate;
+
 /**
  * When to renew and when to retry: the manager's renewal settings and the arithmetic on them. Immutable.
  *
@@ -23,15 +25,15 @@ record RenewalPolicy(double renewalFraction, Duration retryInitial, Duration ret
     static final double JITTER = 0.1;
 
     /**
-     * When to renew {@code bundle} by the lifetime rule: when {@code renewalFraction} of its lifetime remains,
+     * When to renew {@code certificate} by the lifetime rule: when {@code renewalFraction} of its lifetime remains,
      * moved earlier by a jitter of up to a tenth of that, fixed for each certificate and manager.
      */
-    Instant lifetimeDue(CertificateBundle bundle) {
-        var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter()).toMillis();
+    Instant lifetimeDue(StoredCertificate certificate) {
+        var lifetime = Duration.between(certificate.notBefore(), certificate.notAfter()).toMillis();
         var window = (long) (lifetime * renewalFraction);
         var jitterSpan = (long) (window * JITTER);
-        var jitter = jitterSpan <= 0 ? 0 : Math.floorMod(mix(bundle.serialNumber(), salt), jitterSpan);
-        return bundle.notAfter().minusMillis(window + jitter);
+        var jitter = jitterSpan <= 0 ? 0 : Math.floorMod(mix(certificate.serial(), salt), jitterSpan);
+        return certificate.notAfter().minusMillis(window + jitter);
     }
 
     /**
@@ -52,14 +54,14 @@ record RenewalPolicy(double renewalFraction, Duration retryInitial, Duration ret
     }
 
     /**
-     * Whether {@code bundle}, still served while renewal fails, is close enough to expiry to warn: less than
+     * Whether {@code certificate}, still served while renewal fails, is close enough to expiry to warn: less than
      * {@code expiryWarning} or half the renewal window remains, whichever is shorter.
      */
-    boolean expiring(CertificateBundle bundle, Instant now) {
-        var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter());
+    boolean expiring(StoredCertificate certificate, Instant now) {
+        var lifetime = Duration.between(certificate.notBefore(), certificate.notAfter());
         var halfWindow = Duration.ofMillis((long) (lifetime.toMillis() * renewalFraction / 2));
         var threshold = halfWindow.compareTo(expiryWarning) < 0 ? halfWindow : expiryWarning;
-        return Duration.between(now, bundle.notAfter()).compareTo(threshold) < 0;
+        return Duration.between(now, certificate.notAfter()).compareTo(threshold) < 0;
     }
 
     private static long mix(BigInteger serial, long salt) {

@@ -1,13 +1,17 @@
 package dev.certpilot.core;
 
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.certpilot.core.spi.StoredCertificate;
 
 /**
  * When each certificate is due: inside the renewal window its issuing CA suggests (ACME Renewal Information,
@@ -30,20 +34,23 @@ final class RenewalWindows {
         this.random = random;
     }
 
-    /** When {@code bundle} is due by what is known without asking the CA: its renewal window, else its lifetime. */
-    Instant known(CertificateSlot slot, CertificateBundle bundle) {
-        return bundle.serialNumber().equals(slot.ariSerial) && slot.ariDue != null ? slot.ariDue
-                : policy.lifetimeDue(bundle);
+    /** When {@code certificate} is due by what is known without asking the CA: its renewal window, else its lifetime. */
+    Instant known(CertificateSlot slot, StoredCertificate certificate) {
+        return certificate.serial().equals(slot.ariSerial) && slot.ariDue != null ? slot.ariDue
+                : policy.lifetimeDue(certificate);
     }
 
-    /** When {@code bundle} should be renewed, asking its CA for a window when the cached one is stale. */
-    Instant due(CertificateSlot slot, CertificateBundle bundle, Instant now) {
-        if (!bundle.serialNumber().equals(slot.ariSerial) || slot.ariRefresh == null || !now.isBefore(slot.ariRefresh)) {
-            slot.ariSerial = bundle.serialNumber();
+    /**
+     * When {@code certificate} should be renewed, asking its CA for a window when the cached one is stale; only then
+     * is its {@code leaf} read.
+     */
+    Instant due(CertificateSlot slot, StoredCertificate certificate, Supplier<X509Certificate> leaf, Instant now) {
+        if (!certificate.serial().equals(slot.ariSerial) || slot.ariRefresh == null || !now.isBefore(slot.ariRefresh)) {
+            slot.ariSerial = certificate.serial();
             slot.ariDue = null;
             slot.ariRefresh = now.plus(REFRESH);
             try {
-                var window = window(slot, bundle);
+                var window = window(slot, leaf.get());
                 if (window.isPresent()) {
                     slot.ariDue = window.get().randomInstant(random);
                     if (window.get().retryAfter() != null) {
@@ -57,21 +64,24 @@ final class RenewalWindows {
                 LOG.debug("No renewal information for {} ({}); using the lifetime rule", slot.name(), e.getMessage());
             }
         }
-        return slot.ariDue != null ? slot.ariDue : policy.lifetimeDue(bundle);
+        return slot.ariDue != null ? slot.ariDue : policy.lifetimeDue(certificate);
     }
 
     /**
-     * The renewal window of {@code bundle} from the CA that issued it: the one that did, when this manager
+     * The renewal window of {@code leaf} from the CA that issued it: the one that did, when this manager
      * obtained it; else the first configured CA that knows the certificate (a CA answers ARI only for its own).
      */
-    private Optional<RenewalWindow> window(CertificateSlot slot, CertificateBundle bundle) {
+    private Optional<RenewalWindow> window(CertificateSlot slot, X509Certificate leaf) {
+        if (leaf == null) {
+            return Optional.empty(); // no longer in the store: the next check finds out
+        }
         if (slot.issuedBy != null) {
-            return slot.issuedBy.renewalWindow(bundle.leaf());
+            return slot.issuedBy.renewalWindow(leaf);
         }
         CertpilotException unknown = null;
         for (var issuer : issuers) {
             try {
-                var window = issuer.renewalWindow(bundle.leaf());
+                var window = issuer.renewalWindow(leaf);
                 if (window.isPresent()) {
                     slot.issuedBy = issuer;
                     return window;

@@ -2,16 +2,22 @@ package dev.certpilot.core;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 import org.slf4j.Logger;
@@ -19,18 +25,21 @@ import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.spi.StoredCertificate;
 
 /**
- * Keeps every managed certificate current: one scheduler (a small pool bounding concurrent orders, never a
- * thread per certificate) checks each certificate when it is due, obtains or renews it holding the store's lease,
- * retries failures with back-off and CA failover, and runs the user's operations. Its parts: the
- * {@link CertificateLoader} (what is stored, bootstrap certificates), the {@link RenewalWindows} (when each is
- * due), the {@link EventDispatcher} (listeners and the log), and the {@link Issuer}s (the CAs). Thread-safe; the
- * state of one certificate is its {@link CertificateSlot}, guarded by the slot's lock.
+ * Keeps every managed certificate current: one {@link CheckQueue} (a small pool bounding concurrent orders, never a
+ * timer or thread per certificate) checks each certificate when it is due, obtains or renews it holding the store's
+ * lease, retries failures with back-off and CA failover, and runs the user's operations. Certificates are added and
+ * removed while it runs. Its parts: the {@link CertificateLoader} (what is stored, bootstrap certificates), the
+ * {@link RenewalWindows} (when each is due), the {@link EventDispatcher} (listeners and the log), and the
+ * {@link Issuer}s (the CAs). Thread-safe; the state of one certificate is its {@link CertificateSlot}, guarded by the
+ * slot's lock.
  */
 final class Renewer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.renewal");
+    private static final Logger STORAGE_LOG = LoggerFactory.getLogger("dev.certpilot.storage");
     private static final Duration START_SPREAD = Duration.ofMinutes(5);
     /** The longest wait before retrying after the store failed (a database restarting, a full disk). */
     private static final Duration STORAGE_RETRY = Duration.ofSeconds(10);
@@ -46,18 +55,26 @@ final class Renewer implements AutoCloseable {
     private final EventDispatcher events;
     private final RenewalWindows windows;
     private final CertificateLoader loader;
-    private final Map<String, CertificateSlot> slots = new LinkedHashMap<>();
+    private final ConcurrentHashMap<String, CertificateSlot> slots = new ConcurrentHashMap<>();
+    private final AtomicLong added = new AtomicLong();
+    private final List<ManagedCertificate> configured;
+    private final Object membership = new Object();
+    private final HashMap<String, String> certificateOfDomain = new HashMap<>(); // guarded by membership
     private final ScheduledThreadPoolExecutor scheduler;
+    private final CheckQueue queue;
     private final RandomGenerator random;
     private final Object progress = new Object();
     private final Duration leaseDuration;
     private final LeaseKeeper leases;
     private final ScheduledThreadPoolExecutor storeTasks;
     private final StoreWatcher watcher;
+    private volatile Predicate<String> stillAllowed;
+    private volatile boolean adoptOnDemand;
+    private volatile boolean started;
     private volatile boolean closed;
 
     /** @param responders the responders to order with (those that publish answers through the store) */
-    Renewer(ManagerSettings settings, List<Issuer> issuers, ServedCertificates served,
+    Renewer(ManagerSettings settings, List<Issuer> issuers, ServedCertificates served, CertificateLoader loader,
             List<ChallengeResponder> responders) {
         this.store = settings.store();
         this.issuers = List.copyOf(issuers);
@@ -70,7 +87,8 @@ final class Renewer implements AutoCloseable {
         this.random = settings.random();
         this.events = new EventDispatcher(settings.listeners());
         this.windows = new RenewalWindows(this.issuers, policy, random);
-        this.loader = new CertificateLoader(store, keyType);
+        this.loader = loader;
+        this.configured = settings.certificates();
         this.leaseDuration = settings.leaseDuration();
         this.storeTasks = new ScheduledThreadPoolExecutor(1, task -> {
             var thread = new Thread(task, "certpilot-store");
@@ -80,9 +98,6 @@ final class Renewer implements AutoCloseable {
         storeTasks.setRemoveOnCancelPolicy(true);
         this.leases = new LeaseKeeper(leaseDuration, storeTasks);
         this.watcher = new StoreWatcher(store, served, this, settings.storePollInterval(), storeTasks);
-        for (var certificate : settings.certificates()) {
-            slots.put(certificate.name(), new CertificateSlot(certificate));
-        }
         var threads = new AtomicInteger();
         this.scheduler = new ScheduledThreadPoolExecutor(settings.concurrentOrders(), task -> {
             var thread = new Thread(task, "certpilot-renewal-" + threads.incrementAndGet());
@@ -91,6 +106,11 @@ final class Renewer implements AutoCloseable {
         });
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.queue = new CheckQueue(scheduler, settings.concurrentOrders(), clock, this::check);
+        served.onUnusable(this::checkSoon);
+        for (var certificate : configured) {
+            add(certificate, null, false, false);
+        }
     }
 
     void addListener(CertificateListener listener) {
@@ -106,8 +126,72 @@ final class Renewer implements AutoCloseable {
      *
      * @throws StorageException if the store fails (a corrupted entry is not a failure: it is obtained again)
      */
-    void prepare() {
-        loader.loadAll(List.copyOf(slots.values()), clock.instant(), served);
+    void prepare(boolean adoptOnDemand) {
+        this.adoptOnDemand = adoptOnDemand;
+        if (store instanceof FileCertificateStore files) {
+            files.problems().forEach(STORAGE_LOG::warn);
+        }
+        var listing = new HashMap<String, StoredCertificate>();
+        try {
+            for (var entry : store.list()) {
+                listing.put(entry.name(), entry);
+            }
+        } catch (IOException e) {
+            throw new StorageException("Cannot list the stored certificates: " + e.getMessage(), store.toString(), e);
+        }
+        var now = clock.instant();
+        var stored = 0;
+        for (var certificate : configured) {
+            var entry = listing.remove(certificate.name());
+            var usable = entry != null && entry.domains().equals(certificate.domains()) && entry.isValidAt(now);
+            if (entry != null && !usable) {
+                LOG.info("Stored certificate {} ({}, valid {} to {}) is not usable for {}: obtaining a new one",
+                        entry.name(), entry.domains(), entry.notBefore(), entry.notAfter(), certificate.domains());
+            }
+            served.listed(certificate.name(), usable ? entry : null);
+            stored += usable ? 1 : 0;
+        }
+        var onDemand = 0;
+        if (adoptOnDemand) {
+            for (var entry : listing.values()) {
+                var certificate = onDemandCertificate(entry);
+                if (certificate != null && entry.isValidAt(now) && add(certificate, entry, true, true) != null) {
+                    onDemand++;
+                }
+            }
+        }
+        LOG.info("Serving {} stored certificates{}; {} wait for the CA", stored,
+                onDemand > 0 ? " and " + onDemand + " obtained on demand" : "", configured.size() - stored);
+    }
+
+    /**
+     * Manages {@code entry}, which the store's watcher found and no certificate here covers, if it is a certificate
+     * obtained on demand and on-demand TLS is on: the instance that obtained it renews it, or any other if it is gone.
+     */
+    void discovered(StoredCertificate entry) {
+        var certificate = adoptOnDemand ? onDemandCertificate(entry) : null;
+        if (certificate != null && entry.isValidAt(clock.instant())) {
+            var slot = add(certificate, entry, true, true);
+            if (slot != null && started) {
+                queue.schedule(slot, min(policy.lifetimeDue(entry), clock.instant().plus(policy.checkInterval())));
+            }
+        }
+    }
+
+    /**
+     * The certificate an on-demand order made for {@code entry}, which names it after its one domain; null if it
+     * does not look like one.
+     */
+    static ManagedCertificate onDemandCertificate(StoredCertificate entry) {
+        if (entry.domains().size() != 1) {
+            return null;
+        }
+        try {
+            var certificate = ManagedCertificate.of(entry.domains().get(0));
+            return certificate.name().equals(entry.name()) && !certificate.hasWildcard() ? certificate : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**
@@ -116,19 +200,226 @@ final class Renewer implements AutoCloseable {
      * so that thousands of stored certificates don't all call the CA at start, but never later than due.
      */
     void start() {
-        watcher.start(slots.keySet());
+        started = true;
+        watcher.start();
         var now = clock.instant();
-        var spread = Math.max(1, Math.min(policy.checkInterval().toMillis(), START_SPREAD.toMillis()));
+        // a few minutes, longer for many certificates (5 ms each: 200 renewal-window requests a second at most),
+        // never longer than the check interval
+        var spread = Math.max(1, Math.min(policy.checkInterval().toMillis(),
+                Math.max(START_SPREAD.toMillis(), slots.size() * 5L)));
         for (var slot : slots.values()) {
-            slot.lock.lock();
-            try {
-                var current = served.issued(slot.name());
-                var dueAt = current == null ? now : policy.lifetimeDue(current);
-                // the spread only moves a check earlier than its due time, never past it
-                schedule(slot, now.isBefore(dueAt) ? min(now.plusMillis(random.nextLong(spread)), dueAt) : now);
-            } finally {
-                slot.lock.unlock();
+            var current = served.issuedInfo(slot.name());
+            var dueAt = current == null ? now : policy.lifetimeDue(current);
+            // the spread only moves a check earlier than its due time, never past it
+            queue.schedule(slot, now.isBefore(dueAt) ? min(now.plusMillis(random.nextLong(spread)), dueAt) : now);
+        }
+    }
+
+    /**
+     * Manages {@code certificates} too, from now on: served at once (what the store holds, else a bootstrap
+     * certificate) and checked at once if started.
+     *
+     * @throws IllegalArgumentException if a name is managed already with other domains, or a domain is in another
+     *                                  certificate; then none is added
+     */
+    List<CertificateSlot> manage(Collection<ManagedCertificate> certificates, boolean onDemand) {
+        var result = new ArrayList<CertificateSlot>();
+        synchronized (membership) {
+            var names = new HashMap<String, ManagedCertificate>();
+            var domains = new HashMap<String, String>();
+            for (var certificate : certificates) {
+                var existing = slots.get(certificate.name());
+                var other = names.put(certificate.name(), certificate);
+                if (existing != null && !existing.certificate.equals(certificate)
+                        || other != null && !other.equals(certificate)) {
+                    throw new IllegalArgumentException("Certificate '" + certificate.name() + "' is managed for "
+                            + (existing != null ? existing.certificate : other).domains() + " already; unmanage it "
+                            + "first to manage it for " + certificate.domains());
+                }
+                for (var domain : certificate.domains()) {
+                    var owner = certificateOfDomain.getOrDefault(domain, domains.get(domain));
+                    if (owner != null && !owner.equals(certificate.name())) {
+                        throw new IllegalArgumentException("Domain " + domain + " is in certificates '" + owner
+                                + "' and '" + certificate.name() + "': list it in one only");
+                    }
+                    domains.put(domain, certificate.name());
+                }
             }
+            for (var certificate : names.values()) {
+                var slot = add(certificate, null, false, onDemand);
+                if (slot != null) {
+                    result.add(slot);
+                }
+            }
+        }
+        if (started && !onDemand) {
+            var now = clock.instant();
+            result.forEach(slot -> queue.schedule(slot, now));
+        }
+        return result;
+    }
+
+    /**
+     * Adds a slot for {@code certificate} unless one exists; returns it, or null if it existed. {@code looked} says
+     * whether the store's listing was read for it (else its first use reads the store).
+     */
+    private CertificateSlot add(ManagedCertificate certificate, StoredCertificate stored, boolean looked,
+                                boolean onDemand) {
+        synchronized (membership) {
+            if (slots.containsKey(certificate.name())) {
+                return null;
+            }
+            for (var domain : certificate.domains()) {
+                if (certificateOfDomain.containsKey(domain)) {
+                    return null;
+                }
+            }
+            var slot = new CertificateSlot(certificate, added.getAndIncrement(), onDemand);
+            slots.put(certificate.name(), slot);
+            for (var domain : certificate.domains()) {
+                certificateOfDomain.put(domain, certificate.name());
+            }
+            served.add(certificate, stored, looked);
+            return slot;
+        }
+    }
+
+    /**
+     * Stops renewing and serving {@code names}; with {@code delete}, also deletes what the store holds for them,
+     * under their lease (waiting for an order in progress here).
+     *
+     * @return the names that were managed
+     */
+    List<String> unmanage(Collection<String> names, boolean delete) {
+        return unmanage(names, delete, "unmanaged");
+    }
+
+    private List<String> unmanage(Collection<String> names, boolean delete, String reason) {
+        var removed = new ArrayList<CertificateSlot>();
+        synchronized (membership) {
+            for (var name : names) {
+                var slot = slots.remove(name);
+                if (slot == null) {
+                    continue;
+                }
+                slot.removed = true;
+                slot.certificate.domains().forEach(d -> certificateOfDomain.remove(d, name));
+                queue.cancel(slot);
+                served.remove(name);
+                removed.add(slot);
+            }
+        }
+        StorageException failure = null;
+        for (var slot : removed) {
+            try {
+                if (delete) {
+                    delete(slot);
+                }
+                events.emit(new CertificateEvent.Unmanaged(slot.name(), clock.instant(), delete, reason));
+            } catch (StorageException e) {
+                failure = failure == null ? e : failure;
+                events.emit(new CertificateEvent.Unmanaged(slot.name(), clock.instant(), false, reason));
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return removed.stream().map(CertificateSlot::name).toList();
+    }
+
+    private void delete(CertificateSlot slot) {
+        slot.lock.lock();
+        try (var lease = lease(slot, true)) {
+            store.delete(slot.name(), lease.lease());
+        } catch (IOException e) {
+            throw new StorageException("Cannot delete certificate " + slot.name() + " from the store: " + e.getMessage(),
+                    store + " " + slot.name(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CertpilotException("Interrupted while deleting certificate " + slot.name(), e);
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    /**
+     * Asks {@code decision} before renewing a certificate obtained on demand; it returns false only when the name is
+     * no longer allowed (not when it cannot tell), and the certificate is then unmanaged and kept in the store.
+     */
+    void renewOnDemandIf(Predicate<String> decision) {
+        this.stillAllowed = decision;
+    }
+
+    /** How many certificates are managed. */
+    int size() {
+        return slots.size();
+    }
+
+    /** Whether {@code name} is managed. */
+    boolean manages(String name) {
+        return slots.containsKey(name);
+    }
+
+    /** The managed certificates, in the order they were added. */
+    List<ManagedCertificate> managed() {
+        return sortedSlots().stream().map(s -> s.certificate).toList();
+    }
+
+    private List<CertificateSlot> sortedSlots() {
+        var result = new ArrayList<>(slots.values());
+        result.sort(Comparator.comparingLong(s -> s.order));
+        return result;
+    }
+
+    /**
+     * Manages {@code certificate}, which a handshake asked for, and serves what the store holds for it or else orders
+     * it now, on this thread, if {@code permit} allows a new order; waits for another instance that holds its lease.
+     * A certificate that is not obtained is unmanaged again (the caller backs off).
+     *
+     * @throws CertpilotException if it could not be obtained
+     */
+    CertificateBundle obtainOnDemand(ManagedCertificate certificate, BooleanSupplier permit) {
+        manage(List.of(certificate), true);
+        var slot = slots.get(certificate.name());
+        if (slot == null || !slot.onDemand) {
+            throw new CertpilotException("Certificate " + certificate.name() + " was unmanaged while obtained on demand");
+        }
+        slot.lock.lock();
+        try {
+            var name = certificate.name();
+            var stored = served.issuedInfo(name);
+            if (stored != null) {
+                LOG.info("Serving stored certificate {} on demand", name);
+                schedule(slot, min(policy.lifetimeDue(stored), clock.instant().plus(policy.checkInterval())));
+                return served.issued(name);
+            }
+            if (!permit.getAsBoolean()) {
+                unmanage(List.of(name), false, "on-demand limit of new orders reached");
+                throw new CertpilotException("The limit of new on-demand orders is reached; certificate " + name
+                        + " is not ordered now");
+            }
+            obtain(slot, false, true);
+            var issued = served.issued(name);
+            if (issued != null) {
+                return issued;
+            }
+            var failure = slot.lastFailure;
+            unmanage(List.of(name), false, "on-demand order failed");
+            throw failure != null ? failure.rethrown()
+                    : new CertpilotException("No certificate was obtained on demand for " + name);
+        } finally {
+            slot.lock.unlock();
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+    }
+
+    /** Checks {@code name} at once: its stored certificate turned out unusable at a handshake. */
+    private void checkSoon(String name) {
+        var slot = slots.get(name);
+        if (slot != null && started && !closed) {
+            queue.schedule(slot, clock.instant());
         }
     }
 
@@ -142,8 +433,8 @@ final class Renewer implements AutoCloseable {
         synchronized (progress) {
             while (true) {
                 var waiting = new ArrayList<String>();
-                for (var slot : slots.values()) {
-                    if (served.issued(slot.name()) == null) {
+                for (var slot : sortedSlots()) {
+                    if (served.issuedInfo(slot.name()) == null) {
                         var failure = slot.lastFailure;
                         if (failure != null) {
                             throw failure.rethrown();
@@ -213,16 +504,15 @@ final class Renewer implements AutoCloseable {
         }
     }
 
-    /** What is served, from one snapshot, and the renewal state: never waits for an order in progress. */
+    /** What is served and the renewal state: never waits for an order in progress. */
     List<CertificateStatus> status() {
         var result = new ArrayList<CertificateStatus>();
-        var snapshot = served.snapshot();
-        for (var slot : slots.values()) {
-            var current = snapshot.byName(slot.name()).orElse(null);
+        for (var slot : sortedSlots()) {
+            var current = served.issuedInfo(slot.name());
             var failure = slot.lastFailure;
             result.add(new CertificateStatus(slot.name(), slot.certificate.domains(),
-                    current == null ? null : current.serialNumber(), current == null ? null : current.notAfter(),
-                    snapshot.isBootstrap(slot.name()), closed ? null : slot.nextCheck, slot.failures,
+                    current == null ? null : current.serial(), current == null ? null : current.notAfter(),
+                    current == null, closed ? null : slot.nextCheck, slot.failures,
                     failure == null ? null : failure.getMessage()));
         }
         return result;
@@ -245,16 +535,16 @@ final class Renewer implements AutoCloseable {
     private CertificateSlot slot(String name) {
         var slot = slots.get(name);
         if (slot == null) {
-            var configured = slots.keySet().stream().limit(10).toList();
-            throw new IllegalArgumentException("No managed certificate named '" + name + "'; configured: "
-                    + configured + (slots.size() > 10 ? " and " + (slots.size() - 10) + " more" : ""));
+            var managed = slots.keySet().stream().sorted().limit(10).toList();
+            throw new IllegalArgumentException("No managed certificate named '" + name + "'; managed: "
+                    + managed + (slots.size() > 10 ? " and " + (slots.size() - 10) + " more" : ""));
         }
         return slot;
     }
 
     /** Runs at a slot's scheduled time: renews if due, else plans the next check. */
     private void check(CertificateSlot slot) {
-        if (closed) {
+        if (closed || slot.removed) {
             return;
         }
         try {
@@ -274,9 +564,10 @@ final class Renewer implements AutoCloseable {
     private void attempt(CertificateSlot slot, boolean force) {
         slot.lock.lock();
         try {
-            if (closed) {
+            if (closed || slot.removed) {
                 if (force) {
-                    throw new IllegalStateException("CertificateManager is closed");
+                    throw closed ? new IllegalStateException("CertificateManager is closed")
+                            : new IllegalArgumentException("Certificate " + slot.name() + " was unmanaged");
                 }
                 return;
             }
@@ -285,15 +576,20 @@ final class Renewer implements AutoCloseable {
                 saveUnsaved(slot);
                 return;
             }
-            var current = served.issued(slot.name());
+            var current = served.issuedInfo(slot.name());
             if (!force && !slot.renewing && current != null) {
-                var due = windows.due(slot, current, now);
+                var due = windows.due(slot, current, () -> leaf(slot), now);
                 if (now.isBefore(due)) {
                     schedule(slot, min(due, now.plus(policy.checkInterval())));
                     return;
                 }
             }
-            obtain(slot, force, now);
+            var allowed = stillAllowed;
+            if (slot.onDemand && !force && allowed != null && !allowed.test(slot.certificate.domains().get(0))) {
+                unmanage(List.of(slot.name()), false, "on-demand decision denies it");
+                return;
+            }
+            obtain(slot, force, false);
         } finally {
             slot.lock.unlock();
             synchronized (progress) {
@@ -307,22 +603,22 @@ final class Renewer implements AutoCloseable {
      * While another instance holds the lease, a scheduled check only comes back a little later (the store's
      * watcher serves what that instance stores); a forced one waits for the lease.
      */
-    private void obtain(CertificateSlot slot, boolean force, Instant started) {
+    private void obtain(CertificateSlot slot, boolean force, boolean waitForLease) {
         var issuer = issuers.get(slot.issuerIndex);
         var previous = served.issued(slot.name());
-        try (var lease = lease(slot, force)) {
+        try (var lease = lease(slot, force || waitForLease)) {
             if (lease == null) {
                 LOG.debug("Certificate {} is being obtained by another instance sharing the store", slot.name());
                 schedule(slot, clock.instant().plus(busyRetry()));
                 return;
             }
-            var stored = loader.loadUsable(slot, clock.instant());
+            var stored = loader.loadUsable(slot.certificate, clock.instant());
             // no network call while holding the lease: the lifetime rule, or a renewal window already known
             if (stored != null && !force && (previous == null || !stored.serialNumber().equals(previous.serialNumber()))
-                    && clock.instant().isBefore(windows.known(slot, stored))) {
+                    && clock.instant().isBefore(windows.known(slot, StoredCertificate.of(stored)))) {
                 LOG.info("Certificate {} was renewed by another instance sharing the store; serving it", slot.name());
                 slot.issuedBy = null; // which CA issued it is found when its renewal window is first asked for
-                succeed(slot, stored, previous);
+                succeed(slot, stored, serial(previous));
                 return;
             }
             slot.renewing = true; // retries continue until a certificate is obtained, due or not
@@ -345,12 +641,12 @@ final class Renewer implements AutoCloseable {
             } catch (IOException e) {
                 // never throw an issued certificate away (each new order counts against the CA's limits):
                 // serve it from memory and retry only the save (a lost lease included: the newer one wins then)
-                serve(slot, bundle, previous);
+                serve(slot, bundle, serial(previous));
                 slot.unsaved = bundle;
                 fail(slot, unsaved(slot, bundle, e));
                 return;
             }
-            succeed(slot, bundle, previous);
+            succeed(slot, bundle, serial(previous));
         } catch (CertpilotException e) {
             fail(slot, e);
         } catch (RuntimeException e) {
@@ -403,12 +699,12 @@ final class Renewer implements AutoCloseable {
                 schedule(slot, clock.instant().plus(busyRetry()));
                 return;
             }
-            var stored = loader.loadUsable(slot, clock.instant());
+            var stored = loader.loadUsable(slot.certificate, clock.instant());
             if (stored != null && stored.notAfter().isAfter(bundle.notAfter())) {
                 LOG.info("Certificate {}: another instance stored a newer one; serving it instead of the unsaved "
                         + "serial {}", slot.name(), bundle.serialNumber().toString(16));
                 slot.unsaved = null;
-                succeed(slot, stored, bundle);
+                succeed(slot, stored, bundle.serialNumber());
                 return;
             }
             store.save(bundle, lease.lease());
@@ -440,14 +736,14 @@ final class Renewer implements AutoCloseable {
             return false;
         }
         try {
-            var previous = served.issued(name);
-            var stored = loader.loadUsable(slot, clock.instant());
+            var previous = served.issuedInfo(name);
+            var stored = loader.loadUsable(slot.certificate, clock.instant());
             if (stored != null && (previous == null || stored.notAfter().isAfter(previous.notAfter()))) {
                 LOG.info("Certificate {} (serial {}) was obtained by another instance sharing the store; serving it",
                         name, stored.serialNumber().toString(16));
                 slot.issuedBy = null;
                 slot.unsaved = null;
-                succeed(slot, stored, previous);
+                succeed(slot, stored, previous == null ? null : previous.serial());
             }
             return true;
         } finally {
@@ -465,19 +761,31 @@ final class Renewer implements AutoCloseable {
                 store + " " + slot.name(), cause);
     }
 
-    private void succeed(CertificateSlot slot, CertificateBundle bundle, CertificateBundle previous) {
-        serve(slot, bundle, previous);
+    private void succeed(CertificateSlot slot, CertificateBundle bundle, BigInteger previousSerial) {
+        serve(slot, bundle, previousSerial);
         reset(slot);
         scheduleAfterSuccess(slot, bundle, clock.instant());
     }
 
-    /** Makes {@code bundle} the one served and tells the listeners. */
-    private void serve(CertificateSlot slot, CertificateBundle bundle, CertificateBundle previous) {
+    /** Makes {@code bundle} the one served and tells the listeners; not for a certificate unmanaged meanwhile. */
+    private void serve(CertificateSlot slot, CertificateBundle bundle, BigInteger previousSerial) {
         slot.renewing = false;
+        if (slot.removed) {
+            return;
+        }
         served.publish(bundle);
         var now = clock.instant();
-        events.emit(previous == null ? new CertificateEvent.Obtained(slot.name(), now, bundle)
-                : new CertificateEvent.Renewed(slot.name(), now, bundle, previous.serialNumber()));
+        events.emit(previousSerial == null ? new CertificateEvent.Obtained(slot.name(), now, bundle)
+                : new CertificateEvent.Renewed(slot.name(), now, bundle, previousSerial));
+    }
+
+    /** The leaf of the certificate served for {@code slot}, for asking its renewal window; null if none is stored. */
+    private X509Certificate leaf(CertificateSlot slot) {
+        var bundle = served.inMemory(slot.name());
+        if (bundle == null) {
+            bundle = loader.loadUsable(slot.certificate, clock.instant()); // read for this once, not cached
+        }
+        return bundle == null ? null : bundle.leaf();
     }
 
     private static void reset(CertificateSlot slot) {
@@ -491,7 +799,7 @@ final class Renewer implements AutoCloseable {
         // first retry's delay, or a twentieth of the lifetime for short-lived certificates
         var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter());
         var pause = min(policy.retryInitial(), lifetime.dividedBy(20));
-        var due = max(windows.due(slot, bundle, now), now.plus(pause));
+        var due = max(windows.due(slot, StoredCertificate.of(bundle), bundle::leaf, now), now.plus(pause));
         schedule(slot, min(due, now.plus(policy.checkInterval())));
     }
 
@@ -519,7 +827,7 @@ final class Renewer implements AutoCloseable {
                     issuers.get(slot.issuerIndex).ca().directory());
         }
         events.emit(new CertificateEvent.Failed(slot.name(), now, failure, slot.failures, next));
-        var current = served.issued(slot.name());
+        var current = served.issuedInfo(slot.name());
         if (current != null && policy.expiring(current, now)) {
             events.emit(new CertificateEvent.Expiring(slot.name(), now, current.notAfter(),
                     Duration.between(now, current.notAfter())));
@@ -537,15 +845,14 @@ final class Renewer implements AutoCloseable {
     }
 
     private void schedule(CertificateSlot slot, Instant at) {
-        if (slot.next != null) {
-            slot.next.cancel(false);
-        }
-        slot.nextCheck = at;
-        if (closed) {
+        if (closed || slot.removed) {
             return;
         }
-        var delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
-        slot.next = scheduler.schedule(() -> check(slot), delay, TimeUnit.MILLISECONDS);
+        queue.schedule(slot, at);
+    }
+
+    private static BigInteger serial(CertificateBundle bundle) {
+        return bundle == null ? null : bundle.serialNumber();
     }
 
     private static Duration min(Duration a, Duration b) {

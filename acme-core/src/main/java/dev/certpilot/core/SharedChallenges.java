@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,18 +43,18 @@ final class SharedChallenges {
     private static final int CONCURRENT_READS = 16;
 
     private final CertificateStore store;
-    private final Set<String> managed;
+    private final Predicate<String> managed;
     private final Duration ttl;
     private final Semaphore reads = new Semaphore(CONCURRENT_READS);
     private final ConcurrentMap<String, Cached<?>> cache = new ConcurrentHashMap<>();
 
     /**
-     * @param managed the managed domains; answers for other names are never read from the store
+     * @param managed whether a domain is managed; answers for other names are never read from the store
      * @param ttl     how long a published answer lives if its publisher dies before removing it
      */
-    SharedChallenges(CertificateStore store, Set<String> managed, Duration ttl) {
+    SharedChallenges(CertificateStore store, Predicate<String> managed, Duration ttl) {
         this.store = store;
-        this.managed = Set.copyOf(managed);
+        this.managed = managed;
         this.ttl = ttl;
     }
 
@@ -91,7 +91,7 @@ final class SharedChallenges {
 
     private <T> Optional<T> lookup(String key, Function<String, T> parse) {
         var host = key.substring(key.indexOf('/') + 1).split("/", 2)[0];
-        if (!managed.contains(host)) {
+        if (!managed.test(host)) {
             return Optional.empty();
         }
         var cached = cache.get(key);

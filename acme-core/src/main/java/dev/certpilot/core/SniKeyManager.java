@@ -7,8 +7,6 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -21,24 +19,30 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 
 /**
- * Server-side key manager over the manager's current snapshot: picks the certificate for the handshake's SNI
- * name (exact before wildcard), or the default one when the client sends none or an unknown name. A handshake
- * that negotiated {@code acme-tls/1} gets the pending TLS-ALPN-01 validation certificate for its SNI name and
- * nothing else; the JDK negotiates ALPN before choosing the key only under TLS 1.3, which is what validating CAs
- * use. Only reads immutable or concurrent state: no I/O, no locks. Thread-safe.
+ * Server-side key manager over the served certificates: picks the certificate for the handshake's SNI name (exact
+ * before wildcard), one obtained on demand for a name nothing covers (when on-demand TLS is on and allows it), or the
+ * default one when the client sends none or an unknown name. A handshake that negotiated {@code acme-tls/1} gets the
+ * pending TLS-ALPN-01 validation certificate for its SNI name and nothing else, and never waits; the JDK negotiates
+ * ALPN before choosing the key only under TLS 1.3, which is what validating CAs use. Reads concurrent state; reads
+ * the store only for a certificate not in memory, and waits only for an on-demand certificate. Thread-safe.
  */
 final class SniKeyManager extends X509ExtendedKeyManager {
 
     private static final String CHALLENGE_ALIAS = TlsAlpn01Responder.ACME_TLS_PROTOCOL + "@";
 
-    private final Supplier<CertificateIndex> index;
-    private final Function<CertificateIndex, CertificateBundle> fallback;
+    private final ServedCertificates served;
+    private final OnDemandIssuer onDemand;
     private final TlsAlpn01Responder challenges;
+    /**
+     * The bundle this thread's handshake just chose: the JDK asks for its chain and key right after choosing, on the
+     * same thread, and by then the name may have been renewed, evicted or unmanaged.
+     */
+    private final ThreadLocal<CertificateBundle> chosen = new ThreadLocal<>();
 
-    SniKeyManager(Supplier<CertificateIndex> index, Function<CertificateIndex, CertificateBundle> fallback,
-                  TlsAlpn01Responder challenges) {
-        this.index = index;
-        this.fallback = fallback;
+    /** @param onDemand null unless on-demand TLS is on */
+    SniKeyManager(ServedCertificates served, OnDemandIssuer onDemand, TlsAlpn01Responder challenges) {
+        this.served = served;
+        this.onDemand = onDemand;
         this.challenges = challenges;
     }
 
@@ -67,10 +71,9 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
         var aliases = new ArrayList<String>();
-        var snapshot = index.get();
-        for (var bundle : snapshot.all()) {
+        for (var bundle : served.inMemory()) {
             if (bundle.privateKey().getAlgorithm().equals(keyType)) {
-                aliases.add(snapshot.aliasOf(bundle));
+                aliases.add(ServedCertificates.alias(bundle));
             }
         }
         return aliases.isEmpty() ? null : aliases.toArray(String[]::new);
@@ -81,7 +84,8 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         if (alias != null && alias.startsWith(CHALLENGE_ALIAS)) {
             return challenge(alias).map(c -> new X509Certificate[] {c.certificate()}).orElse(null);
         }
-        return index.get().byAlias(alias).map(b -> b.chain().toArray(X509Certificate[]::new)).orElse(null);
+        var bundle = chosen(alias);
+        return bundle == null ? null : bundle.chain().toArray(X509Certificate[]::new);
     }
 
     @Override
@@ -89,7 +93,8 @@ final class SniKeyManager extends X509ExtendedKeyManager {
         if (alias != null && alias.startsWith(CHALLENGE_ALIAS)) {
             return challenge(alias).map(TlsAlpn01Responder.ValidationCertificate::privateKey).orElse(null);
         }
-        return index.get().byAlias(alias).map(CertificateBundle::privateKey).orElse(null);
+        var bundle = chosen(alias);
+        return bundle == null ? null : bundle.privateKey();
     }
 
     @Override
@@ -118,12 +123,28 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     }
 
     private String choose(String keyType, SSLSession session) {
-        var snapshot = index.get();
-        var bundle = snapshot.forHost(sniHost(session)).orElseGet(() -> fallback.apply(snapshot));
+        var host = sniHost(session);
+        var entry = served.forHost(host);
+        if (onDemand != null && host != null) {
+            entry = onDemand.resolve(host, entry);
+        }
+        if (entry == null) {
+            entry = served.fallback();
+        }
+        var bundle = entry == null ? null : served.bundle(entry);
         if (bundle == null || !bundle.privateKey().getAlgorithm().equals(keyType)) {
             return null;
         }
-        return snapshot.aliasOf(bundle);
+        chosen.set(bundle);
+        return ServedCertificates.alias(bundle);
+    }
+
+    private CertificateBundle chosen(String alias) {
+        var bundle = chosen.get();
+        if (bundle != null && ServedCertificates.alias(bundle).equals(alias)) {
+            return bundle;
+        }
+        return served.byAlias(alias);
     }
 
     private static String sniHost(SSLSession session) {

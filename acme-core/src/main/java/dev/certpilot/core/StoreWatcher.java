@@ -2,7 +2,6 @@ package dev.certpilot.core;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -14,7 +13,8 @@ import dev.certpilot.core.spi.CertificateStore;
 /**
  * Serves, within one poll interval, what other instances sharing the store obtained: polls the store's
  * {@link CertificateStore#revision() revision} (one small read), and when it changed reads the listing and has
- * the renewal engine adopt each managed certificate whose stored serial differs from the one served. An
+ * the renewal engine adopt each managed certificate whose stored serial differs from the one served (and, with
+ * on-demand TLS, each certificate another instance obtained on demand). An
  * unreachable store is logged once, and once when it is back. Runs on the store's thread; thread-safe.
  */
 final class StoreWatcher {
@@ -26,7 +26,6 @@ final class StoreWatcher {
     private final Renewer renewer;
     private final Duration interval;
     private final ScheduledExecutorService executor;
-    private Set<String> names = Set.of();
     private String seen;
     private boolean failing;
 
@@ -39,9 +38,8 @@ final class StoreWatcher {
         this.executor = executor;
     }
 
-    /** Starts polling for changes to {@code managed}. */
-    void start(Set<String> managed) {
-        this.names = Set.copyOf(managed);
+    /** Starts polling. */
+    void start() {
         executor.scheduleWithFixedDelay(this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -54,11 +52,12 @@ final class StoreWatcher {
             }
             var complete = true;
             for (var entry : store.list()) {
-                if (!names.contains(entry.name())) {
+                if (!renewer.manages(entry.name())) {
+                    renewer.discovered(entry);
                     continue;
                 }
-                var current = served.issued(entry.name());
-                if (current == null || !current.serialNumber().equals(entry.serial())
+                var current = served.issuedInfo(entry.name());
+                if (current == null || !current.serial().equals(entry.serial())
                         && entry.notAfter().isAfter(current.notAfter())) {
                     complete &= renewer.adopt(entry.name());
                 }

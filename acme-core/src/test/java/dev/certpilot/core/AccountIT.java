@@ -29,7 +29,7 @@ class AccountIT {
     @TempDir
     Path storage;
 
-    private CertificateManager.Builder manager(Pebble pebble, String directory) {
+    private CertificateManagerBuilder manager(Pebble pebble, String directory) {
         return CertificateManager.builder()
                 .certificateAuthority(CertificateAuthority.of(directory).withTrustedCertificates(pebble.listenerCa()))
                 .agreeToTermsOfService().storageDirectory(storage).challenges(httpServer.responder())

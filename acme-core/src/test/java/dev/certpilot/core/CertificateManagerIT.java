@@ -242,7 +242,7 @@ class CertificateManagerIT {
         manager.awaitCertificates(Duration.ofSeconds(60));
     }
 
-    private CertificateManager.Builder manager(Pebble pebble) {
+    private CertificateManagerBuilder manager(Pebble pebble) {
         return CertificateManager.builder()
                 .certificateAuthority(CertificateAuthority.of(pebble.directory().toString())
                         .withTrustedCertificates(pebble.listenerCa()))

@@ -35,7 +35,7 @@ class RenewalIT {
 
     private final EventLog events = new EventLog();
 
-    private CertificateManager.Builder manager(Pebble pebble) {
+    private CertificateManagerBuilder manager(Pebble pebble) {
         return CertificateManager.builder()
                 .certificateAuthority(CertificateAuthority.of(pebble.directory().toString())
                         .withTrustedCertificates(pebble.listenerCa()))

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
+import dev.certpilot.core.spi.StoredCertificate;
 import org.junit.jupiter.api.Test;
 
 class RenewalPolicyTest {
@@ -24,9 +25,9 @@ class RenewalPolicyTest {
         var bundle = SelfSigned.bundle("shop", NOW, Duration.ofDays(90), "shop.test");
         var starts = new HashSet<Instant>();
         for (long salt = 0; salt < 50; salt++) {
-            var due = policy(salt).lifetimeDue(bundle);
+            var due = policy(salt).lifetimeDue(StoredCertificate.of(bundle));
             assertThat(due).isBetween(NOW.plus(Duration.ofDays(57)), NOW.plus(Duration.ofDays(60)));
-            assertThat(policy(salt).lifetimeDue(bundle)).as("stable for one manager").isEqualTo(due);
+            assertThat(policy(salt).lifetimeDue(StoredCertificate.of(bundle))).as("stable for one manager").isEqualTo(due);
             starts.add(due);
         }
         assertThat(starts).as("managers spread out").hasSizeGreaterThan(45);
@@ -36,7 +37,7 @@ class RenewalPolicyTest {
     void theWindowScalesDownToShortLivedCertificates() {
         var bundle = SelfSigned.bundle("shop", NOW, Duration.ofHours(6), "shop.test");
 
-        assertThat(policy(7).lifetimeDue(bundle)).isBetween(NOW.plus(Duration.ofMinutes(216)),
+        assertThat(policy(7).lifetimeDue(StoredCertificate.of(bundle))).isBetween(NOW.plus(Duration.ofMinutes(216)),
                 NOW.plus(Duration.ofHours(4)));
     }
 
@@ -76,11 +77,11 @@ class RenewalPolicyTest {
     @Test
     void expiringMeansLessThanTheWarningOrHalfTheWindowRemains() {
         var longLived = SelfSigned.bundle("shop", NOW, Duration.ofDays(90), "shop.test");
-        assertThat(policy(1).expiring(longLived, NOW.plus(Duration.ofDays(82)))).isFalse();
-        assertThat(policy(1).expiring(longLived, NOW.plus(Duration.ofDays(84)))).isTrue();
+        assertThat(policy(1).expiring(StoredCertificate.of(longLived), NOW.plus(Duration.ofDays(82)))).isFalse();
+        assertThat(policy(1).expiring(StoredCertificate.of(longLived), NOW.plus(Duration.ofDays(84)))).isTrue();
 
         var shortLived = SelfSigned.bundle("shop", NOW, Duration.ofHours(6), "shop.test"); // window 2 h
-        assertThat(policy(1).expiring(shortLived, NOW.plus(Duration.ofMinutes(290)))).isFalse();
-        assertThat(policy(1).expiring(shortLived, NOW.plus(Duration.ofMinutes(310)))).isTrue();
+        assertThat(policy(1).expiring(StoredCertificate.of(shortLived), NOW.plus(Duration.ofMinutes(290)))).isFalse();
+        assertThat(policy(1).expiring(StoredCertificate.of(shortLived), NOW.plus(Duration.ofMinutes(310)))).isTrue();
     }
 }

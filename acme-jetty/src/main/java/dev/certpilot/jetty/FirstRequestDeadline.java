@@ -1,19 +1,22 @@
 package dev.certpilot.jetty;
 
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Closes a connection that has not begun its first request (TLS handshake and request header included) within
  * a deadline: a client trickling bytes resets Jetty's idle timeout with each one and would hold the connection
- * for ever. Later requests on a kept-alive connection are bounded by the idle timeout. Added as a bean to the
- * connector, whose connection factories hand it every connection they open. Thread-safe.
+ * for ever. Later requests on a kept-alive connection are bounded by the idle timeout. The deadline is cancelled when
+ * the connection closes, so that a flood of refused handshakes holds no memory past its connections. Added as a bean
+ * to the connector, whose connection factories hand it every connection they open. Thread-safe.
  */
 final class FirstRequestDeadline implements Connection.Listener {
 
@@ -21,6 +24,7 @@ final class FirstRequestDeadline implements Connection.Listener {
 
     private final AbstractConnector connector;
     private final long millis;
+    private final ConcurrentHashMap<Connection, Scheduler.Task> deadlines = new ConcurrentHashMap<>();
 
     FirstRequestDeadline(AbstractConnector connector, Duration deadline) {
         this.connector = connector;
@@ -32,10 +36,20 @@ final class FirstRequestDeadline implements Connection.Listener {
         if (connection.getEndPoint() instanceof SslConnection.SslEndPoint) {
             return; // the decrypted side of a TLS connection: the network side's own check covers it
         }
-        connector.getScheduler().schedule(() -> check(connection), millis, TimeUnit.MILLISECONDS);
+        deadlines.put(connection, connector.getScheduler().schedule(() -> check(connection), millis,
+                TimeUnit.MILLISECONDS));
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+        var deadline = deadlines.remove(connection);
+        if (deadline != null) {
+            deadline.cancel();
+        }
     }
 
     private void check(Connection network) {
+        deadlines.remove(network);
         var endPoint = network.getEndPoint();
         if (!endPoint.isOpen()) {
             return;

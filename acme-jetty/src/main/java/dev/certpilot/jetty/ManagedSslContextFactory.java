@@ -22,7 +22,7 @@ import dev.certpilot.core.TlsDefaults;
  * self-signed bootstrap certificate until the CA's arrives, and TLS-ALPN-01 validation certificates to
  * {@code acme-tls/1} handshakes when the manager has an {@code InMemoryTlsAlpn01Responder}.
  *
- * <p>On every issuance, renewal or revocation it reloads in place ({@link #reload}): open connections go on
+ * <p>On every issuance, renewal, revocation or unmanaging it reloads in place ({@link #reload}): open connections go on
  * untouched, the next handshake gets the new certificate, and TLS sessions made under the old one are not
  * resumed. A failed reload is logged and the factory keeps serving. Nothing restarts.
  *
@@ -77,7 +77,7 @@ public final class ManagedSslContextFactory extends SslContextFactory.Server {
 
     private void reloadOn(CertificateEvent event) {
         if (event instanceof CertificateEvent.Obtained || event instanceof CertificateEvent.Renewed
-                || event instanceof CertificateEvent.Revoked) {
+                || event instanceof CertificateEvent.Revoked || event instanceof CertificateEvent.Unmanaged) {
             try {
                 reload(factory -> { });
                 LOG.debug("Reloaded TLS context after {} of {}", event.getClass().getSimpleName(), event.name());

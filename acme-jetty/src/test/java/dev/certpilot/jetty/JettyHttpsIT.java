@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.CertificateManagerBuilder;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
 import dev.certpilot.core.KeyType;
@@ -59,7 +60,7 @@ class JettyHttpsIT {
         }
     }
 
-    private CertificateManager.Builder manager(Pebble pebble) {
+    private CertificateManagerBuilder manager(Pebble pebble) {
         return CertificateManager.builder()
                 .certificateAuthority(CertificateAuthority.of(pebble.directory().toString())
                         .withTrustedCertificates(pebble.listenerCa()))
@@ -72,7 +73,7 @@ class JettyHttpsIT {
      * Builds the manager with TLS-ALPN-01 only, serves it on Pebble's TLS-ALPN port with no HTTP connector, and
      * waits for its certificates.
      */
-    private JettyHttps serveWithTlsAlpn(Pebble pebble, CertificateManager.Builder builder) throws Exception {
+    private JettyHttps serveWithTlsAlpn(Pebble pebble, CertificateManagerBuilder builder) throws Exception {
         var tlsAlpn = new InMemoryTlsAlpn01Responder();
         manager = builder.challenges(tlsAlpn).build();
         var https = JettyHttps.builder(manager).host("127.0.0.1").httpsPort(pebble.tlsPort())

@@ -16,6 +16,7 @@ import org.eclipse.jetty.server.ServerConnector;
 
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.CertificateManagerBuilder;
 import dev.certpilot.core.FileCertificateStore;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.spi.CertificateStore;
@@ -105,7 +106,7 @@ final class ClusterBenchmark {
         return samples[samples.length / 2];
     }
 
-    private static CertificateManager.Builder builder(Pebble pebble, InMemoryHttp01Responder http01) {
+    private static CertificateManagerBuilder builder(Pebble pebble, InMemoryHttp01Responder http01) {
         return CertificateManager.builder()
                 .certificateAuthority(CertificateAuthority.of(pebble.directory().toString())
                         .withTrustedCertificates(pebble.listenerCaFile()))
@@ -113,7 +114,7 @@ final class ClusterBenchmark {
                 .challenges(http01);
     }
 
-    private static CertificateManager.Builder names(CertificateManager.Builder builder) {
+    private static CertificateManagerBuilder names(CertificateManagerBuilder builder) {
         for (int i = 0; i < NAMES; i++) {
             builder.domain("n" + i + ".cluster.test");
         }

@@ -152,17 +152,19 @@ public final class JdbcCertificateStore implements CertificateStore {
         var chain = Pem.certificates(bundle.chain());
         inTransaction("save certificate " + bundle.name(), bundle.name(), lease, connection -> {
             try (var upsert = prepare(connection, "INSERT INTO certpilot_certificate (name, domains, serial, "
-                    + "not_after, chain_pem, private_key, revision, updated_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, nextval('certpilot_revision'), now()) ON CONFLICT (name) DO UPDATE "
-                    + "SET domains = EXCLUDED.domains, serial = EXCLUDED.serial, not_after = EXCLUDED.not_after, "
+                    + "not_before, not_after, chain_pem, private_key, revision, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, nextval('certpilot_revision'), now()) ON CONFLICT (name) DO UPDATE "
+                    + "SET domains = EXCLUDED.domains, serial = EXCLUDED.serial, not_before = EXCLUDED.not_before, "
+                    + "not_after = EXCLUDED.not_after, "
                     + "chain_pem = EXCLUDED.chain_pem, private_key = EXCLUDED.private_key, "
                     + "revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at")) {
                 upsert.setString(1, bundle.name());
                 upsert.setString(2, String.join("\n", bundle.domains()));
                 upsert.setString(3, bundle.serialNumber().toString(16));
-                upsert.setTimestamp(4, Timestamp.from(bundle.notAfter()));
-                upsert.setString(5, chain);
-                upsert.setString(6, key);
+                upsert.setTimestamp(4, Timestamp.from(bundle.notBefore()));
+                upsert.setTimestamp(5, Timestamp.from(bundle.notAfter()));
+                upsert.setString(6, chain);
+                upsert.setString(7, key);
                 upsert.executeUpdate();
             }
             return null;
@@ -189,13 +191,18 @@ public final class JdbcCertificateStore implements CertificateStore {
     public List<StoredCertificate> list() throws IOException {
         return call("list certificates", connection -> {
             var result = new ArrayList<StoredCertificate>();
-            try (var select = prepare(connection, "SELECT name, domains, serial, not_after FROM certpilot_certificate");
+            // rows saved before version 2 have no not_before: it is read from their certificate
+            try (var select = prepare(connection, "SELECT name, domains, serial, not_before, not_after, "
+                    + "CASE WHEN not_before IS NULL THEN chain_pem END FROM certpilot_certificate");
                  var rows = select.executeQuery()) {
                 while (rows.next()) {
                     try {
+                        var notBefore = rows.getTimestamp(4) != null ? rows.getTimestamp(4).toInstant()
+                                : Pem.readCertificates(rows.getString(6)).get(0).getNotBefore().toInstant();
                         result.add(new StoredCertificate(rows.getString(1), Arrays.asList(rows.getString(2)
-                                .split("\n")), new BigInteger(rows.getString(3), 16), rows.getTimestamp(4).toInstant()));
-                    } catch (RuntimeException e) {
+                                .split("\n")), new BigInteger(rows.getString(3), 16), notBefore,
+                                rows.getTimestamp(5).toInstant()));
+                    } catch (IOException | RuntimeException e) {
                         LOG.debug("Left certificate {} out of the listing: {}", rows.getString(1), e.toString());
                     }
                 }

@@ -61,7 +61,9 @@ final class Schema {
                 key        text PRIMARY KEY,
                 value      text NOT NULL,
                 expires_at timestamptz NOT NULL
-            )"""));
+            )"""),
+            // version 2: the listing gives what scheduling needs without reading certificates
+            List.of("ALTER TABLE certpilot_certificate ADD COLUMN not_before timestamptz"));
 
     private Schema() {
     }

@@ -124,8 +124,25 @@ class JdbcCertificateStoreTest {
             thread.join();
         }
         assertThat(failures).isEmpty();
-        assertThat(column(url, "SELECT string_agg(version::text, ',') FROM certpilot_schema"))
-                .isEqualTo(String.valueOf(Schema.current()));
+        assertThat(column(url, "SELECT string_agg(version::text, ',' ORDER BY version) FROM certpilot_schema"))
+                .as("each version applied once").isEqualTo(java.util.stream.IntStream.rangeClosed(1, Schema.current())
+                        .mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+    }
+
+    @Test
+    void aCertificateSavedBeforeVersion2IsListedWithTheStartOfItsValidityReadFromItsCertificate() throws Exception {
+        var url = postgres.createDatabase("version1");
+        var store = JdbcCertificateStore.builder(url, null, null).build();
+        var bundle = TestBundles.bundle("shop", "shop.test");
+        store.save(bundle);
+        try (var connection = DriverManager.getConnection(url)) {
+            connection.createStatement().execute("UPDATE certpilot_certificate SET not_before = NULL");
+        }
+
+        assertThat(store.list()).singleElement().satisfies(entry -> {
+            assertThat(entry.notBefore()).isEqualTo(bundle.notBefore());
+            assertThat(entry.notAfter()).isEqualTo(bundle.notAfter());
+        });
     }
 
     @Test

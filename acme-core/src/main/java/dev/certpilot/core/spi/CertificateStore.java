@@ -105,7 +105,7 @@ public interface CertificateStore {
 
     /**
      * A value that changes whenever a certificate is saved or deleted, by any instance: every manager polls it every
-     * few seconds (see {@code CertificateManager.Builder.storePollInterval}) and reads {@link #list()} only when it
+     * few seconds (see {@code CertificateManagerBuilder.storePollInterval}) and reads {@link #list()} only when it
      * changed, to serve what another instance obtained. Comparable for equality only. The default digests the
      * listing; a store with a cheaper signal (a counter, a directory's modification time) should override it.
      *

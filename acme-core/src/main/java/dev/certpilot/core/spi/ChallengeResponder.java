@@ -2,7 +2,7 @@ package dev.certpilot.core.spi;
 
 /**
  * Answers one type of ACME challenge, proving to the CA that this application controls a domain.
- * Give responders to {@code CertificateManager.Builder.challenges(...)} in order of preference: for each
+ * Give responders to {@code CertificateManagerBuilder.challenges(...)} in order of preference: for each
  * domain the first one the CA offers and that suits the domain is used, and if its validation fails the next
  * is tried.
  *

@@ -99,7 +99,7 @@ public abstract class CertificateStoreConformance {
         var loaded = sameBackend().load("shop").orElseThrow();
         assertSame(loaded, bundle);
         assertThat(store.list()).containsExactly(new StoredCertificate("shop", List.of("shop.test", "www.shop.test"),
-                bundle.serialNumber(), bundle.notAfter()));
+                bundle.serialNumber(), bundle.notBefore(), bundle.notAfter()));
         assertThat(store.revision()).as("the revision changes with a save").isNotEqualTo(before);
     }
 

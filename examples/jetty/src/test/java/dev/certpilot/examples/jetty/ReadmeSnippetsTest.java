@@ -58,7 +58,7 @@ class ReadmeSnippetsTest {
                 interface Alerts { void send(String message); }
                 InMemoryHttp01Responder http01;
                 CertificateManager manager;
-                CertificateManager.Builder builder;
+                CertificateManagerBuilder builder;
                 ServletContextHandler context;
                 Handler app;
                 Alerts alerts;

@@ -1,0 +1,129 @@
+package dev.certpilot.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * On-demand TLS: a handshake for a name that no managed certificate covers gets a certificate obtained during the
+ * handshake, if the {@link OnDemandDecision} allows the name. The handshake waits up to {@link #handshakeTimeout};
+ * concurrent handshakes for one name share one order, and other names' handshakes never wait for it. A certificate
+ * obtained on demand is stored, renewed (each renewal asks the decision again; a name it denies is no longer renewed)
+ * and served after a restart without a new order.
+ *
+ * <p>A handshake for a name that is denied, that the decision cannot judge, that failed within the last back-off
+ * (one minute, doubling up to an hour), or that finds {@link #maxPending} names already waiting or the
+ * {@link #maxNewOrders} limit reached, is treated at once like any name without a certificate: it gets the default
+ * certificate, or a {@code handshake_failure} alert if no certificate is managed. One line is logged per name and
+ * outcome. A denial is remembered for a minute. Immutable.
+ */
+public final class OnDemandTls {
+
+    private final OnDemandDecision decision;
+    private final Duration handshakeTimeout;
+    private final int maxNewOrders;
+    private final Duration newOrdersPer;
+    private final int maxPending;
+
+    private OnDemandTls(Builder builder) {
+        this.decision = builder.decision;
+        this.handshakeTimeout = builder.handshakeTimeout;
+        this.maxNewOrders = builder.maxNewOrders;
+        this.newOrdersPer = builder.newOrdersPer;
+        this.maxPending = builder.maxPending;
+    }
+
+    /** On-demand TLS for the names {@code decision} allows, with the defaults below. */
+    public static OnDemandTls allowedBy(OnDemandDecision decision) {
+        return builder(decision).build();
+    }
+
+    /** A builder for on-demand TLS for the names {@code decision} allows. */
+    public static Builder builder(OnDemandDecision decision) {
+        return new Builder(decision);
+    }
+
+    /** Whether a name may have a certificate. */
+    public OnDemandDecision decision() {
+        return decision;
+    }
+
+    /** How long a handshake waits for the decision and the certificate; default 30 seconds. */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** How many new orders on demand may start per {@link #newOrdersPer()}; default 100 per hour. */
+    public int maxNewOrders() {
+        return maxNewOrders;
+    }
+
+    /** The period of {@link #maxNewOrders()}. */
+    public Duration newOrdersPer() {
+        return newOrdersPer;
+    }
+
+    /** How many names may wait for a decision or an order at once; default 64. */
+    public int maxPending() {
+        return maxPending;
+    }
+
+    @Override
+    public String toString() {
+        return "OnDemandTls[timeout " + handshakeTimeout + ", " + maxNewOrders + " orders per " + newOrdersPer + ", "
+                + maxPending + " pending]";
+    }
+
+    /** Configures {@link OnDemandTls}; each setter checks its value. Not thread-safe. */
+    public static final class Builder {
+
+        private final OnDemandDecision decision;
+        private Duration handshakeTimeout = Duration.ofSeconds(30);
+        private int maxNewOrders = 100;
+        private Duration newOrdersPer = Duration.ofHours(1);
+        private int maxPending = 64;
+
+        private Builder(OnDemandDecision decision) {
+            this.decision = Objects.requireNonNull(decision, "decision: on-demand TLS needs a decision (an open one "
+                    + "would let anyone make the server order certificates)");
+        }
+
+        /** How long a handshake waits for the decision and the certificate; the order goes on after it. */
+        public Builder handshakeTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "handshakeTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("handshakeTimeout must be positive, got " + timeout);
+            }
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * At most {@code orders} new orders on demand per {@code per} (a token bucket: a burst of {@code orders},
+         * then evenly); renewals do not count. Keep it under the CA's limit on new orders (Let's Encrypt: 300 per 3
+         * hours and account).
+         */
+        public Builder maxNewOrders(int orders, Duration per) {
+            Objects.requireNonNull(per, "maxNewOrders per");
+            if (orders < 1 || per.isNegative() || per.isZero()) {
+                throw new IllegalArgumentException("maxNewOrders must be at least 1 per a positive period, got "
+                        + orders + " per " + per);
+            }
+            this.maxNewOrders = orders;
+            this.newOrdersPer = per;
+            return this;
+        }
+
+        /** How many names may wait for a decision or an order at once; beyond it, handshakes are refused at once. */
+        public Builder maxPending(int names) {
+            if (names < 1 || names > 10_000) {
+                throw new IllegalArgumentException("maxPending must be 1 to 10000, got " + names);
+            }
+            this.maxPending = names;
+            return this;
+        }
+
+        public OnDemandTls build() {
+            return new OnDemandTls(this);
+        }
+    }
+}
