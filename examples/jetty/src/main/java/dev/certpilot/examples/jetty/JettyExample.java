@@ -13,6 +13,8 @@ import dev.certpilot.core.FileCertificateStore;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
 import dev.certpilot.core.ManagedCertificate;
+import dev.certpilot.core.OnDemandDecision;
+import dev.certpilot.core.OnDemandTls;
 import dev.certpilot.jdbc.JdbcCertificateStore;
 import dev.certpilot.jetty.JettyHttps;
 
@@ -92,8 +94,21 @@ public final class JettyExample implements AutoCloseable {
                         ? JdbcCertificateStore.builder(options.storage(), options.databaseUser(),
                                 options.databasePassword()).build()
                         : new FileCertificateStore(Path.of(options.storage())))
-                .leaseDuration(options.leaseDuration())
-                .certificate(ManagedCertificate.of(options.domains().toArray(String[]::new)));
+                .leaseDuration(options.leaseDuration());
+        if (!options.domains().isEmpty()) {
+            builder.certificate(ManagedCertificate.of(options.domains().toArray(String[]::new)));
+        }
+        if (options.onDemand()) {
+            // never open: only the names under the given suffixes, or those the ask endpoint allows
+            OnDemandDecision decision = name -> false;
+            if (!options.onDemandAllow().isEmpty()) {
+                decision = decision.or(OnDemandDecision.suffixes(options.onDemandAllow().toArray(String[]::new)));
+            }
+            if (options.onDemandAsk() != null) {
+                decision = decision.or(OnDemandDecision.ask(options.onDemandAsk()));
+            }
+            builder.onDemand(OnDemandTls.allowedBy(decision));
+        }
         if (options.email() != null) {
             builder.email(options.email());
         }

@@ -1,6 +1,7 @@
 package dev.certpilot.examples.jetty;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Map;
 
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.ManagedCertificate;
+import dev.certpilot.core.OnDemandDecision;
 
 /**
  * The example's settings, from command-line flags, else the matching environment variables ({@code --acme-directory}
@@ -18,7 +20,8 @@ import dev.certpilot.core.ManagedCertificate;
  */
 record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String email, String storage, String host,
                int httpPort, int httpsPort, int redirectPort, boolean trustForwardedHeaders, Duration hstsMaxAge,
-               String challenge, Duration leaseDuration, String databaseUser, String databasePassword) {
+               String challenge, Duration leaseDuration, String databaseUser, String databasePassword,
+               List<String> onDemandAllow, URI onDemandAsk) {
 
     /** HSTS for five minutes until HTTPS is known to work for every name; then raise it with --hsts-max-age. */
     static final Duration DEFAULT_HSTS = Duration.ofMinutes(5);
@@ -28,7 +31,13 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
 
     static final String USAGE = """
             Usage: jetty-example --domain NAME [--domain NAME ...] [options]
+                   jetty-example --on-demand-allow SUFFIX | --on-demand-ask URL [options]
               --domain NAME           a domain to serve over HTTPS (repeatable)        CERTPILOT_DOMAIN (comma-separated)
+              --on-demand-allow SUFFIX  on-demand TLS: a certificate is obtained at the first
+                                      handshake for any name under SUFFIX, such as
+                                      .customers.example.net (repeatable)         CERTPILOT_ON_DEMAND_ALLOW (comma-separated)
+              --on-demand-ask URL     on-demand TLS for the names URL allows: GET URL?domain=NAME,
+                                      200 allows, anything else or no answer denies  CERTPILOT_ON_DEMAND_ASK
               --acme-directory URL    the CA's directory (default: Let's Encrypt staging) CERTPILOT_ACME_DIRECTORY
               --acme-trust PEM        CA certificate of the ACME server's own TLS (test CAs) CERTPILOT_ACME_TRUST
               --email ADDRESS         contact address for the CA account              CERTPILOT_EMAIL
@@ -76,13 +85,33 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
         }
         var domains = flags.containsKey("domain") ? flags.get("domain")
                 : split(environment.get("CERTPILOT_DOMAIN"));
-        if (domains.isEmpty()) {
-            throw new IllegalArgumentException("Give at least one --domain (or CERTPILOT_DOMAIN)");
+        var onDemandAllow = flags.containsKey("on-demand-allow") ? flags.get("on-demand-allow")
+                : split(environment.get("CERTPILOT_ON_DEMAND_ALLOW"));
+        var ask = value(flags, environment, "on-demand-ask");
+        if (domains.isEmpty() && onDemandAllow.isEmpty() && ask == null) {
+            throw new IllegalArgumentException("Give at least one --domain (or CERTPILOT_DOMAIN), or on-demand TLS "
+                    + "with --on-demand-allow SUFFIX or --on-demand-ask URL");
+        }
+        if (!domains.isEmpty()) {
+            try {
+                ManagedCertificate.of(domains.toArray(String[]::new));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--domain: " + e.getMessage(), e);
+            }
         }
         try {
-            ManagedCertificate.of(domains.toArray(String[]::new));
+            OnDemandDecision.suffixes(onDemandAllow.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--domain: " + e.getMessage(), e);
+            throw new IllegalArgumentException("--on-demand-allow: " + e.getMessage(), e);
+        }
+        URI askUri = null;
+        if (ask != null) {
+            try {
+                askUri = new URI(ask);
+                OnDemandDecision.ask(askUri);
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("--on-demand-ask: " + e.getMessage(), e);
+            }
         }
         var directory = value(flags, environment, "acme-directory");
         var trust = value(flags, environment, "acme-trust");
@@ -112,7 +141,13 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                 redirect == null ? 0 : port(redirect, 0, "--redirect-port"),
                 Boolean.parseBoolean(trustForwarded), hsts(value(flags, environment, "hsts-max-age")), challenge,
                 seconds(value(flags, environment, "lease-duration"), DEFAULT_LEASE.toSeconds(), 3, "--lease-duration"),
-                environment.get("CERTPILOT_DB_USER"), environment.get("CERTPILOT_DB_PASSWORD"));
+                environment.get("CERTPILOT_DB_USER"), environment.get("CERTPILOT_DB_PASSWORD"),
+                List.copyOf(onDemandAllow), askUri);
+    }
+
+    /** Whether on-demand TLS is on. */
+    boolean onDemand() {
+        return !onDemandAllow.isEmpty() || onDemandAsk != null;
     }
 
     /** Whether the storage is a database URL rather than a directory. */
@@ -149,7 +184,8 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
     }
 
     private static final List<String> FLAGS = List.of("domain", "acme-directory", "acme-trust", "email", "storage",
-            "host", "http-port", "https-port", "redirect-port", "hsts-max-age", "challenge", "lease-duration");
+            "host", "http-port", "https-port", "redirect-port", "hsts-max-age", "challenge", "lease-duration",
+            "on-demand-allow", "on-demand-ask");
     private static final List<String> SWITCHES = List.of("trust-forwarded-headers");
 
     private static String value(Map<String, List<String>> flags, Map<String, String> environment, String name) {

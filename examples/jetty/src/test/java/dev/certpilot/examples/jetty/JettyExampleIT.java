@@ -87,7 +87,7 @@ class JettyExampleIT {
         try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             var options = new Options(List.of("busy.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
                     storage.toString(), "127.0.0.1", 0, taken.getLocalPort(), 0, false, Options.DEFAULT_HSTS, "http-01",
-                Options.DEFAULT_LEASE, null, null);
+                Options.DEFAULT_LEASE, null, null, List.of(), null);
 
             var failure = catchThrowableOfType(Exception.class, () -> JettyExample.start(options).close());
 
@@ -97,7 +97,7 @@ class JettyExampleIT {
         }
         var wildcard = new Options(List.of("*.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
                 storage.toString(), "127.0.0.1", 0, 0, 0, false, Options.DEFAULT_HSTS, "http-01",
-                Options.DEFAULT_LEASE, null, null);
+                Options.DEFAULT_LEASE, null, null, List.of(), null);
         var failure = catchThrowableOfType(Exception.class, () -> JettyExample.start(wildcard).close());
         assertThat(JettyExample.startupError(wildcard, failure)).contains("*.certpilot.test").contains("dns-01")
                 .doesNotContain("storage");
@@ -107,7 +107,7 @@ class JettyExampleIT {
     void theExampleAnswersTlsAlpn01OnItsHttpsPortAlone(Pebble pebble) throws Exception {
         var options = new Options(List.of("alpn.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
                 storage.toString(), "127.0.0.1", 0, pebble.tlsPort(), 0, false, Options.DEFAULT_HSTS, "tls-alpn-01",
-                Options.DEFAULT_LEASE, null, null);
+                Options.DEFAULT_LEASE, null, null, List.of(), null);
         try (var example = JettyExample.start(options)) {
             example.manager().awaitCertificates(Duration.ofSeconds(60));
 
@@ -116,6 +116,27 @@ class JettyExampleIT {
                 assertThat(client.get("alpn.certpilot.test", "/")).contains(client.leaf().getSerialNumber()
                         .toString(16));
             }
+        }
+    }
+
+    @Test
+    void theExampleObtainsOnDemandForTheAllowedSuffixAndRefusesOtherNames(Pebble pebble) throws Exception {
+        var options = Options.parse(new String[] {"--on-demand-allow", ".customers.certpilot.test",
+                "--acme-directory", pebble.directory().toString(), "--acme-trust", pebble.listenerCaFile().toString(),
+                "--storage", storage.toString(), "--host", "127.0.0.1", "--https-port", String.valueOf(pebble.tlsPort()),
+                "--challenge", "tls-alpn-01"}, Map.of());
+        try (var example = JettyExample.start(options)) {
+            var allowed = Curl.get(URI.create("https://shop.customers.certpilot.test:" + pebble.tlsPort() + "/"),
+                    pebble.rootFile());
+            assertThat(allowed.exitCode()).as(allowed.error()).isZero();
+            assertThat(allowed.body()).contains(example.manager().certificate("shop.customers.certpilot.test")
+                    .orElseThrow().serialNumber().toString(16));
+
+            var refused = Curl.get(URI.create("https://other.certpilot.test:" + pebble.tlsPort() + "/"),
+                    pebble.rootFile());
+            assertThat(refused.exitCode()).as("no certificate for a name outside the suffix").isNotZero();
+            assertThat(example.manager().managedCertificates()).extracting(c -> c.name())
+                    .containsExactly("shop.customers.certpilot.test");
         }
     }
 

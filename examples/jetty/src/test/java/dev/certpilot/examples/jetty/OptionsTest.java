@@ -79,6 +79,27 @@ class OptionsTest {
                 "CERTPILOT_TRUST_FORWARDED_HEADERS", "yes"))).hasMessageContaining("true or false, got 'yes'");
     }
 
+    @Test
+    void onDemandFlagsReplaceDomainsAndAreCheckedByName() {
+        var options = parse("--on-demand-allow", ".customers.example", "--on-demand-allow", ".shops.example",
+                "--on-demand-ask", "http://localhost:8081/allowed");
+        assertThat(options.domains()).isEmpty();
+        assertThat(options.onDemandAllow()).containsExactly(".customers.example", ".shops.example");
+        assertThat(options.onDemandAsk()).hasToString("http://localhost:8081/allowed");
+        assertThat(options.onDemand()).isTrue();
+        assertThat(Options.parse(new String[0], Map.of("CERTPILOT_ON_DEMAND_ALLOW", ".a.example,.b.example"))
+                .onDemandAllow()).containsExactly(".a.example", ".b.example");
+        assertThat(parse("--domain", "a.example").onDemand()).as("off unless asked").isFalse();
+
+        assertThatThrownBy(() -> Options.parse(new String[0], Map.of())).hasMessageContaining("--on-demand-allow");
+        assertThatThrownBy(() -> parse("--on-demand-allow", "customers.example"))
+                .hasMessageStartingWith("--on-demand-allow: ").hasMessageContaining("must start with a dot");
+        assertThatThrownBy(() -> parse("--on-demand-ask", "localhost:8081/allowed"))
+                .hasMessageStartingWith("--on-demand-ask: ").hasMessageContaining("absolute http:// or https://");
+        assertThatThrownBy(() -> parse("--on-demand-ask", "http://a b"))
+                .hasMessageStartingWith("--on-demand-ask: ");
+    }
+
     private static Options parse(String... args) {
         return Options.parse(args, Map.of());
     }

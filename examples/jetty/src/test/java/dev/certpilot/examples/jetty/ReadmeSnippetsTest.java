@@ -66,6 +66,7 @@ class ReadmeSnippetsTest {
                 int port;
                 javax.sql.DataSource dataSource;
                 javax.crypto.SecretKey applicationKey;
+                java.util.Set<String> customerDomains;
             """;
 
     static Stream<Arguments> snippets() throws IOException {
