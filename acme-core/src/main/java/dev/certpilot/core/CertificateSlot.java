@@ -20,7 +20,8 @@ final class CertificateSlot {
     final ReentrantLock lock = new ReentrantLock();
     volatile CertpilotException lastFailure;
     volatile int failures;
-    volatile Instant nextCheck;
+    /** When it is next checked, in epoch milliseconds by the manager's clock; {@link Long#MIN_VALUE} for never. */
+    volatile long nextCheck = Long.MIN_VALUE;
     /** Whether it was unmanaged: an attempt in progress serves and stores nothing more. */
     volatile boolean removed;
     /** The CA tried next, as an index into the configured CAs. */

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,15 +41,28 @@ final class CheckQueue {
 
     /** Checks {@code slot} at {@code at} (by the manager's clock) instead of when it was due before. */
     synchronized void schedule(CertificateSlot slot, Instant at) {
+        enqueue(slot, at, clock.instant(), System.nanoTime());
+        dispatch();
+    }
+
+    /** Checks each of {@code slots} at the instant of the same index in {@code at}, as one step. */
+    synchronized void scheduleAll(List<CertificateSlot> slots, List<Instant> at) {
+        var now = clock.instant();
+        var nanos = System.nanoTime();
+        for (int i = 0; i < slots.size(); i++) {
+            enqueue(slots.get(i), at.get(i), now, nanos);
+        }
+        dispatch();
+    }
+
+    private void enqueue(CertificateSlot slot, Instant at, Instant now, long nanos) {
         if (slot.queued) {
             queue.remove(slot);
         }
-        slot.nextCheck = at;
-        var delay = Math.max(0, Duration.between(clock.instant(), at).toNanos());
-        slot.deadline = System.nanoTime() + delay;
+        slot.nextCheck = at.toEpochMilli();
+        slot.deadline = nanos + Math.max(0, Duration.between(now, at).toNanos());
         slot.queued = true;
         queue.add(slot);
-        dispatch();
     }
 
     /** Checks {@code slot} no more (it was unmanaged). */
@@ -57,7 +71,7 @@ final class CheckQueue {
             queue.remove(slot);
             slot.queued = false;
         }
-        slot.nextCheck = null;
+        slot.nextCheck = Long.MIN_VALUE;
     }
 
     /** How many slots wait for their check. */

@@ -56,6 +56,7 @@ import dev.certpilot.core.spi.StoredCertificate;
  *                       metadata.json   name, domains, serial, validity
  *   accounts/&lt;account-id&gt;/account.key  the ACME account key pair, mode 0600
  *   certificates/.revision              rewritten by every save and delete, polled by other instances
+ *   certificates/.listing               the listing: a line per save and delete, rewritten when overgrown
  *   locks/&lt;name&gt;.lease                the lease: holder's token, process, host and expiry
  *   locks/&lt;name&gt;.lock                 the guard: an operating-system lock held for one step's file operations
  *   challenges/&lt;sha-256 of key&gt;         pending challenge answers with their expiry, mode 0600
@@ -83,7 +84,7 @@ public final class FileCertificateStore implements CertificateStore {
     /** How long one step waits for a name's guard, which another process holds for a few file operations. */
     private static final Duration GUARD_TIMEOUT = Duration.ofMinutes(1);
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = FileOperations.OWNER_ONLY_FILE;
-    private static final Set<PosixFilePermission> PUBLIC_FILE = PosixFilePermissions.fromString("rw-r--r--");
+    private static final Set<PosixFilePermission> PUBLIC_FILE = FileOperations.PUBLIC_FILE;
 
     private static final DateTimeFormatter CORRUPT_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
@@ -95,6 +96,7 @@ public final class FileCertificateStore implements CertificateStore {
     private final FileOperations files;
     private final FileLeases leases;
     private final FileChallenges challenges;
+    private final FileListing listing;
 
     /**
      * A store rooted at {@code root}, created on first write if missing.
@@ -112,6 +114,7 @@ public final class FileCertificateStore implements CertificateStore {
         this.files = new FileOperations(posix);
         this.leases = new FileLeases(this.root.resolve("locks"), clock, this, files);
         this.challenges = new FileChallenges(this.root.resolve("challenges"), clock, files);
+        this.listing = new FileListing(this.root.resolve("certificates"), this, files);
     }
 
     /** The root directory. */
@@ -196,34 +199,36 @@ public final class FileCertificateStore implements CertificateStore {
             var previous = certificates().resolve(PREVIOUS + name);
             FileOperations.move(dir, previous);
             FileOperations.deleteRecursively(previous);
+            listing.deleted(name);
             touchRevision();
             LOG.debug("Deleted certificate {} from {}", name, dir);
             return true;
         });
     }
 
+    /**
+     * Reads one file, the journal {@code certificates/.listing}, and the directory's entries, however many
+     * certificates there are; a certificate the journal lacks is read from its {@code metadata.json}.
+     */
     @Override
     public List<StoredCertificate> list() throws IOException {
-        var result = new ArrayList<StoredCertificate>();
-        if (!Files.isDirectory(certificates())) {
-            return result;
+        return listing.list(this::listed);
+    }
+
+    /** What {@code metadata.json} says of certificate {@code name}, or null if it cannot be read. */
+    private StoredCertificate listed(String name) {
+        var dir = certificates().resolve(name);
+        try {
+            var json = JSON.parse(Files.readString(dir.resolve(METADATA), StandardCharsets.UTF_8));
+            return new StoredCertificate(name, json.get("domains").asArray().stream().map(JSON.Value::asString)
+                    .toList(), new BigInteger(json.get("serial").asString(), 16), json.get("notBefore").asInstant(),
+                    json.get("notAfter").asInstant());
+        } catch (NoSuchFileException gone) {
+            return null; // deleted or replaced meanwhile
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Left {} out of the listing: {}", dir, e.toString());
+            return null;
         }
-        try (var dirs = Files.newDirectoryStream(certificates(), dir -> !dir.getFileName().toString().startsWith("."))) {
-            for (var dir : dirs) {
-                try {
-                    var json = JSON.parse(Files.readString(dir.resolve(METADATA), StandardCharsets.UTF_8));
-                    result.add(new StoredCertificate(dir.getFileName().toString(),
-                            json.get("domains").asArray().stream().map(JSON.Value::asString).toList(),
-                            new BigInteger(json.get("serial").asString(), 16), json.get("notBefore").asInstant(),
-                            json.get("notAfter").asInstant()));
-                } catch (NoSuchFileException gone) {
-                    // deleted or replaced meanwhile
-                } catch (IOException | RuntimeException e) {
-                    LOG.debug("Left {} out of the listing: {}", dir, e.toString());
-                }
-            }
-        }
-        return result;
     }
 
     /** A random value rewritten by every save and delete, in {@code certificates/.revision}. */
@@ -262,6 +267,7 @@ public final class FileCertificateStore implements CertificateStore {
         FileOperations.move(staging, dir);
         FileOperations.syncDirectory(certificates());
         FileOperations.deleteRecursively(previous);
+        listing.saved(StoredCertificate.of(bundle));
         touchRevision();
         LOG.debug("Stored certificate {} in {}", name, dir);
     }
@@ -357,8 +363,16 @@ public final class FileCertificateStore implements CertificateStore {
      * (taking a lease, a swap, a recovery), never across an order.
      */
     <T> T guarded(String name, Guarded<T> action) throws IOException {
-        synchronized (lockFor(name)) {
-            var file = root.resolve("locks").resolve(checkName(name) + ".lock");
+        return locked(name, root.resolve("locks").resolve(checkName(name) + ".lock"), action);
+    }
+
+    /** Runs {@code action} holding the listing's guard, {@code locks/.listing.lock}. */
+    <T> T guardedListing(Guarded<T> action) throws IOException {
+        return locked(".listing", root.resolve("locks").resolve(".listing.lock"), action);
+    }
+
+    private <T> T locked(String key, Path file, Guarded<T> action) throws IOException {
+        synchronized (lockFor(key)) {
             files.createDirectories(file.getParent());
             try (var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 var deadline = System.nanoTime() + GUARD_TIMEOUT.toNanos();

@@ -73,12 +73,52 @@ public record ManagedCertificate(String name, List<String> domains) {
     }
 
     /**
+     * Whether {@code name} is already what {@link #normalize} makes of it and valid: lower-case letters, digits and
+     * hyphens in 2 or more labels of 1 to 63 characters, no hyphen at either end of a label, not all digits and dots
+     * (an IPv4 address), at most 253 characters, no trailing dot, no wildcard. A name this rejects is judged by the
+     * full rules.
+     */
+    private static boolean isNormalHostName(String name) {
+        var length = name.length();
+        if (length == 0 || length > 253) {
+            return false;
+        }
+        var labels = 1;
+        var labelStart = 0;
+        var letters = false;
+        for (int i = 0; i < length; i++) {
+            var c = name.charAt(i);
+            if (c == '.') {
+                if (i == labelStart || i - labelStart > 63 || name.charAt(i - 1) == '-') {
+                    return false;
+                }
+                labels++;
+                labelStart = i + 1;
+            } else if (c == '-') {
+                if (i == labelStart) {
+                    return false;
+                }
+                letters = true;
+            } else if (c >= 'a' && c <= 'z') {
+                letters = true;
+            } else if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return labels >= 2 && labelStart < length && length - labelStart <= 63 && name.charAt(length - 1) != '-'
+                && letters;
+    }
+
+    /**
      * Normalizes a DNS name to lower-case ASCII.
      *
      * @throws IllegalArgumentException naming the domain and what is wrong with it
      */
     static String normalize(String domain) {
         Objects.requireNonNull(domain, "domain");
+        if (isNormalHostName(domain)) {
+            return domain; // the common case, without IDN conversion and patterns: a million names load in a second
+        }
         var text = domain.trim();
         if (text.endsWith(".")) {
             text = text.substring(0, text.length() - 1);
@@ -114,6 +154,7 @@ public record ManagedCertificate(String name, List<String> domains) {
         if (ascii.length() > 253) {
             throw new IllegalArgumentException("'" + domain + "' is longer than 253 characters");
         }
-        return wildcard ? "*." + ascii : ascii;
+        var result = wildcard ? "*." + ascii : ascii;
+        return result.equals(domain) ? domain : result; // one string, not two, when it was normal already
     }
 }

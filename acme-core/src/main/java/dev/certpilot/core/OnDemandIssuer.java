@@ -75,7 +75,7 @@ final class OnDemandIssuer implements AutoCloseable {
      */
     ServedCertificate resolve(String host, ServedCertificate found) {
         if (found != null) {
-            if (found.issued != null) {
+            if (found.hasIssued()) {
                 return found;
             }
             var ordering = pending.get(found.certificate.domains().get(0));

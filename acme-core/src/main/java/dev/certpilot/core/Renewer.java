@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,6 @@ final class Renewer implements AutoCloseable {
     private final AtomicLong added = new AtomicLong();
     private final List<ManagedCertificate> configured;
     private final Object membership = new Object();
-    private final HashMap<String, String> certificateOfDomain = new HashMap<>(); // guarded by membership
     private final ScheduledThreadPoolExecutor scheduler;
     private final CheckQueue queue;
     private final RandomGenerator random;
@@ -207,12 +207,17 @@ final class Renewer implements AutoCloseable {
         // never longer than the check interval
         var spread = Math.max(1, Math.min(policy.checkInterval().toMillis(),
                 Math.max(START_SPREAD.toMillis(), slots.size() * 5L)));
+        var jitter = new SplittableRandom(random.nextLong()); // one draw per certificate: no lock, no entropy
+        var batch = new ArrayList<CertificateSlot>(slots.size());
+        var times = new ArrayList<Instant>(slots.size());
         for (var slot : slots.values()) {
             var current = served.issuedInfo(slot.name());
             var dueAt = current == null ? now : policy.lifetimeDue(current);
             // the spread only moves a check earlier than its due time, never past it
-            queue.schedule(slot, now.isBefore(dueAt) ? min(now.plusMillis(random.nextLong(spread)), dueAt) : now);
+            batch.add(slot);
+            times.add(now.isBefore(dueAt) ? min(now.plusMillis(jitter.nextLong(spread)), dueAt) : now);
         }
+        queue.scheduleAll(batch, times);
     }
 
     /**
@@ -237,7 +242,8 @@ final class Renewer implements AutoCloseable {
                             + "first to manage it for " + certificate.domains());
                 }
                 for (var domain : certificate.domains()) {
-                    var owner = certificateOfDomain.getOrDefault(domain, domains.get(domain));
+                    var owner = served.owner(domain);
+                    owner = owner != null ? owner : domains.get(domain);
                     if (owner != null && !owner.equals(certificate.name())) {
                         throw new IllegalArgumentException("Domain " + domain + " is in certificates '" + owner
                                 + "' and '" + certificate.name() + "': list it in one only");
@@ -270,16 +276,13 @@ final class Renewer implements AutoCloseable {
                 return null;
             }
             for (var domain : certificate.domains()) {
-                if (certificateOfDomain.containsKey(domain)) {
+                if (served.owner(domain) != null) {
                     return null;
                 }
             }
             var slot = new CertificateSlot(certificate, added.getAndIncrement(), onDemand);
             slots.put(certificate.name(), slot);
-            for (var domain : certificate.domains()) {
-                certificateOfDomain.put(domain, certificate.name());
-            }
-            served.add(certificate, stored, looked);
+            served.add(certificate, stored, looked); // the one record of which certificate has which domain
             return slot;
         }
     }
@@ -303,7 +306,6 @@ final class Renewer implements AutoCloseable {
                     continue;
                 }
                 slot.removed = true;
-                slot.certificate.domains().forEach(d -> certificateOfDomain.remove(d, name));
                 queue.cancel(slot);
                 served.remove(name);
                 removed.add(slot);
@@ -512,7 +514,7 @@ final class Renewer implements AutoCloseable {
             var failure = slot.lastFailure;
             result.add(new CertificateStatus(slot.name(), slot.certificate.domains(),
                     current == null ? null : current.serial(), current == null ? null : current.notAfter(),
-                    current == null, closed ? null : slot.nextCheck, slot.failures,
+                    current == null, closed || slot.nextCheck == Long.MIN_VALUE ? null : Instant.ofEpochMilli(slot.nextCheck), slot.failures,
                     failure == null ? null : failure.getMessage()));
         }
         return result;

@@ -1,5 +1,8 @@
 package dev.certpilot.core;
 
+import java.math.BigInteger;
+import java.time.Instant;
+
 import dev.certpilot.core.spi.StoredCertificate;
 
 /**
@@ -13,8 +16,13 @@ final class ServedCertificate {
     final ManagedCertificate certificate;
     /** The order in which certificates were added, which decides the default certificate and status order. */
     final long order;
-    /** The CA's certificate served, as listed; null while a bootstrap certificate (or nothing) is served. */
-    volatile StoredCertificate issued;
+    /**
+     * The CA's certificate served, as listed: its serial (null while a bootstrap certificate, or nothing, is served)
+     * and validity in epoch seconds; written together under this object's monitor, read through {@link #issued()}.
+     */
+    private volatile BigInteger serial;
+    private long notBefore;
+    private long notAfter;
     /** Whether the store was asked for a certificate; until then the first use asks it. */
     volatile boolean looked;
     /** The parsed certificate: the CA's one {@link #issued} lists, or a bootstrap one; null when not in memory. */
@@ -33,5 +41,40 @@ final class ServedCertificate {
 
     String name() {
         return certificate.name();
+    }
+
+    /** What the listing says of the CA's certificate served, or null while a bootstrap one (or none) is. */
+    StoredCertificate issued() {
+        BigInteger serial;
+        long from;
+        long to;
+        synchronized (this) {
+            serial = this.serial;
+            from = notBefore;
+            to = notAfter;
+        }
+        return serial == null ? null : new StoredCertificate(certificate.name(), certificate.domains(), serial,
+                Instant.ofEpochSecond(from), Instant.ofEpochSecond(to));
+    }
+
+    /** Whether the CA's certificate is served (not a bootstrap one); reads one volatile field. */
+    boolean hasIssued() {
+        return serial != null;
+    }
+
+    /** The serial of the CA's certificate served, or null. */
+    BigInteger issuedSerial() {
+        return serial;
+    }
+
+    /** Records the CA's certificate served, or none; call holding this object's monitor. */
+    void issued(StoredCertificate stored) {
+        if (stored == null) {
+            serial = null;
+            return;
+        }
+        notBefore = stored.notBefore().getEpochSecond();
+        notAfter = stored.notAfter().getEpochSecond();
+        serial = stored.serial();
     }
 }

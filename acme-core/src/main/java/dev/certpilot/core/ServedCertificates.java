@@ -58,7 +58,9 @@ final class ServedCertificates {
      */
     synchronized void add(ManagedCertificate certificate, StoredCertificate stored, boolean looked) {
         var entry = new ServedCertificate(certificate, added++);
-        entry.issued = stored;
+        synchronized (entry) {
+            entry.issued(stored);
+        }
         entry.looked = looked || stored != null;
         byName.put(certificate.name(), entry);
         for (var domain : certificate.domains()) {
@@ -81,8 +83,8 @@ final class ServedCertificates {
             if (bundle != null && stored != null && !bundle.serialNumber().equals(stored.serial())) {
                 entry.bundle = null; // read again at its next use
             }
-            if (stored != null || entry.issued == null) {
-                entry.issued = stored;
+            if (stored != null || !entry.hasIssued()) {
+                entry.issued(stored);
             }
             entry.looked = true;
         }
@@ -117,7 +119,7 @@ final class ServedCertificates {
         synchronized (entry) {
             var previous = entry.bundle;
             entry.bundle = issued;
-            entry.issued = StoredCertificate.of(issued);
+            entry.issued(StoredCertificate.of(issued));
             entry.looked = true;
             entry.used = true;
             if (previous != null && previous != issued) {
@@ -132,7 +134,7 @@ final class ServedCertificates {
         var entry = byName.get(name);
         if (entry != null) {
             synchronized (entry) {
-                entry.issued = null;
+                entry.issued(null);
                 entry.looked = true;
                 entry.bundle = null;
             }
@@ -152,7 +154,7 @@ final class ServedCertificates {
         if (!entry.looked) {
             lookUp(entry); // a certificate managed at run time: is there one in the store?
         }
-        return entry.issued;
+        return entry.issued();
     }
 
     /** The CA's certificate served for {@code name}, read from the store if not in memory; null if none. */
@@ -162,22 +164,28 @@ final class ServedCertificates {
             return null;
         }
         var bundle = bundle(entry);
-        var issued = entry.issued;
-        return bundle != null && issued != null && bundle.serialNumber().equals(issued.serial()) ? bundle : null;
+        var serial = entry.issuedSerial();
+        return bundle != null && serial != null && bundle.serialNumber().equals(serial) ? bundle : null;
     }
 
     /** The CA's certificate served for {@code name} if it is in memory now, else null; reads nothing. */
     CertificateBundle inMemory(String name) {
         var entry = byName.get(name);
-        var issued = entry == null ? null : entry.issued;
+        var serial = entry == null ? null : entry.issuedSerial();
         var bundle = entry == null ? null : entry.bundle;
-        return issued != null && bundle != null && bundle.serialNumber().equals(issued.serial()) ? bundle : null;
+        return serial != null && bundle != null && bundle.serialNumber().equals(serial) ? bundle : null;
     }
 
     /** The certificate served for {@code name}: the CA's, else a bootstrap one; null if it is not managed. */
     CertificateBundle byName(String name) {
         var entry = byName.get(name);
         return entry == null ? null : bundle(entry);
+    }
+
+    /** The name of the certificate listing {@code domain} exactly, or null. */
+    String owner(String domain) {
+        var entry = byDomain.get(domain);
+        return entry == null ? null : entry.name();
     }
 
     /** Whether {@code domain} is one of the managed certificates' domains, exactly. */
@@ -269,16 +277,17 @@ final class ServedCertificates {
     private void lookUp(ServedCertificate entry) {
         String problem = null;
         synchronized (entry) {
-            if (entry.bundle != null || entry.issued == null && entry.looked) {
+            var listed = entry.issued();
+            if (entry.bundle != null || listed == null && entry.looked) {
                 return;
             }
             var stored = loader.loadUsable(entry.certificate, clock.instant());
-            if (stored != null && (entry.issued == null || stored.notAfter().compareTo(entry.issued.notAfter()) >= 0)) {
+            if (stored != null && (listed == null || stored.notAfter().compareTo(listed.notAfter()) >= 0)) {
                 entry.bundle = stored;
-                entry.issued = StoredCertificate.of(stored);
-            } else if (entry.issued != null) {
+                entry.issued(StoredCertificate.of(stored));
+            } else if (listed != null) {
                 problem = "is no longer in the store or not usable";
-                entry.issued = null;
+                entry.issued(null);
             }
             entry.looked = true;
         }

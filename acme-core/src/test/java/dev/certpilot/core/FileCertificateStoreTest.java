@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
+import dev.certpilot.core.spi.StoredCertificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,54 @@ class FileCertificateStoreTest {
     }
 
     @Test
+    void theListingReadsItsJournalAndCatchesUpWithCertificatesWrittenWithoutIt() throws IOException {
+        var store = new FileCertificateStore(root);
+        var shop = SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test", "www.shop.test");
+        var blog = SelfSigned.bundle("blog", now, Duration.ofDays(30), "blog.test");
+        store.save(shop);
+        store.save(blog);
+        var journal = root.resolve("certificates/.listing");
+        assertThat(Files.readAllLines(journal)).hasSize(2);
+
+        Files.delete(journal); // a store written by an older version
+        copyDirectory(root.resolve("certificates/blog"), root.resolve("certificates/copy")); // copied in by hand
+        Files.writeString(root.resolve("certificates/copy/metadata.json"), Files.readString(
+                root.resolve("certificates/copy/metadata.json")).replace("\"blog\"", "\"copy\""));
+
+        assertThat(store.list()).containsExactlyInAnyOrder(StoredCertificate.of(shop), StoredCertificate.of(blog),
+                new StoredCertificate("copy", blog.domains(), blog.serialNumber(), blog.notBefore(), blog.notAfter()));
+        assertThat(Files.readAllLines(journal)).as("rewritten").hasSize(3);
+
+        FileOperations.deleteRecursively(root.resolve("certificates/copy")); // removed by hand
+        try (var lease = store.tryLease("blog", Duration.ofSeconds(10)).orElseThrow()) {
+            store.delete("blog", lease);
+        }
+        assertThat(store.list()).containsExactly(StoredCertificate.of(shop));
+    }
+
+    @Test
+    void aTornOrOvergrownJournalIsRewrittenAndListsTheSame() throws IOException {
+        var store = new FileCertificateStore(root);
+        var shop = SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test");
+        store.save(shop);
+        var journal = root.resolve("certificates/.listing");
+        var line = Files.readString(journal);
+        Files.writeString(journal, line.repeat(1500) + "+\tsho", java.nio.file.StandardOpenOption.APPEND);
+
+        assertThat(store.list()).containsExactly(StoredCertificate.of(shop));
+        assertThat(Files.readString(journal)).isEqualTo(line);
+    }
+
+    private static void copyDirectory(Path from, Path to) throws IOException {
+        Files.createDirectory(to);
+        try (var files = Files.list(from)) {
+            for (var file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
+
+    @Test
     void rsaKeysRoundTripToo() throws IOException {
         var store = new FileCertificateStore(root);
         var bundle = SelfSigned.bundle("rsa", KeyType.RSA_2048.generate(), now, Duration.ofDays(1), "rsa.test");
@@ -61,8 +110,9 @@ class FileCertificateStoreTest {
 
         assertThat(store.load("shop").orElseThrow().serialNumber()).isEqualTo(second.serialNumber());
         try (var entries = Files.list(root.resolve("certificates"))) {
-            assertThat(entries.map(p -> p.getFileName().toString())).as("the entry and the store's revision")
-                    .containsExactlyInAnyOrder("shop", ".revision");
+            assertThat(entries.map(p -> p.getFileName().toString()))
+                    .as("the entry, the store's revision and its listing")
+                    .containsExactlyInAnyOrder("shop", ".revision", ".listing");
         }
     }
 

@@ -43,6 +43,24 @@ class ManagedCertificateTest {
     }
 
     @Test
+    void namesThatAreNormalAlreadyAreCheckedByTheSameRules() {
+        for (var valid : List.of("a.b", "shop.example.com", "a-b.c-d.example", "xn--bcher-kva.example",
+                "123.example", "a".repeat(63) + ".example")) {
+            assertThat(ManagedCertificate.normalize(valid)).as(valid).isSameAs(valid);
+        }
+        for (var invalid : List.of("example", "-a.example", "a-.example", "a..example", ".a.example",
+                "a".repeat(64) + ".example", "1.2.3.4", "a.example-", "a_b.example", "a.example.")) {
+            var normalized = org.assertj.core.api.Assertions.catchThrowable(() -> ManagedCertificate.normalize(invalid));
+            if (invalid.equals("a.example.")) {
+                assertThat(ManagedCertificate.normalize(invalid)).as("a trailing dot is dropped").isEqualTo("a.example");
+            } else {
+                assertThat(normalized).as(invalid).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining(invalid);
+            }
+        }
+    }
+
+    @Test
     void invalidNamesAreRejectedSayingWhatIsAllowed() {
         assertThatThrownBy(() -> new ManagedCertificate("../etc", List.of("a.example")))
                 .hasMessageContaining("'../etc'").hasMessageContaining("a-z 0-9");

@@ -26,9 +26,9 @@ public final class Main {
                 case "cluster" -> ClusterBenchmark.run(table);
                 case "handshake" -> HandshakeBenchmark.run(table, Integer.getInteger("names", 10_000));
                 case "scale" -> {
-                    ScaleBenchmark.run(table, 10_000);
+                    ScaleBenchmark.run(table, Integer.getInteger("scale.names", 100_000), true);
                     if (!Boolean.getBoolean("quick")) {
-                        ScaleBenchmark.run(table, 100_000);
+                        ScaleBenchmark.run(table, 1_000_000, false);
                     }
                 }
                 default -> throw new IllegalArgumentException("Unknown benchmark '" + name
