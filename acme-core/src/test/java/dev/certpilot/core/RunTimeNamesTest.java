@@ -3,29 +3,19 @@ package dev.certpilot.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,15 +35,18 @@ class RunTimeNamesTest {
     private final MutableClock clock = new MutableClock();
     private final EventLog events = new EventLog();
     private final FakeIssuer issuer = new FakeIssuer(CA, clock);
-    private final ExecutorService acceptors = Executors.newFixedThreadPool(4);
-    private SSLServerSocket server;
+    private KeyManagerServer server;
 
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
             server.close();
         }
-        acceptors.shutdownNow();
+    }
+
+    private KeyManagerServer serve(CertificateManager manager) throws Exception {
+        server = new KeyManagerServer(manager);
+        return server;
     }
 
     private CertificateManagerBuilder manager() {
@@ -168,12 +161,12 @@ class RunTimeNamesTest {
             manager.awaitCertificates(Duration.ofSeconds(1));
             assertThat(manager.status()).isEmpty();
             var tls = serve(manager);
-            assertThat(handshake(tls, "late.test")).as("nothing to present").isEmpty();
+            assertThat(tls.handshake("late.test")).as("nothing to present").isEmpty();
 
             manager.manage(ManagedCertificate.of("late.test"));
             manager.awaitCertificates(Duration.ofSeconds(5));
 
-            assertThat(handshake(tls, "late.test")).hasValueSatisfying(leaf -> assertThat(leaf.getSerialNumber())
+            assertThat(tls.handshake("late.test")).hasValueSatisfying(leaf -> assertThat(leaf.getSerialNumber())
                     .isEqualTo(manager.certificate("late.test").orElseThrow().serialNumber()));
         }
     }
@@ -194,7 +187,7 @@ class RunTimeNamesTest {
                 results.add(clients.submit(() -> {
                     for (int i = 0; !stop.get(); i++) {
                         var host = "n" + (i % 20) + ".test";
-                        var leaf = handshake(tls, host).orElseThrow();
+                        var leaf = tls.handshake(host).orElseThrow();
                         var names = leaf.getSubjectAlternativeNames().stream().map(n -> n.get(1)).toList();
                         if (names.contains(host)) {
                             own.incrementAndGet();
@@ -253,63 +246,12 @@ class RunTimeNamesTest {
             var tls = serve(manager);
             for (int round = 0; round < 3; round++) {
                 for (var host : List.of("a.test", "b.test", "c.test")) {
-                    assertThat(handshake(tls, host)).hasValueSatisfying(leaf -> assertThat(leaf.getSerialNumber())
+                    assertThat(tls.handshake(host)).hasValueSatisfying(leaf -> assertThat(leaf.getSerialNumber())
                             .as(host).isEqualTo(serials.get(host)));
                 }
             }
             assertThat(loads.get()).as("each handshake evicted the previous certificate").isGreaterThanOrEqualTo(9);
             assertThat(ordered()).as("nothing ordered after the first manager").hasSize(3);
-        }
-    }
-
-    private SSLServerSocket serve(CertificateManager manager) throws Exception {
-        var context = SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {manager.keyManager()}, null, null);
-        server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
-                InetAddress.getByName("127.0.0.1"));
-        for (int i = 0; i < 4; i++) {
-            acceptors.submit(() -> {
-                while (!server.isClosed()) {
-                    try (var socket = (SSLSocket) server.accept()) {
-                        socket.startHandshake();
-                    } catch (Exception ignored) {
-                        // next connection
-                    }
-                }
-                return null;
-            });
-        }
-        return server;
-    }
-
-    /** The leaf the server presents for {@code sni}, or empty if the handshake fails. */
-    private static Optional<X509Certificate> handshake(SSLServerSocket server, String sni) throws Exception {
-        var client = SSLContext.getInstance("TLS");
-        client.init(null, new TrustManager[] {new TrustAll()}, null);
-        try (var socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", server.getLocalPort())) {
-            var parameters = socket.getSSLParameters();
-            parameters.setServerNames(List.of(new SNIHostName(sni)));
-            socket.setSSLParameters(parameters);
-            socket.startHandshake();
-            return Optional.of((X509Certificate) socket.getSession().getPeerCertificates()[0]);
-        } catch (javax.net.ssl.SSLException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** The tests check which certificate is presented, not whether it is trusted. */
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

@@ -1,0 +1,171 @@
+package dev.certpilot.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * On-demand TLS with a CA at the issuer boundary, for what Pebble cannot do on demand: a clock that jumps 60 days,
+ * an order held open, a CA that fails; handshakes are real, against the managers' key managers.
+ */
+class OnDemandTest {
+
+    private static final String CA = "https://ca.test/dir";
+
+    @TempDir
+    Path storage;
+
+    private final MutableClock clock = new MutableClock();
+    private final EventLog events = new EventLog();
+    private final FakeIssuer issuer = new FakeIssuer(CA, clock);
+    private final java.util.Deque<AutoCloseable> closing = new java.util.ArrayDeque<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (var resource : closing) { // the last opened first
+            resource.close();
+        }
+    }
+
+    private CertificateManagerBuilder manager(OnDemandTls onDemand) {
+        var builder = CertificateManager.builder()
+                .certificateAuthority(CertificateAuthority.of(CA))
+                .agreeToTermsOfService()
+                .challenges(new InMemoryHttp01Responder())
+                .storageDirectory(storage)
+                .clock(clock)
+                .checkInterval(Duration.ofMillis(100))
+                .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
+                .listener(events)
+                .onDemand(onDemand);
+        builder.issuerDecorator = real -> issuer;
+        return builder;
+    }
+
+    private KeyManagerServer started(CertificateManager manager) throws Exception {
+        closing.push(manager);
+        manager.start();
+        var server = new KeyManagerServer(manager);
+        closing.push(server);
+        return server;
+    }
+
+    @Test
+    void twoInstancesSharingAStoreOrderANewNameOnceWhicheverSawTheFirstHandshakes() throws Exception {
+        var onDemand = OnDemandTls.allowedBy(OnDemandDecision.suffixes(".shop.test"));
+        var first = started(manager(onDemand).build());
+        var second = started(manager(onDemand).build());
+        issuer.onIssue(() -> Thread.sleep(300)); // both instances see handshakes while the order runs
+        var pool = Executors.newFixedThreadPool(20);
+        closing.push(pool::shutdownNow);
+        var serials = new ArrayList<Future<BigInteger>>();
+        for (int i = 0; i < 20; i++) {
+            var server = i % 2 == 0 ? first : second;
+            serials.add(pool.submit(() -> server.handshake("x.shop.test").orElseThrow().getSerialNumber()));
+        }
+        var seen = new java.util.HashSet<BigInteger>();
+        for (var serial : serials) {
+            seen.add(serial.get(30, TimeUnit.SECONDS));
+        }
+
+        assertThat(issuer.calls()).as("one order for the fleet").hasSize(1);
+        assertThat(seen).as("every handshake on both got the one certificate").hasSize(1);
+    }
+
+    @Test
+    void handshakesForOtherNamesDoNotWaitWhileAnOrderRuns() throws Exception {
+        var release = new CountDownLatch(1);
+        var manager = manager(OnDemandTls.allowedBy(OnDemandDecision.suffixes(".shop.test"))).domain("static.test")
+                .build();
+        var tls = started(manager);
+        manager.awaitCertificates(Duration.ofSeconds(5));
+        issuer.onIssue(() -> release.await(20, TimeUnit.SECONDS));
+        var pool = Executors.newSingleThreadExecutor();
+        closing.push(pool::shutdownNow);
+        var slow = pool.submit(() -> tls.handshake("slow.shop.test"));
+        Thread.sleep(300);
+
+        var started = System.nanoTime();
+        assertThat(tls.handshake("static.test")).isPresent();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(slow).as("the on-demand handshake still waits for its order").isNotDone();
+
+        release.countDown();
+        assertThat(slow.get(10, TimeUnit.SECONDS)).hasValueSatisfying(leaf -> assertThat(leaf.getSerialNumber())
+                .isEqualTo(manager.certificate("slow.shop.test").orElseThrow().serialNumber()));
+    }
+
+    @Test
+    void aCertificateObtainedOnDemandIsServedAfterARestartRenewedAndDroppedWhenTheDecisionNoLongerAllowsIt()
+            throws Exception {
+        var allowed = new AtomicBoolean(true);
+        var onDemand = OnDemandTls.allowedBy(name -> allowed.get() && name.endsWith(".shop.test"));
+        var first = manager(onDemand).build();
+        var tls = started(first);
+        var obtained = tls.handshake("a.shop.test").orElseThrow();
+        tls.close();
+        first.close();
+        assertThat(issuer.calls()).hasSize(1);
+
+        var restarted = manager(onDemand).build();
+        var again = started(restarted);
+        assertThat(restarted.status()).extracting(CertificateStatus::name).as("adopted from the store at start")
+                .containsExactly("a.shop.test");
+        assertThat(again.handshake("a.shop.test")).hasValueSatisfying(leaf ->
+                assertThat(leaf.getSerialNumber()).isEqualTo(obtained.getSerialNumber()));
+        assertThat(issuer.calls()).as("no order after the restart").hasSize(1);
+
+        clock.jump(Duration.ofDays(60));
+        var renewed = events.await(CertificateEvent.Renewed.class, 1, Duration.ofSeconds(5));
+        assertThat(renewed.name()).isEqualTo("a.shop.test");
+
+        allowed.set(false);
+        clock.jump(Duration.ofDays(60));
+        var unmanaged = events.await(CertificateEvent.Unmanaged.class, 1, Duration.ofSeconds(5));
+        assertThat(unmanaged.reason()).isEqualTo("on-demand decision denies it");
+        assertThat(unmanaged.deleted()).isFalse();
+        assertThat(events.of(CertificateEvent.Renewed.class)).hasSize(1);
+        assertThat(restarted.managedCertificates()).isEmpty();
+        assertThat(new FileCertificateStore(storage).load("a.shop.test")).as("kept in the store").isPresent();
+    }
+
+    /** Whether the handshake presented a certificate for {@code name} (else it failed, or got the default one). */
+    private static boolean covers(java.util.Optional<java.security.cert.X509Certificate> leaf, String name)
+            throws Exception {
+        return leaf.isPresent() && leaf.get().getSubjectAlternativeNames().stream().anyMatch(n -> n.get(1)
+                .equals(name));
+    }
+
+    @Test
+    void theNewOrderLimitAndTheBackOffAfterAFailureRefuseAtOnceWithoutAnOrder() throws Exception {
+        var tls = started(manager(OnDemandTls.builder(OnDemandDecision.suffixes(".shop.test"))
+                .maxNewOrders(1, Duration.ofHours(1)).build()).build());
+
+        assertThat(covers(tls.handshake("one.shop.test"), "one.shop.test")).isTrue();
+        assertThat(covers(tls.handshake("two.shop.test"), "two.shop.test")).as("over the limit of new orders")
+                .isFalse();
+        assertThat(issuer.calls()).hasSize(1);
+
+        var failing = started(manager(OnDemandTls.allowedBy(OnDemandDecision.suffixes(".shop.test"))).build());
+        issuer.alwaysFail(true);
+        assertThat(covers(failing.handshake("broken.shop.test"), "broken.shop.test")).isFalse();
+        var started = System.nanoTime();
+        assertThat(covers(failing.handshake("broken.shop.test"), "broken.shop.test")).as("backing off").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(issuer.calls()).as("one failed order, not two").hasSize(2);
+        assertThat(events.of(CertificateEvent.Unmanaged.class)).extracting(CertificateEvent.Unmanaged::reason)
+                .contains("on-demand limit of new orders reached", "on-demand order failed");
+    }
+}
