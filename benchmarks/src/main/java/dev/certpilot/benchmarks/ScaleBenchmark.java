@@ -180,7 +180,7 @@ final class ScaleBenchmark {
         return names;
     }
 
-    private static void delete(Path storage) throws Exception {
+    static void delete(Path storage) throws Exception {
         try (var walk = Files.walk(storage)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

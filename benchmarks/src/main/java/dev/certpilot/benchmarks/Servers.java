@@ -37,16 +37,21 @@ final class Servers {
                 new HttpConnectionFactory(new HttpConfiguration()));
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
+        server.setHandler(okHandler());
+        server.start();
+        return server;
+    }
+
+    /** A handler answering {@code ok} to every request. */
+    static Handler okHandler() {
+        return new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 2);
                 response.write(true, ByteBuffer.wrap("ok".getBytes(StandardCharsets.US_ASCII)), callback);
                 return true;
             }
-        });
-        server.start();
-        return server;
+        };
     }
 
     static int port(Server server) {
