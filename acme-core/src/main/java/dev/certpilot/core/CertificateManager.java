@@ -70,7 +70,8 @@ public final class CertificateManager implements AutoCloseable {
         }
         this.issuers = List.copyOf(issuers);
         var loader = new CertificateLoader(store, settings.keyType());
-        this.served = new ServedCertificates(loader, settings.clock(), settings.defaultName(), settings.cacheSize());
+        this.served = new ServedCertificates(loader, settings.clock(), settings.defaultName(), settings.cacheSize(),
+                settings.certificates().size());
         this.challenges = new SharedChallenges(store, served::hasDomain, settings.issuanceTimeout().plusMinutes(5));
         for (var responder : settings.responders()) {
             if (responder instanceof InMemoryHttp01Responder http) {

@@ -18,12 +18,14 @@ import dev.certpilot.core.spi.StoredCertificate;
 final class CertificateSlots {
 
     private final ServedCertificates served;
-    private final ConcurrentHashMap<String, CertificateSlot> slots = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CertificateSlot> slots;
     private final Object changes = new Object();
     private long added; // guarded by changes
 
-    CertificateSlots(ServedCertificates served) {
+    /** @param expected how many certificates are expected, to size the index once */
+    CertificateSlots(ServedCertificates served, int expected) {
         this.served = served;
+        this.slots = new ConcurrentHashMap<>(expected);
     }
 
     /** The slot of {@code name}; null if it is not managed. */

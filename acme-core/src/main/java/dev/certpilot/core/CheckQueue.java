@@ -3,8 +3,12 @@ package dev.certpilot.core;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,8 +25,13 @@ import java.util.function.Consumer;
  */
 final class CheckQueue {
 
-    private final TreeSet<CertificateSlot> queue = new TreeSet<>(
-            Comparator.comparingLong((CertificateSlot s) -> s.deadline).thenComparingLong(s -> s.order));
+    /** By due time, then by the order certificates were added. */
+    private static final Comparator<CertificateSlot> DUE_FIRST = (a, b) -> {
+        var byDeadline = Long.compare(a.deadline, b.deadline);
+        return byDeadline != 0 ? byDeadline : Long.compare(a.order, b.order);
+    };
+
+    private final TreeSet<CertificateSlot> queue = new TreeSet<>(DUE_FIRST);
     private final ScheduledExecutorService pool;
     private final int workers;
     private final Clock clock;
@@ -41,21 +50,8 @@ final class CheckQueue {
 
     /** Checks {@code slot} at {@code at} (by the manager's clock) instead of when it was due before. */
     synchronized void schedule(CertificateSlot slot, Instant at) {
-        enqueue(slot, at, clock.instant(), System.nanoTime());
-        dispatch();
-    }
-
-    /** Checks each of {@code slots} at the instant of the same index in {@code at}, as one step. */
-    synchronized void scheduleAll(List<CertificateSlot> slots, List<Instant> at) {
         var now = clock.instant();
         var nanos = System.nanoTime();
-        for (int i = 0; i < slots.size(); i++) {
-            enqueue(slots.get(i), at.get(i), now, nanos);
-        }
-        dispatch();
-    }
-
-    private void enqueue(CertificateSlot slot, Instant at, Instant now, long nanos) {
         if (slot.queued) {
             queue.remove(slot);
         }
@@ -63,6 +59,43 @@ final class CheckQueue {
         slot.deadline = nanos + Math.max(0, Duration.between(now, at).toNanos());
         slot.queued = true;
         queue.add(slot);
+        dispatch();
+    }
+
+    /**
+     * Checks each of {@code slots} at the epoch millisecond (by the manager's clock) of the same index in
+     * {@code atMillis}, as one step; into an empty queue (a start) in linear time after one sort.
+     */
+    synchronized void scheduleAll(List<CertificateSlot> slots, long[] atMillis) {
+        var now = clock.millis();
+        var nanos = System.nanoTime();
+        if (!queue.isEmpty() || slots.stream().anyMatch(slot -> slot.queued)) {
+            for (int i = 0; i < slots.size(); i++) {
+                enqueue(slots.get(i), atMillis[i], now, nanos);
+            }
+        } else {
+            var sorted = slots.toArray(CertificateSlot[]::new);
+            for (int i = 0; i < sorted.length; i++) {
+                due(sorted[i], atMillis[i], now, nanos);
+            }
+            Arrays.sort(sorted, DUE_FIRST);
+            queue.addAll(new SortedSlots(sorted)); // TreeSet builds from a sorted set without comparing
+        }
+        dispatch();
+    }
+
+    private void enqueue(CertificateSlot slot, long atMillis, long now, long nanos) {
+        if (slot.queued) {
+            queue.remove(slot);
+        }
+        due(slot, atMillis, now, nanos);
+        queue.add(slot);
+    }
+
+    private static void due(CertificateSlot slot, long atMillis, long now, long nanos) {
+        slot.nextCheck = atMillis;
+        slot.deadline = nanos + TimeUnit.MILLISECONDS.toNanos(Math.max(0, atMillis - now));
+        slot.queued = true;
     }
 
     /** Checks {@code slot} no more (it was unmanaged). */
@@ -123,6 +156,56 @@ final class CheckQueue {
                 running--;
                 dispatch();
             }
+        }
+    }
+
+    /** An array sorted by {@link #DUE_FIRST}, seen as the sorted set {@link TreeSet#addAll} copies in linear time. */
+    private static final class SortedSlots extends AbstractSet<CertificateSlot> implements SortedSet<CertificateSlot> {
+
+        private final List<CertificateSlot> slots;
+
+        SortedSlots(CertificateSlot[] sorted) {
+            this.slots = Arrays.asList(sorted);
+        }
+
+        @Override
+        public Iterator<CertificateSlot> iterator() {
+            return slots.iterator();
+        }
+
+        @Override
+        public int size() {
+            return slots.size();
+        }
+
+        @Override
+        public Comparator<? super CertificateSlot> comparator() {
+            return DUE_FIRST;
+        }
+
+        @Override
+        public CertificateSlot first() {
+            return slots.get(0);
+        }
+
+        @Override
+        public CertificateSlot last() {
+            return slots.get(slots.size() - 1);
+        }
+
+        @Override
+        public SortedSet<CertificateSlot> subSet(CertificateSlot from, CertificateSlot to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedSet<CertificateSlot> headSet(CertificateSlot to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedSet<CertificateSlot> tailSet(CertificateSlot from) {
+            throw new UnsupportedOperationException();
         }
     }
 }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -71,7 +70,7 @@ final class Renewer implements AutoCloseable {
         this.random = settings.random();
         this.events = new EventDispatcher(settings.listeners());
         this.windows = new RenewalWindows(this.issuers, policy, random);
-        this.slots = new CertificateSlots(served);
+        this.slots = new CertificateSlots(served, settings.certificates().size());
         this.configured = settings.certificates();
         this.storeTasks = new ScheduledThreadPoolExecutor(1, task -> {
             var thread = new Thread(task, "certpilot-store");
@@ -115,29 +114,38 @@ final class Renewer implements AutoCloseable {
         if (store instanceof FileCertificateStore files) {
             files.problems().forEach(STORAGE_LOG::warn);
         }
-        var listing = new HashMap<String, StoredCertificate>();
+        List<StoredCertificate> listing;
         try {
-            for (var entry : store.list()) {
-                listing.put(entry.name(), entry);
-            }
+            listing = store.list();
         } catch (IOException e) {
             throw new StorageException("Cannot list the stored certificates: " + e.getMessage(), store.toString(), e);
         }
         var now = clock.instant();
         var stored = 0;
-        for (var certificate : configured) {
-            var entry = listing.remove(certificate.name());
-            var usable = entry != null && entry.domains().equals(certificate.domains()) && entry.isValidAt(now);
-            if (entry != null && !usable) {
+        var onDemand = 0;
+        var others = new ArrayList<StoredCertificate>();
+        for (var entry : listing) {
+            var slot = slots.get(entry.name());
+            if (slot == null || slot.onDemand) {
+                others.add(entry);
+                continue;
+            }
+            var certificate = slot.certificate;
+            var usable = entry.domains().equals(certificate.domains()) && entry.isValidAt(now);
+            if (!usable) {
                 LOG.info("Stored certificate {} ({}, valid {} to {}) is not usable for {}: obtaining a new one",
                         entry.name(), entry.domains(), entry.notBefore(), entry.notAfter(), certificate.domains());
             }
-            served.listed(certificate.name(), usable ? entry : null);
+            served.listed(entry.name(), usable ? entry : null);
             stored += usable ? 1 : 0;
         }
-        var onDemand = 0;
+        if (stored < configured.size()) {
+            for (var certificate : configured) {
+                served.listed(certificate.name(), null); // not stored: nothing more to ask the store at first use
+            }
+        }
         if (adoptOnDemand) {
-            for (var entry : listing.values()) {
+            for (var entry : others) {
                 var certificate = CertificateSlots.onDemandCertificate(entry);
                 if (certificate != null && entry.isValidAt(now) && slots.add(certificate, entry, true, true) != null) {
                     onDemand++;
@@ -176,14 +184,14 @@ final class Renewer implements AutoCloseable {
         var spread = Math.max(1, Math.min(policy.checkInterval().toMillis(),
                 Math.max(START_SPREAD.toMillis(), slots.size() * 5L)));
         var jitter = new SplittableRandom(random.nextLong()); // one draw per certificate: no lock, no entropy
-        var batch = new ArrayList<CertificateSlot>(slots.size());
-        var times = new ArrayList<Instant>(slots.size());
-        for (var slot : slots.all()) {
-            var current = served.issuedInfo(slot.name());
-            var dueAt = current == null ? now : policy.lifetimeDue(current);
+        var batch = new ArrayList<>(slots.all());
+        var times = new long[batch.size()];
+        var nowMillis = now.toEpochMilli();
+        for (int i = 0; i < times.length; i++) {
+            var current = served.issuedInfo(batch.get(i).name());
+            var dueAt = current == null ? nowMillis : policy.lifetimeDue(current).toEpochMilli();
             // the spread only moves a check earlier than its due time, never past it
-            batch.add(slot);
-            times.add(now.isBefore(dueAt) ? min(now.plusMillis(jitter.nextLong(spread)), dueAt) : now);
+            times[i] = nowMillis < dueAt ? Math.min(nowMillis + jitter.nextLong(spread), dueAt) : nowMillis;
         }
         queue.scheduleAll(batch, times);
     }

@@ -29,8 +29,8 @@ final class ServedCertificates {
     private final CertificateLoader loader;
     private final Clock clock;
     private final BundleCache cache;
-    private final ConcurrentHashMap<String, ServedCertificate> byName = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, ServedCertificate> byDomain = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ServedCertificate> byName;
+    private final ConcurrentHashMap<String, ServedCertificate> byDomain;
     private final String preferredDefault;
     private volatile ServedCertificate first;
     private volatile Consumer<String> unusable = name -> { };
@@ -39,8 +39,11 @@ final class ServedCertificates {
     /**
      * @param preferredDefault the certificate for clients without SNI, or null for the first one added
      * @param cacheSize        how many certificates are kept parsed in memory
+     * @param expected         how many certificates are expected, to size the indexes once
      */
-    ServedCertificates(CertificateLoader loader, Clock clock, String preferredDefault, int cacheSize) {
+    ServedCertificates(CertificateLoader loader, Clock clock, String preferredDefault, int cacheSize, int expected) {
+        this.byName = new ConcurrentHashMap<>(expected);
+        this.byDomain = new ConcurrentHashMap<>(expected);
         this.loader = loader;
         this.clock = clock;
         this.preferredDefault = preferredDefault;

@@ -89,7 +89,7 @@ final class OnDemandBenchmark {
                                     : (Contender) (p, c, a, s) -> caddy(caddy, p, c, a, s);
                             var label = (certpilot ? "certpilot" : "caddy") + round;
                             (certpilot ? ours : theirs).addAll(round(contender, pebble, challenge, askUri,
-                                    storage.resolve(label), trust, label + "-" + challenge.name().toLowerCase()));
+                                    storage.resolve(label), trust, label + "-" + challenge.name().toLowerCase().replace('_', '-')));
                         }
                     } finally {
                         ScaleBenchmark.delete(storage);
