@@ -47,7 +47,8 @@ final class AcmeClient implements Issuer {
     private final CertificateAuthority ca;
     private final String email;
     private final CertificateStore store;
-    private final Session session;
+    /** Created at the first call to the CA: its HTTP client and TLS set-up are not paid by a restart. */
+    private volatile Session session;
     private final KeyType accountKeyType;
     private final Duration networkTimeout;
     private final Object loginGuard = new Object();
@@ -60,8 +61,39 @@ final class AcmeClient implements Issuer {
         this.store = store;
         this.accountKeyType = accountKeyType;
         this.networkTimeout = networkTimeout;
-        this.session = new Session(ca.directory(), new TrustingAcmeProvider(ca.trustedCertificates()));
-        session.networkSettings().setTimeout(networkTimeout);
+    }
+
+    private Session session() {
+        var current = session;
+        if (current == null) {
+            synchronized (loginGuard) {
+                current = session;
+                if (current == null) {
+                    current = new Session(ca.directory(), new TrustingAcmeProvider(ca.trustedCertificates()));
+                    current.networkSettings().setTimeout(networkTimeout);
+                    session = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    /**
+     * Connects to the CA ahead of the first order: its directory, the account (registered if new) and a nonce, so
+     * that an order started later begins at once. A failure is only logged at debug level: the order meets it again
+     * and reports it.
+     */
+    @Override
+    public void warmUp() {
+        try {
+            login();
+            LOG.debug("Connected to {} ahead of the first order", ca.directory());
+        } catch (AcmeException | RuntimeException e) {
+            LOG.debug("Connecting to {} ahead of the first order failed; the order will try again: {}",
+                    ca.directory(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -266,7 +298,7 @@ final class AcmeClient implements Issuer {
     }
 
     private boolean supportsRenewalInfo() throws AcmeException {
-        return session.resourceUrlOptional(Resource.RENEWAL_INFO).isPresent();
+        return session().resourceUrlOptional(Resource.RENEWAL_INFO).isPresent();
     }
 
     private void saveAccountKey(String accountId, KeyPair keyPair) {
@@ -283,6 +315,15 @@ final class AcmeClient implements Issuer {
      * outcome, and a failure lets the next caller try again.
      */
     private Login login() throws AcmeException, InterruptedException {
+        return login(true);
+    }
+
+    /**
+     * The account's login, logging in on this thread unless another thread is doing so; if that other thread fails,
+     * tries once more on this one (when {@code again}), so that a failure is reported with its own type, such as a
+     * network timeout, not as a failure seen second hand.
+     */
+    private Login login(boolean again) throws AcmeException, InterruptedException {
         CompletableFuture<Login> pending;
         var mine = false;
         synchronized (loginGuard) {
@@ -309,6 +350,9 @@ final class AcmeClient implements Issuer {
             // thrown by the thread that logged in: wrapped, so that each thread throws its own instance
             if (e.getCause() instanceof CertpilotException certpilot) {
                 throw certpilot.rethrown();
+            }
+            if (again) {
+                return login(false);
             }
             throw new AcmeException("Logging in to " + ca.directory() + " failed: " + e.getCause().getMessage(),
                     e.getCause());
@@ -341,7 +385,7 @@ final class AcmeClient implements Issuer {
      */
     private void checkDirectory() throws AcmeException {
         try {
-            session.getMetadata();
+            session().getMetadata();
         } catch (AcmeNetworkException e) {
             throw e;
         } catch (AcmeException e) {
@@ -355,7 +399,7 @@ final class AcmeClient implements Issuer {
     /** The login of the account registered with {@code keyPair}, or null if the CA knows no such account. */
     private Login existing(KeyPair keyPair) throws AcmeException {
         try {
-            var existing = new AccountBuilder().onlyExisting().useKeyPair(keyPair).createLogin(session);
+            var existing = new AccountBuilder().onlyExisting().useKeyPair(keyPair).createLogin(session());
             LOG.info("Using ACME account {} at {}", existing.getAccountLocation(), ca.directory());
             return existing;
         } catch (org.shredzone.acme4j.exception.AcmeServerException e) {
@@ -379,7 +423,7 @@ final class AcmeClient implements Issuer {
 
     private Login register(KeyPair keyPair) throws AcmeException {
         var eab = ca.eab();
-        if (eab == null && session.getMetadata().isExternalAccountRequired()) {
+        if (eab == null && session().getMetadata().isExternalAccountRequired()) {
             throw new AcmeServerException("The CA " + ca.directory() + " requires External Account Binding (EAB): "
                     + "configure CertificateAuthority.withExternalAccountBinding(keyId, hmacKey) with the "
                     + "credentials from the CA's console", ca.directory(), PROBLEM_PREFIX + "externalAccountRequired",
@@ -393,7 +437,7 @@ final class AcmeClient implements Issuer {
             builder.withKeyIdentifier(eab.keyId(), eab.hmacKey());
         }
         try {
-            var created = builder.createLogin(session);
+            var created = builder.createLogin(session());
             LOG.info("Registered ACME account {} at {}", created.getAccountLocation(), ca.directory());
             return created;
         } catch (org.shredzone.acme4j.exception.AcmeServerException e) {

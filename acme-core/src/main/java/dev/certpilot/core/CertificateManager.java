@@ -60,6 +60,7 @@ public final class CertificateManager implements AutoCloseable {
     private boolean prepared;
     private boolean started;
     private boolean closed;
+    private Thread warmUp; // guarded by lifecycle
 
     CertificateManager(ManagerSettings settings, UnaryOperator<Issuer> issuerDecorator) {
         this.store = settings.store();
@@ -97,10 +98,12 @@ public final class CertificateManager implements AutoCloseable {
     }
 
     /**
-     * Serves certificates without calling the CA: stored ones that are valid and cover their configured domains,
-     * and a self-signed bootstrap certificate for the others. Call it before starting a TLS server that needs a
-     * certificate to start, then {@link #start()} once the server listens, so that the CA can validate through
-     * it. {@link #start()} calls it if needed. Calling it again does nothing.
+     * Serves certificates without ordering: stored ones that are valid and cover their configured domains, and a
+     * self-signed bootstrap certificate for the others, made at their first handshake. When a certificate is
+     * missing (or on-demand TLS is on) it also connects to the CA in the background (directory, account, nonce),
+     * so that the first order begins at once. Call it before starting the server (Jetty's
+     * {@code ManagedSslContextFactory} does), then {@link #start()} once the server listens, so that the CA can
+     * validate through it. {@link #start()} calls it if needed. Calling it again does nothing.
      *
      * @throws StorageException      if the store fails (a corrupted entry is moved aside and obtained again)
      * @throws IllegalStateException if the manager is closed
@@ -115,7 +118,27 @@ public final class CertificateManager implements AutoCloseable {
             }
             prepared = true;
         }
-        renewer.prepare(onDemand != null);
+        var waiting = renewer.prepare(onDemand != null);
+        if (waiting > 0 || onDemand != null) {
+            warmUp();
+        }
+    }
+
+    /**
+     * Connects to the first CA on a thread of its own (directory, account, nonce) while the server starts, so that
+     * the first order begins at once: a new deployment is unreachable over HTTPS until it has its certificate.
+     */
+    private void warmUp() {
+        var issuer = issuers.get(0);
+        var thread = new Thread(issuer::warmUp, "certpilot-ca-warm-up");
+        thread.setDaemon(true);
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            warmUp = thread;
+        }
+        thread.start();
     }
 
     /**
@@ -315,6 +338,9 @@ public final class CertificateManager implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (warmUp != null) {
+                warmUp.interrupt();
+            }
         }
         if (onDemand != null) {
             onDemand.close();

@@ -35,4 +35,8 @@ interface Issuer {
 
     /** Replaces the account key with a new one, at the CA and in the store. */
     void rollOverAccountKey();
+
+    /** Connects to the CA ahead of the first order, where that saves time; never throws. */
+    default void warmUp() {
+    }
 }

@@ -1,36 +1,23 @@
 package dev.certpilot.core;
 
-import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
-import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-
-import org.bouncycastle.asn1.x9.X9ECParameters;
-import org.bouncycastle.crypto.ec.CustomNamedCurves;
-import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
-import org.bouncycastle.math.ec.ECPoint;
-import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
- * Whether a private key belongs to a certificate's public key, as {@code openssl x509 -modulus} compared with
- * {@code openssl rsa -modulus} tells operators: the RSA modulus, or the EC public point recomputed from the private
- * scalar. No signature is made. Stateless.
+ * Whether a private key belongs to a certificate's public key: for RSA, the modulus, as {@code openssl x509 -modulus}
+ * compared with {@code openssl rsa -modulus} tells operators; for EC, a signature by the private key that the public
+ * key verifies, made with the JDK's own provider (no heavier one is loaded for it). Stateless.
  */
 final class KeyPairs {
 
-    /**
-     * The generators of the curves certpilot's key types use, by group order: Bouncy Castle keeps its precomputed
-     * multiplication table on the point, so reusing these points makes a check about ten times cheaper. Constant.
-     */
-    private static final Map<BigInteger, ECPoint> GENERATORS = Stream.of("secp256r1", "secp384r1", "secp521r1")
-            .map(CustomNamedCurves::getByName)
-            .collect(Collectors.toUnmodifiableMap(X9ECParameters::getN, X9ECParameters::getG));
+    private static final byte[] MESSAGE = "certpilot key pair check".getBytes(StandardCharsets.US_ASCII);
 
     private KeyPairs() {
     }
@@ -41,13 +28,21 @@ final class KeyPairs {
             return rsa.getModulus().equals(rsaPrivate.getModulus());
         }
         if (publicKey instanceof ECPublicKey ec && privateKey instanceof ECPrivateKey ecPrivate) {
-            var generator = GENERATORS.get(ecPrivate.getParams().getOrder());
-            if (generator == null) {
-                generator = EC5Util.convertSpec(ecPrivate.getParams()).getG();
+            if (!ec.getParams().getOrder().equals(ecPrivate.getParams().getOrder())) {
+                return false; // another curve
             }
-            var point = new FixedPointCombMultiplier().multiply(generator, ecPrivate.getS()).normalize();
-            return point.getAffineXCoord().toBigInteger().equals(ec.getW().getAffineX())
-                    && point.getAffineYCoord().toBigInteger().equals(ec.getW().getAffineY());
+            try {
+                var signer = Signature.getInstance("SHA256withECDSA");
+                signer.initSign(ecPrivate);
+                signer.update(MESSAGE);
+                var signature = signer.sign();
+                var verifier = Signature.getInstance("SHA256withECDSA");
+                verifier.initVerify(ec);
+                verifier.update(MESSAGE);
+                return verifier.verify(signature);
+            } catch (GeneralSecurityException e) {
+                return false;
+            }
         }
         return publicKey.getAlgorithm().equals(privateKey.getAlgorithm());
     }

@@ -107,9 +107,10 @@ final class Renewer implements AutoCloseable {
     /**
      * Serves what storage holds and a bootstrap certificate for the others, without calling the CA.
      *
+     * @return how many certificates wait for the CA
      * @throws StorageException if the store fails (a corrupted entry is not a failure: it is obtained again)
      */
-    void prepare(boolean adoptOnDemand) {
+    int prepare(boolean adoptOnDemand) {
         this.adoptOnDemand = adoptOnDemand;
         if (store instanceof FileCertificateStore files) {
             files.problems().forEach(STORAGE_LOG::warn);
@@ -154,6 +155,7 @@ final class Renewer implements AutoCloseable {
         }
         LOG.info("Serving {} stored certificates{}; {} wait for the CA", stored,
                 onDemand > 0 ? " and " + onDemand + " obtained on demand" : "", configured.size() - stored);
+        return configured.size() - stored;
     }
 
     /**

@@ -237,6 +237,39 @@ class CertificateManagerIT {
     }
 
     /** Starts {@code manager} and waits for its certificates, throwing the first failure. */
+    @Test
+    void prepareConnectsToTheCaAheadOfTheFirstOrderOnlyWhenACertificateIsMissing(Pebble pebble) throws Exception {
+        var accounts = storage.resolve("accounts");
+        var events = new java.util.concurrent.CopyOnWriteArrayList<CertificateEvent>();
+        try (var manager = manager(pebble).domain("early.test").challenges(http01).listener(events::add).build()) {
+            manager.prepare();
+            var deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!hasAccountKey(accounts) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(hasAccountKey(accounts)).as("the account was registered while the server starts").isTrue();
+            assertThat(pebble.log()).as("an account request").contains("/sign-me-up");
+            assertThat(events).as("no order before start()").isEmpty();
+            startAndAwait(manager);
+        }
+        var accountRequests = pebble.log().split("/sign-me-up", -1).length;
+        try (var restarted = manager(pebble).domain("early.test").challenges(http01).build()) {
+            restarted.prepare();
+            Thread.sleep(500);
+            assertThat(pebble.log().split("/sign-me-up", -1).length).as("nothing missing: the CA is not called")
+                    .isEqualTo(accountRequests);
+        }
+    }
+
+    private static boolean hasAccountKey(Path accounts) throws java.io.IOException {
+        if (!Files.isDirectory(accounts)) {
+            return false;
+        }
+        try (var walk = Files.walk(accounts)) {
+            return walk.anyMatch(path -> path.getFileName().toString().equals("account.key"));
+        }
+    }
+
     static void startAndAwait(CertificateManager manager) throws InterruptedException {
         manager.start();
         manager.awaitCertificates(Duration.ofSeconds(60));

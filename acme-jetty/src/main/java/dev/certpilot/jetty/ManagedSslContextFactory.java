@@ -63,8 +63,13 @@ public final class ManagedSslContextFactory extends SslContextFactory.Server {
         return new KeyManager[] {manager.keyManager()};
     }
 
+    /**
+     * Starts serving: the manager serves what it has stored and, if a certificate is missing, connects to the CA
+     * while the rest of the server starts ({@link CertificateManager#prepare()}).
+     */
     @Override
     protected void doStart() throws Exception {
+        manager.prepare();
         manager.addListener(reloader);
         super.doStart();
     }

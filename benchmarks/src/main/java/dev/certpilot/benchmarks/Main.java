@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Runs the benchmarks named on the command line ({@code issuance}, {@code cold}, {@code handshake}, {@code scale},
- * {@code swap}, {@code cluster}, {@code ondemand};
+ * {@code swap}, {@code cluster}, {@code ondemand}, {@code startup};
  * all by default) and prints their table. Run through {@code benchmarks/run}.
  */
 public final class Main {
@@ -13,8 +13,8 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        var which = args.length == 0 ? List.of("issuance", "cold", "handshake", "scale", "swap", "cluster",
-                "ondemand") : List.of(args);
+        var which = args.length == 0 ? List.of("issuance", "cold", "startup", "handshake", "scale", "swap",
+                "cluster", "ondemand") : List.of(args);
         var table = new Table();
         System.out.printf("Java %s, %d cores, max heap %d MB%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
@@ -26,6 +26,7 @@ public final class Main {
                 case "swap" -> SwapBenchmark.run(table);
                 case "cluster" -> ClusterBenchmark.run(table);
                 case "ondemand" -> OnDemandBenchmark.run(table);
+                case "startup" -> StartupBenchmark.run(table);
                 case "handshake" -> HandshakeBenchmark.run(table, Integer.getInteger("names", 10_000));
                 case "scale" -> {
                     ScaleBenchmark.run(table, Integer.getInteger("scale.names", 100_000), true);
@@ -34,7 +35,7 @@ public final class Main {
                     }
                 }
                 default -> throw new IllegalArgumentException("Unknown benchmark '" + name
-                        + "'; choose from issuance, cold, handshake, scale, swap, cluster, ondemand");
+                        + "'; choose from issuance, cold, startup, handshake, scale, swap, cluster, ondemand");
             }
         }
         table.print();

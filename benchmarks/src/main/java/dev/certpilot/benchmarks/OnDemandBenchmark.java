@@ -224,7 +224,7 @@ final class OnDemandBenchmark {
         };
     }
 
-    private static Path caddy() {
+    static Path caddy() {
         for (var directory : (System.getenv("PATH") + ":/usr/bin").split(":")) {
             var candidate = Path.of(directory, "caddy");
             if (Files.isExecutable(candidate)) {

@@ -1,0 +1,199 @@
+package dev.certpilot.benchmarks;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+
+import dev.certpilot.examples.jetty.JettyExample;
+import dev.certpilot.test.Pebble;
+import dev.certpilot.test.TlsClient;
+
+/**
+ * From process start until a client gets a certificate that verifies against Pebble's root, for the embedded Jetty
+ * example (a fresh JVM, with default flags and with the start-up flags README recommends) beside Caddy (Debian's
+ * {@code caddy}, CertMagic inside), on one Pebble without validation sleep, nonce rejection or authorization reuse:
+ * a first start on empty storage, which obtains the certificate (HTTP-01, then TLS-ALPN-01), and a restart on that
+ * storage, which serves the stored one. Every contender listens on Pebble's validation ports; runs alternate
+ * which contender goes first; medians.
+ */
+final class StartupBenchmark {
+
+    private static final int RUNS = Integer.getInteger("startup.runs", 5);
+    private static final long PROBE_MILLIS = 5;
+
+    private enum Challenge {
+        HTTP_01("http-01", "disable_tlsalpn_challenge"),
+        TLS_ALPN_01("tls-alpn-01", "disable_http_challenge");
+
+        final String flag;
+        final String caddyOption;
+
+        Challenge(String flag, String caddyOption) {
+            this.flag = flag;
+            this.caddyOption = caddyOption;
+        }
+    }
+
+    /** A way to start a server process for {@code domain} on {@code storage}. */
+    private interface Contender {
+        ProcessBuilder command(Pebble pebble, Challenge challenge, String domain, Path storage) throws IOException;
+    }
+
+    private StartupBenchmark() {
+    }
+
+    static void run(Table table) throws Exception {
+        var caddy = OnDemandBenchmark.caddy();
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var classpath = System.getProperty("java.class.path");
+        var work = Files.createTempDirectory("certpilot-bench-startup");
+        try (var pebble = Pebble.builder().nonceRejectPercent(0).authorizationReusePercent(0).start()) {
+            var trust = TlsClient.trusting(pebble.root());
+            var archive = work.resolve("example.jsa");
+            var contenders = new LinkedHashMap<String, Contender>();
+            contenders.put("certpilot", (p, c, d, s) -> example(List.of(java), classpath, p, c, d, s));
+            contenders.put("certpilot, AppCDS", (p, c, d, s) -> example(List.of(java,
+                    "-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1"), classpath, p, c, d, s));
+            contenders.put("Caddy", (p, c, d, s) -> caddy(caddy, p, c, d, s));
+
+            // the archive, written by one training run (first start, stop), as a deployment would build it
+            var training = example(List.of(java, "-XX:ArchiveClassesAtExit=" + archive), classpath, pebble,
+                    Challenge.HTTP_01, "training.startup.test", work.resolve("training"));
+            serve(training, trust, pebble.tlsPort(), "training.startup.test");
+            if (!Files.isRegularFile(archive)) {
+                throw new IllegalStateException("The training run wrote no class-data-sharing archive " + archive);
+            }
+
+            for (var challenge : Challenge.values()) {
+                var first = new LinkedHashMap<String, List<Double>>();
+                var again = new LinkedHashMap<String, List<Double>>();
+                var names = new ArrayList<>(contenders.keySet());
+                for (int run = 0; run < RUNS; run++) {
+                    for (int i = 0; i < names.size(); i++) {
+                        var name = names.get((i + run) % names.size()); // each goes first in turn
+                        var contender = contenders.get(name);
+                        var domain = "r" + run + "-" + name.replaceAll("[^a-zA-Z]", "").toLowerCase() + "-"
+                                + challenge.flag + ".startup.test";
+                        var storage = work.resolve(domain);
+                        Files.createDirectories(storage);
+                        first.computeIfAbsent(name, n -> new ArrayList<>()).add(serve(
+                                contender.command(pebble, challenge, domain, storage), trust, pebble.tlsPort(),
+                                domain));
+                        again.computeIfAbsent(name, n -> new ArrayList<>()).add(serve(
+                                contender.command(pebble, challenge, domain, storage), trust, pebble.tlsPort(),
+                                domain));
+                    }
+                }
+                report(table, "process start to a served CA certificate, empty storage, " + challenge.flag, first);
+                report(table, "restart to serving the stored certificate (1 stored), " + challenge.flag, again);
+            }
+        } finally {
+            ScaleBenchmark.delete(work);
+        }
+    }
+
+    private static void report(Table table, String measure, Map<String, List<Double>> times) {
+        var caddy = Stats.median(times.get("Caddy"));
+        times.forEach((name, list) -> System.out.printf("  (%s, %s: %s ms)%n", measure, name,
+                list.stream().map(t -> String.format("%.0f", t)).toList()));
+        for (var name : List.of("certpilot", "certpilot, AppCDS")) {
+            var mine = Stats.median(times.get(name));
+            table.add(measure + " (" + name + ", median of " + RUNS + ")", Table.ms(mine),
+                    Table.ms(caddy) + " Caddy 2.6", String.format("%.2fx Caddy", mine / caddy),
+                    measure.startsWith("restart") ? "<= 1.0x Caddy" : "<= 1.5x Caddy");
+        }
+    }
+
+    /**
+     * Starts {@code command}, probes until a handshake for {@code domain} verifies, stops the process and returns
+     * the milliseconds from start to that handshake.
+     */
+    private static double serve(ProcessBuilder command, SSLContext trust, int port, String domain) throws Exception {
+        var log = Files.createTempFile("certpilot-bench-startup", ".log");
+        command.redirectErrorStream(true).redirectOutput(log.toFile());
+        var start = System.nanoTime();
+        var process = command.start();
+        try {
+            var deadline = start + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try (var client = TlsClient.connect(trust, port, domain, socket -> {
+                    try {
+                        socket.setSoTimeout(2_000);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })) {
+                    return (System.nanoTime() - start) / 1e6;
+                } catch (IOException refusedOrUntrusted) {
+                    // not listening yet, or still the bootstrap certificate
+                    if (!process.isAlive() || System.nanoTime() - deadline > 0) {
+                        throw new IllegalStateException(String.join(" ", command.command()) + " served no verified "
+                                + "certificate for " + domain + (process.isAlive() ? " within 60 s" : " and exited")
+                                + "; its output:\n" + Files.readString(log, StandardCharsets.UTF_8),
+                                refusedOrUntrusted instanceof SocketTimeoutException ? null : refusedOrUntrusted);
+                    }
+                    Thread.sleep(PROBE_MILLIS);
+                }
+            }
+        } finally {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static ProcessBuilder example(List<String> java, String classpath, Pebble pebble, Challenge challenge,
+                                          String domain, Path storage) {
+        var command = new ArrayList<>(java);
+        command.addAll(List.of("-cp", classpath, JettyExample.class.getName(),
+                "--acme-directory", pebble.directory().toString(), "--acme-trust", pebble.listenerCaFile().toString(),
+                "--domain", domain, "--email", "ops@bench.test", "--storage", storage.toString(),
+                "--host", "127.0.0.1", "--http-port", Integer.toString(pebble.httpPort()),
+                "--https-port", Integer.toString(pebble.tlsPort()), "--challenge", challenge.flag));
+        return new ProcessBuilder(command);
+    }
+
+    private static ProcessBuilder caddy(Path caddy, Pebble pebble, Challenge challenge, String domain, Path storage)
+            throws IOException {
+        var caddyfile = storage.resolve("Caddyfile");
+        Files.writeString(caddyfile, String.join("\n",
+                "{",
+                "  admin off",
+                "  default_bind 127.0.0.1",
+                "  http_port " + pebble.httpPort(),
+                "  https_port " + pebble.tlsPort(),
+                "  skip_install_trust",
+                "  ocsp_stapling off",
+                "  storage file_system {",
+                "    root " + storage.resolve("data"),
+                "  }",
+                "  email ops@bench.test",
+                "  cert_issuer acme {",
+                "    dir " + pebble.directory(),
+                "    trusted_roots " + pebble.listenerCaFile(),
+                "    " + challenge.caddyOption,
+                "  }",
+                "}",
+                domain + " {",
+                "  respond \"ok\"",
+                "}",
+                ""), StandardCharsets.UTF_8);
+        var builder = new ProcessBuilder(caddy.toString(), "run", "--config", caddyfile.toString(),
+                "--adapter", "caddyfile");
+        builder.environment().putAll(Map.of("HOME", storage.toString(),
+                "XDG_DATA_HOME", storage.resolve("xdg-data").toString(),
+                "XDG_CONFIG_HOME", storage.resolve("xdg-config").toString()));
+        return builder;
+    }
+}
