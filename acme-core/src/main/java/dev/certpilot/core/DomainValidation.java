@@ -137,9 +137,10 @@ final class DomainValidation {
             dns.publish(c.getRRName(authorization.getIdentifier()), c.getDigest());
         } else if (responder instanceof TlsAlpn01Responder tls && challenge instanceof TlsAlpn01Challenge c) {
             if (tlsAlpnKey == null) {
-                tlsAlpnKey = KeyType.RSA_2048.generate(); // acme4j signs the validation certificate with RSA
+                tlsAlpnKey = KeyType.EC_P256.generate();
             }
-            tls.deploy(host, c.createCertificate(tlsAlpnKey, authorization.getIdentifier()), tlsAlpnKey.getPrivate());
+            tls.deploy(host, SelfSigned.tlsAlpn01(host, tlsAlpnKey, c.getAcmeValidation(), Instant.now()),
+                    tlsAlpnKey.getPrivate());
         } else {
             throw new IllegalStateException("The CA's " + challenge.getType() + " challenge has an unexpected form");
         }

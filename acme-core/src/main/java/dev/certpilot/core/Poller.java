@@ -10,7 +10,8 @@ import org.shredzone.acme4j.exception.AcmeException;
 
 /**
  * Polls an ACME resource until it reaches a final status: a short first interval (a local CA validates in
- * milliseconds) doubling up to a cap, never sooner than the CA's Retry-After. Stateless.
+ * milliseconds) growing by half up to a cap, so that the change is seen at most half the time already waited after
+ * it happened (doubling: as long again), never sooner than the CA's Retry-After. Stateless.
  */
 final class Poller {
 
@@ -35,13 +36,19 @@ final class Poller {
             }
             sleepUntil(next);
             var retryAfter = resource.fetch();
-            interval = interval.multipliedBy(2).compareTo(MAX_INTERVAL) > 0 ? MAX_INTERVAL : interval.multipliedBy(2);
+            interval = grown(interval);
             next = Instant.now().plus(interval);
             if (retryAfter.isPresent() && retryAfter.get().isAfter(next)) {
                 next = retryAfter.get();
             }
         }
         return resource.getStatus();
+    }
+
+    /** The interval after {@code interval}: half as long again, at most {@link #MAX_INTERVAL}. */
+    static Duration grown(Duration interval) {
+        var next = interval.plus(interval.dividedBy(2));
+        return next.compareTo(MAX_INTERVAL) > 0 ? MAX_INTERVAL : next;
     }
 
     /** The deadline passed before the resource reached a final status. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -12,6 +13,8 @@ import java.util.List;
 
 import javax.security.auth.x500.X500Principal;
 
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
@@ -22,13 +25,15 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Self-signed certificates: the bootstrap certificate served before a certificate is obtained, so that an HTTPS
- * listener can start, and test fixtures.
+ * listener can start, TLS-ALPN-01 validation certificates (RFC 8737), and test fixtures.
  */
 final class SelfSigned {
 
     /** How long a bootstrap certificate is valid; it is replaced as soon as the CA issues one. */
     static final Duration BOOTSTRAP_VALIDITY = Duration.ofDays(7);
     private static final String BOOTSTRAP_ORGANIZATION = "certpilot bootstrap";
+    /** id-pe-acmeIdentifier (RFC 8737). */
+    private static final ASN1ObjectIdentifier ACME_IDENTIFIER = new ASN1ObjectIdentifier("1.3.6.1.5.5.7.1.31");
 
     private SelfSigned() {
     }
@@ -50,6 +55,27 @@ final class SelfSigned {
     static CertificateBundle bundle(String name, KeyPair keys, Instant notBefore, Duration validity,
                                     String... domains) {
         return bundle(name, keys, notBefore, validity, "certpilot", domains);
+    }
+
+    /**
+     * The certificate that answers a TLS-ALPN-01 challenge for {@code domain}: its name, and the critical
+     * acmeIdentifier extension holding {@code acmeValidation} (the SHA-256 of the key authorization), signed with
+     * {@code keys}, an EC key: made in a millisecond, where an RSA key costs a cold JVM most of a second.
+     */
+    static X509Certificate tlsAlpn01(String domain, KeyPair keys, byte[] acmeValidation, Instant now) {
+        try {
+            var subject = new X500Principal("CN=acme.invalid");
+            var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(64, new SecureRandom()).abs()
+                    .add(BigInteger.ONE), Date.from(now.minus(Duration.ofHours(1))),
+                    Date.from(now.plus(Duration.ofDays(7))), subject, keys.getPublic());
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(new GeneralName(GeneralName.dNSName, domain)));
+            builder.addExtension(ACME_IDENTIFIER, true, new DEROctetString(acmeValidation));
+            var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate());
+            return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new IllegalStateException("Cannot create the TLS-ALPN-01 validation certificate for " + domain, e);
+        }
     }
 
     private static CertificateBundle bundle(String name, KeyPair keys, Instant notBefore, Duration validity,

@@ -41,8 +41,10 @@ class PollerTest {
         for (int i = 1; i < resource.fetches.size(); i++) {
             gaps.add(Duration.between(resource.fetches.get(i - 1), resource.fetches.get(i)));
         }
-        assertThat(gaps.get(0)).isGreaterThanOrEqualTo(Poller.FIRST_INTERVAL.multipliedBy(2));
-        assertThat(gaps.get(2)).isGreaterThanOrEqualTo(Poller.FIRST_INTERVAL.multipliedBy(8));
+        assertThat(gaps.get(0)).isGreaterThanOrEqualTo(Poller.grown(Poller.FIRST_INTERVAL));
+        assertThat(gaps.get(2)).isGreaterThanOrEqualTo(Poller.grown(Poller.grown(Poller.grown(Poller.FIRST_INTERVAL))));
+        assertThat(Poller.grown(Duration.ofMillis(100))).isEqualTo(Duration.ofMillis(150));
+        assertThat(Poller.grown(Poller.MAX_INTERVAL)).isEqualTo(Poller.MAX_INTERVAL);
     }
 
     @Test

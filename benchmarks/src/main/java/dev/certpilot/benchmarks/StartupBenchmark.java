@@ -19,7 +19,7 @@ import dev.certpilot.test.TlsClient;
 
 /**
  * From process start until a client gets a certificate that verifies against Pebble's root, for the embedded Jetty
- * example (a fresh JVM, with default flags and with the start-up flags README recommends) beside Caddy (Debian's
+ * example (a fresh JVM: default flags, a class-data-sharing archive, and that archive with C1 only) beside Caddy (Debian's
  * {@code caddy}, CertMagic inside), on one Pebble without validation sleep, nonce rejection or authorization reuse:
  * a first start on empty storage, which obtains the certificate (HTTP-01, then TLS-ALPN-01), and a restart on that
  * storage, which serves the stored one. Every contender listens on Pebble's validation ports; runs alternate
@@ -62,6 +62,8 @@ final class StartupBenchmark {
             var contenders = new LinkedHashMap<String, Contender>();
             contenders.put("certpilot", (p, c, d, s) -> example(List.of(java), classpath, p, c, d, s));
             contenders.put("certpilot, AppCDS", (p, c, d, s) -> example(List.of(java,
+                    "-XX:SharedArchiveFile=" + archive), classpath, p, c, d, s));
+            contenders.put("certpilot, AppCDS, C1 only", (p, c, d, s) -> example(List.of(java,
                     "-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1"), classpath, p, c, d, s));
             contenders.put("Caddy", (p, c, d, s) -> caddy(caddy, p, c, d, s));
 
@@ -105,7 +107,7 @@ final class StartupBenchmark {
         var caddy = Stats.median(times.get("Caddy"));
         times.forEach((name, list) -> System.out.printf("  (%s, %s: %s ms)%n", measure, name,
                 list.stream().map(t -> String.format("%.0f", t)).toList()));
-        for (var name : List.of("certpilot", "certpilot, AppCDS")) {
+        for (var name : List.of("certpilot", "certpilot, AppCDS", "certpilot, AppCDS, C1 only")) {
             var mine = Stats.median(times.get(name));
             table.add(measure + " (" + name + ", median of " + RUNS + ")", Table.ms(mine),
                     Table.ms(caddy) + " Caddy 2.6", String.format("%.2fx Caddy", mine / caddy),
