@@ -250,8 +250,8 @@ final class Renewer implements AutoCloseable {
         try (var lease = orders.lease(slot, true)) {
             store.delete(slot.name(), lease.lease());
         } catch (IOException e) {
-            throw new StorageException("Cannot delete certificate " + slot.name() + " from the store: " + e.getMessage(),
-                    store + " " + slot.name(), e);
+            throw new StorageException("Cannot delete certificate " + slot.name() + " from the store: "
+                    + e.getMessage(), store + " " + slot.name(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CertpilotException("Interrupted while deleting certificate " + slot.name(), e);
@@ -294,7 +294,8 @@ final class Renewer implements AutoCloseable {
         manage(List.of(certificate), true);
         var slot = slots.get(certificate.name());
         if (slot == null || !slot.onDemand) {
-            throw new CertpilotException("Certificate " + certificate.name() + " was unmanaged while obtained on demand");
+            throw new CertpilotException("Certificate " + certificate.name()
+                    + " was unmanaged while obtained on demand");
         }
         slot.lock.lock();
         try {
@@ -422,10 +423,11 @@ final class Renewer implements AutoCloseable {
         for (var slot : slots.sorted()) {
             var current = served.issuedInfo(slot.name());
             var failure = slot.lastFailure;
+            var nextCheck = slot.nextCheck;
             result.add(new CertificateStatus(slot.name(), slot.certificate.domains(),
                     current == null ? null : current.serial(), current == null ? null : current.notAfter(),
-                    current == null, closed || slot.nextCheck == Long.MIN_VALUE ? null : Instant.ofEpochMilli(slot.nextCheck), slot.failures,
-                    failure == null ? null : failure.getMessage()));
+                    current == null, closed || nextCheck == Long.MIN_VALUE ? null : Instant.ofEpochMilli(nextCheck),
+                    slot.failures, failure == null ? null : failure.getMessage()));
         }
         return result;
     }

@@ -88,8 +88,9 @@ final class OnDemandBenchmark {
                             var contender = certpilot ? (Contender) OnDemandBenchmark::certpilot
                                     : (Contender) (p, c, a, s) -> caddy(caddy, p, c, a, s);
                             var label = (certpilot ? "certpilot" : "caddy") + round;
+                            var names = label + "-" + challenge.name().toLowerCase().replace('_', '-');
                             (certpilot ? ours : theirs).addAll(round(contender, pebble, challenge, askUri,
-                                    storage.resolve(label), trust, label + "-" + challenge.name().toLowerCase().replace('_', '-')));
+                                    storage.resolve(label), trust, names));
                         }
                     } finally {
                         ScaleBenchmark.delete(storage);

@@ -19,8 +19,9 @@ import dev.certpilot.test.TlsClient;
 
 /**
  * From process start until a client gets a certificate that verifies against Pebble's root, for the embedded Jetty
- * example (a fresh JVM: default flags, a class-data-sharing archive, and that archive with C1 only) beside Caddy (Debian's
- * {@code caddy}, CertMagic inside), on one Pebble without validation sleep, nonce rejection or authorization reuse:
+ * example (a fresh JVM: default flags, a class-data-sharing archive, and that archive with C1 only) beside Caddy
+ * (Debian's {@code caddy}, CertMagic inside), on one Pebble without validation sleep, nonce rejection or authorization
+ * reuse:
  * a first start on empty storage, which obtains the certificate (HTTP-01, then TLS-ALPN-01), and a restart on that
  * storage, which serves the stored one. Every contender listens on Pebble's validation ports; runs alternate
  * which contender goes first; medians.
