@@ -2,6 +2,7 @@ package dev.certpilot.examples.jetty;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -75,6 +76,8 @@ public final class Demo implements AutoCloseable {
             manager.addListener(event -> out.println("   event: " + describe(event)));
             step(out, "3. Waiting for the certificate: account, order, HTTP-01 challenge answered by the app, issuance");
             manager.awaitCertificates(Duration.ofSeconds(60));
+            out.printf("   Served %.2f s after the JVM started (Pebble's start included)%n",
+                    ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0);
 
             var url = URI.create("https://" + DOMAIN + ":" + example.httpsPort() + "/");
             step(out, "4. A real HTTPS request to " + url + " as browsers make it (HTTP/2 offered through ALPN), "
