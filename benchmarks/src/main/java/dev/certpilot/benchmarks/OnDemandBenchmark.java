@@ -5,13 +5,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -43,19 +41,6 @@ final class OnDemandBenchmark {
     private static final int NAMES_PER_ROUND = 5;
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
 
-    private enum Challenge {
-        HTTP_01("HTTP-01", "disable_tlsalpn_challenge"),
-        TLS_ALPN_01("TLS-ALPN-01", "disable_http_challenge");
-
-        final String label;
-        final String caddyOption;
-
-        Challenge(String label, String caddyOption) {
-            this.label = label;
-            this.caddyOption = caddyOption;
-        }
-    }
-
     /** One of the two servers under test, started fresh for each round. */
     private interface Contender {
         AutoCloseable start(Pebble pebble, Challenge challenge, URI ask, Path storage) throws Exception;
@@ -65,7 +50,7 @@ final class OnDemandBenchmark {
     }
 
     static void run(Table table) throws Exception {
-        var caddy = caddy();
+        var caddy = Caddy.executable();
         var ask = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         ask.createContext("/check", exchange -> {
             var query = exchange.getRequestURI().getQuery();
@@ -88,7 +73,7 @@ final class OnDemandBenchmark {
                             var contender = certpilot ? (Contender) OnDemandBenchmark::certpilot
                                     : (Contender) (p, c, a, s) -> caddy(caddy, p, c, a, s);
                             var label = (certpilot ? "certpilot" : "caddy") + round;
-                            var names = label + "-" + challenge.name().toLowerCase().replace('_', '-');
+                            var names = label + "-" + challenge.flag;
                             (certpilot ? ours : theirs).addAll(round(contender, pebble, challenge, askUri,
                                     storage.resolve(label), trust, names));
                         }
@@ -177,42 +162,10 @@ final class OnDemandBenchmark {
 
     private static AutoCloseable caddy(Path caddy, Pebble pebble, Challenge challenge, URI ask, Path storage)
             throws Exception {
-        var caddyfile = storage.resolve("Caddyfile");
-        Files.writeString(caddyfile, String.join("\n",
-                "{",
-                "  admin off",
-                "  default_bind 127.0.0.1",
-                "  http_port " + pebble.httpPort(),
-                "  https_port " + pebble.tlsPort(),
-                "  skip_install_trust",
-                "  ocsp_stapling off",
-                "  storage file_system {",
-                "    root " + storage.resolve("data"),
-                "  }",
-                "  on_demand_tls {",
-                "    ask " + ask,
-                "  }",
-                "  email ops@bench.test",
-                "  cert_issuer acme {",
-                "    dir " + pebble.directory(),
-                "    trusted_roots " + pebble.listenerCaFile(),
-                "    " + challenge.caddyOption,
-                "  }",
-                "}",
-                "https:// {",
-                "  tls {",
-                "    on_demand",
-                "  }",
-                "  respond \"ok\"",
-                "}",
-                ""), StandardCharsets.UTF_8);
+        var builder = Caddy.command(caddy, pebble, challenge, storage, List.of("  on_demand_tls {", "    ask " + ask,
+                "  }"), List.of("https:// {", "  tls {", "    on_demand", "  }", "  respond \"ok\"", "}"));
         var log = storage.resolve("caddy.log");
-        var builder = new ProcessBuilder(caddy.toString(), "run", "--config", caddyfile.toString(),
-                "--adapter", "caddyfile").redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(Map.of("HOME", storage.toString(),
-                "XDG_DATA_HOME", storage.resolve("xdg-data").toString(),
-                "XDG_CONFIG_HOME", storage.resolve("xdg-config").toString()));
-        var process = builder.start();
+        var process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return () -> {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -223,17 +176,6 @@ final class OnDemandBenchmark {
                         + Files.readString(log));
             }
         };
-    }
-
-    static Path caddy() {
-        for (var directory : (System.getenv("PATH") + ":/usr/bin").split(":")) {
-            var candidate = Path.of(directory, "caddy");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("caddy is not installed; the on-demand comparison runs it. Install it with:"
-                + " sudo apt-get install -y caddy");
     }
 
     private static void awaitListening(int port) throws Exception {

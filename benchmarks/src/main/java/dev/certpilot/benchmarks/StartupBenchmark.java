@@ -31,19 +31,6 @@ final class StartupBenchmark {
     private static final int RUNS = Integer.getInteger("startup.runs", 5);
     private static final long PROBE_MILLIS = 5;
 
-    private enum Challenge {
-        HTTP_01("http-01", "disable_tlsalpn_challenge"),
-        TLS_ALPN_01("tls-alpn-01", "disable_http_challenge");
-
-        final String flag;
-        final String caddyOption;
-
-        Challenge(String flag, String caddyOption) {
-            this.flag = flag;
-            this.caddyOption = caddyOption;
-        }
-    }
-
     /** A way to start a server process for {@code domain} on {@code storage}. */
     private interface Contender {
         ProcessBuilder command(Pebble pebble, Challenge challenge, String domain, Path storage) throws IOException;
@@ -53,7 +40,7 @@ final class StartupBenchmark {
     }
 
     static void run(Table table) throws Exception {
-        var caddy = OnDemandBenchmark.caddy();
+        var caddy = Caddy.executable();
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var classpath = System.getProperty("java.class.path");
         var work = Files.createTempDirectory("certpilot-bench-startup");
@@ -169,34 +156,7 @@ final class StartupBenchmark {
 
     private static ProcessBuilder caddy(Path caddy, Pebble pebble, Challenge challenge, String domain, Path storage)
             throws IOException {
-        var caddyfile = storage.resolve("Caddyfile");
-        Files.writeString(caddyfile, String.join("\n",
-                "{",
-                "  admin off",
-                "  default_bind 127.0.0.1",
-                "  http_port " + pebble.httpPort(),
-                "  https_port " + pebble.tlsPort(),
-                "  skip_install_trust",
-                "  ocsp_stapling off",
-                "  storage file_system {",
-                "    root " + storage.resolve("data"),
-                "  }",
-                "  email ops@bench.test",
-                "  cert_issuer acme {",
-                "    dir " + pebble.directory(),
-                "    trusted_roots " + pebble.listenerCaFile(),
-                "    " + challenge.caddyOption,
-                "  }",
-                "}",
-                domain + " {",
-                "  respond \"ok\"",
-                "}",
-                ""), StandardCharsets.UTF_8);
-        var builder = new ProcessBuilder(caddy.toString(), "run", "--config", caddyfile.toString(),
-                "--adapter", "caddyfile");
-        builder.environment().putAll(Map.of("HOME", storage.toString(),
-                "XDG_DATA_HOME", storage.resolve("xdg-data").toString(),
-                "XDG_CONFIG_HOME", storage.resolve("xdg-config").toString()));
-        return builder;
+        return Caddy.command(caddy, pebble, challenge, storage, List.of(), List.of(domain + " {", "  respond \"ok\"",
+                "}"));
     }
 }
