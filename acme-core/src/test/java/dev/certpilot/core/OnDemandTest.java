@@ -22,14 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OnDemandTest {
 
-    private static final String CA = "https://ca.test/dir";
 
     @TempDir
     Path storage;
 
     private final MutableClock clock = new MutableClock();
     private final EventLog events = new EventLog();
-    private final FakeIssuer issuer = new FakeIssuer(CA, clock);
+    private final FakeIssuer issuer = new FakeIssuer(FakeCaManagers.CA, clock);
     private final java.util.Deque<AutoCloseable> closing = new java.util.ArrayDeque<>();
 
     @AfterEach
@@ -40,18 +39,7 @@ class OnDemandTest {
     }
 
     private CertificateManagerBuilder manager(OnDemandTls onDemand) {
-        var builder = CertificateManager.builder()
-                .certificateAuthority(CertificateAuthority.of(CA))
-                .agreeToTermsOfService()
-                .challenges(new InMemoryHttp01Responder())
-                .storageDirectory(storage)
-                .clock(clock)
-                .checkInterval(Duration.ofMillis(100))
-                .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
-                .listener(events)
-                .onDemand(onDemand);
-        builder.issuerDecorator = real -> issuer;
-        return builder;
+        return FakeCaManagers.builder(storage, clock, events, issuer).onDemand(onDemand);
     }
 
     private KeyManagerServer started(CertificateManager manager) throws Exception {

@@ -27,14 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunTimeNamesTest {
 
-    private static final String CA = "https://ca.test/dir";
 
     @TempDir
     Path storage;
 
     private final MutableClock clock = new MutableClock();
     private final EventLog events = new EventLog();
-    private final FakeIssuer issuer = new FakeIssuer(CA, clock);
+    private final FakeIssuer issuer = new FakeIssuer(FakeCaManagers.CA, clock);
     private KeyManagerServer server;
 
     @AfterEach
@@ -50,17 +49,7 @@ class RunTimeNamesTest {
     }
 
     private CertificateManagerBuilder manager() {
-        var builder = CertificateManager.builder()
-                .certificateAuthority(CertificateAuthority.of(CA))
-                .agreeToTermsOfService()
-                .challenges(new InMemoryHttp01Responder())
-                .storageDirectory(storage)
-                .clock(clock)
-                .checkInterval(Duration.ofMillis(100))
-                .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
-                .listener(events);
-        builder.issuerDecorator = real -> issuer;
-        return builder;
+        return FakeCaManagers.builder(storage, clock, events, issuer);
     }
 
     private List<String> ordered() {
