@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -40,7 +41,7 @@ public final class HttpFrontDoor {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
 
     private final InMemoryHttp01Responder responder;
-    private final int redirectPort;
+    private final IntSupplier redirectPort;
     private final int redirectStatus;
     private final String hsts;
     private final boolean trustForwardedHeaders;
@@ -131,8 +132,12 @@ public final class HttpFrontDoor {
         if (secure) {
             return pass();
         }
-        if (redirectPort == 0) {
+        if (redirectPort == null) {
             return new Decision(true, 0, List.of(), "");
+        }
+        var port = redirectPort.getAsInt();
+        if (port < 1 || port > 65535) {
+            return answer(503, List.of(), "HTTPS is not listening yet: try again in a moment");
         }
         var host = hostName(request.host());
         if (host == null) {
@@ -142,8 +147,8 @@ public final class HttpFrontDoor {
             return answer(421, List.of(), "This server does not serve " + host);
         }
         var location = new StringBuilder("https://").append(host);
-        if (redirectPort != 443) {
-            location.append(':').append(redirectPort);
+        if (port != 443) {
+            location.append(':').append(port);
         }
         location.append(path);
         if (request.query() != null) {
@@ -234,7 +239,8 @@ public final class HttpFrontDoor {
     @Override
     public String toString() {
         return "HttpFrontDoor[" + (responder == null ? "no challenges" : responder)
-                + (redirectPort == 0 ? ", no redirect" : ", redirect " + redirectStatus + " to port " + redirectPort)
+                + (redirectPort == null ? ", no redirect" : ", redirect " + redirectStatus + " to port "
+                        + redirectPort.getAsInt())
                 + (hsts == null ? ", no HSTS" : ", HSTS " + hsts)
                 + (trustForwardedHeaders ? ", trusting forwarded headers" : "") + "]";
     }
@@ -246,7 +252,7 @@ public final class HttpFrontDoor {
     public static final class Builder {
 
         private InMemoryHttp01Responder responder;
-        private int redirectPort;
+        private IntSupplier redirectPort;
         private int redirectStatus = 308;
         private Hsts hsts;
         private boolean trustForwardedHeaders;
@@ -270,7 +276,16 @@ public final class HttpFrontDoor {
             if (httpsPort < 1 || httpsPort > 65535) {
                 throw new IllegalArgumentException("redirectToHttps port must be 1 to 65535, got " + httpsPort);
             }
-            this.redirectPort = httpsPort;
+            this.redirectPort = () -> httpsPort;
+            return this;
+        }
+
+        /**
+         * As {@link #redirectToHttps(int)}, with the port asked for at each redirect: for a server that listens on
+         * any free port, whose port is known once it has started. Until it is (0), plain HTTP is answered 503.
+         */
+        public Builder redirectToHttps(IntSupplier httpsPort) {
+            this.redirectPort = Objects.requireNonNull(httpsPort, "httpsPort");
             return this;
         }
 

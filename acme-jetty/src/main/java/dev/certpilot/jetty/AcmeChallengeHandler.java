@@ -2,7 +2,6 @@ package dev.certpilot.jetty;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import java.util.function.IntSupplier;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -23,16 +22,12 @@ import dev.certpilot.core.InMemoryHttp01Responder;
  */
 public final class AcmeChallengeHandler extends Handler.Wrapper {
 
-    private final HttpFrontDoor.Builder template;
-    private final IntSupplier redirectPort;
-    private volatile HttpFrontDoor frontDoor;
+    private final HttpFrontDoor frontDoor;
 
     /** A handler doing what {@code frontDoor} decides in front of {@code handler}. */
     public AcmeChallengeHandler(HttpFrontDoor frontDoor, Handler handler) {
         super(handler);
         this.frontDoor = Objects.requireNonNull(frontDoor, "frontDoor");
-        this.template = null;
-        this.redirectPort = null;
     }
 
     /**
@@ -43,16 +38,6 @@ public final class AcmeChallengeHandler extends Handler.Wrapper {
      */
     public AcmeChallengeHandler(InMemoryHttp01Responder responder, int httpsPort, Hsts hsts, Handler handler) {
         this(frontDoor(responder, httpsPort, hsts), handler);
-    }
-
-    /**
-     * With the redirect port read on the first request: a connector's port that is known once it has started.
-     * {@code template} has every other option.
-     */
-    AcmeChallengeHandler(HttpFrontDoor.Builder template, IntSupplier redirectPort, Handler handler) {
-        super(handler);
-        this.template = template;
-        this.redirectPort = redirectPort;
     }
 
     private static HttpFrontDoor frontDoor(InMemoryHttp01Responder responder, int httpsPort, Hsts hsts) {
@@ -70,28 +55,11 @@ public final class AcmeChallengeHandler extends Handler.Wrapper {
         return builder.build();
     }
 
-    private HttpFrontDoor frontDoor() {
-        var door = frontDoor;
-        if (door == null) {
-            synchronized (template) {
-                door = frontDoor;
-                if (door == null) {
-                    var port = redirectPort.getAsInt();
-                    if (port > 0) {
-                        template.redirectToHttps(port);
-                    }
-                    frontDoor = door = template.build();
-                }
-            }
-        }
-        return door;
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         var uri = request.getHttpURI();
         var headers = request.getHeaders();
-        var decision = frontDoor().decide(new HttpFrontDoor.Request(request.getMethod(),
+        var decision = frontDoor.decide(new HttpFrontDoor.Request(request.getMethod(),
                 headers.get(HttpHeader.HOST), uri.getPath() == null ? "*" : uri.getPath(), uri.getQuery(),
                 request.isSecure(), headers.get(HttpHeader.FORWARDED), headers.get(HttpHeader.X_FORWARDED_PROTO)));
         for (var header : decision.headers()) {

@@ -2,7 +2,6 @@ package dev.certpilot.jetty;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.function.IntSupplier;
 
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
@@ -210,10 +209,12 @@ public final class JettyHttps {
             }
             server.addBean(http == null ? new NetworkConnectionLimit(maxConnections, https)
                     : new NetworkConnectionLimit(maxConnections, https, http));
-            IntSupplier redirect = http01 == null ? () -> 0 : redirectPort > 0 ? () -> redirectPort
-                    : httpsPort > 0 ? () -> httpsPort : https::getLocalPort;
-            server.setHandler(new AcmeChallengeHandler(frontDoor.challenges(http01).servedHosts(manager), redirect,
-                    handler));
+            frontDoor.challenges(http01).servedHosts(manager);
+            if (http01 != null) {
+                var port = redirectPort > 0 ? redirectPort : httpsPort;
+                frontDoor.redirectToHttps(port > 0 ? () -> port : https::getLocalPort);
+            }
+            server.setHandler(new AcmeChallengeHandler(frontDoor.build(), handler));
             return new JettyHttps(http, https, ssl);
         }
 

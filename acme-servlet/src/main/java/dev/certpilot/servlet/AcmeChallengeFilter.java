@@ -2,6 +2,7 @@ package dev.certpilot.servlet;
 
 import java.io.IOException;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -177,6 +178,15 @@ public final class AcmeChallengeFilter implements Filter {
          * {@code httpsPort} (omitted from the URL when 443). Default: no redirect.
          */
         public Builder redirectToHttps(int httpsPort) {
+            frontDoor.redirectToHttps(httpsPort);
+            return this;
+        }
+
+        /**
+         * As {@link #redirectToHttps(int)}, with the port asked for at each redirect: for an HTTPS connector on any
+         * free port, known once the server has started. Until it is (0), plain HTTP is answered 503.
+         */
+        public Builder redirectToHttps(IntSupplier httpsPort) {
             frontDoor.redirectToHttps(httpsPort);
             return this;
         }
