@@ -1,0 +1,5 @@
+/**
+ * Micrometer metrics of a {@link dev.certpilot.core.CertificateManager}: {@link
+ * dev.certpilot.micrometer.CertificateMetrics}.
+ */
+package dev.certpilot.micrometer;

@@ -1,0 +1,120 @@
+package dev.certpilot.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.certpilot.core.CertificateAuthority;
+import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.CertpilotException;
+import dev.certpilot.core.InMemoryHttp01Responder;
+import dev.certpilot.test.PebbleExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** The meters of a manager that obtains, renews and fails to renew against a real Pebble. */
+class CertificateMetricsTest {
+
+    @RegisterExtension
+    static final PebbleExtension PEBBLE = PebbleExtension.withSettings(b -> b.nonceRejectPercent(0)
+            .authorizationReusePercent(0));
+
+    @TempDir
+    Path storage;
+
+    private final InMemoryHttp01Responder http01 = new InMemoryHttp01Responder();
+    private HttpServer challenges;
+
+    @BeforeEach
+    void answerChallenges() throws IOException {
+        challenges = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"),
+                PEBBLE.pebble().httpPort()), 16);
+        challenges.createContext(InMemoryHttp01Responder.CHALLENGE_PATH, exchange -> {
+            var host = exchange.getRequestHeaders().getFirst("Host").replaceFirst(":\\d+$", "");
+            var token = exchange.getRequestURI().getPath().substring(InMemoryHttp01Responder.CHALLENGE_PATH.length());
+            var body = http01.keyAuthorization(host, token).orElse("").getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(body.length == 0 ? 404 : 200, body.length == 0 ? -1 : body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        challenges.start();
+    }
+
+    @AfterEach
+    void stop() {
+        challenges.stop(0);
+    }
+
+    @Test
+    void countsOrdersByResultTimesThemAndReportsTheTimeLeft() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        try (var manager = CertificateManager.builder()
+                .certificateAuthority(CertificateAuthority.of(PEBBLE.pebble().directory().toString())
+                        .withTrustedCertificates(PEBBLE.pebble().listenerCaFile()))
+                .agreeToTermsOfService()
+                .certificate("shop", "shop.metrics.test")
+                .challenges(http01)
+                .storageDirectory(storage)
+                .build()) {
+            new CertificateMetrics(manager).bindTo(registry);
+            assertThat(registry.find(CertificateMetrics.EXPIRY).gauges())
+                    .as("no gauge while the bootstrap certificate is served").isEmpty();
+
+            manager.start();
+            manager.awaitCertificates(Duration.ofSeconds(60));
+            var issued = manager.certificate("shop").orElseThrow();
+            assertThat(registry.get(CertificateMetrics.ORDERS).tag("result", "obtained").counter().count())
+                    .isEqualTo(1);
+            assertThat(registry.get(CertificateMetrics.ORDER_DURATION).tag("result", "obtained").timer().count())
+                    .isEqualTo(1);
+            var expiry = registry.get(CertificateMetrics.EXPIRY).tag("certificate", "shop").gauge();
+            var expected = Duration.between(java.time.Instant.now(), issued.notAfter()).toSeconds();
+            assertThat(expiry.value()).isCloseTo(expected, within(5.0));
+
+            var renewed = manager.renewNow("shop");
+            assertThat(registry.get(CertificateMetrics.ORDERS).tag("result", "renewed").counter().count())
+                    .isEqualTo(1);
+            assertThat(expiry.value()).isCloseTo(
+                    Duration.between(java.time.Instant.now(), renewed.notAfter()).toSeconds(), within(5.0));
+
+            challenges.stop(0);
+            assertThatThrownBy(() -> manager.renewNow("shop")).as("no one answers the challenge")
+                    .isInstanceOf(CertpilotException.class);
+            assertThat(registry.get(CertificateMetrics.ORDERS).tag("result", "failed").counter().count())
+                    .isEqualTo(1);
+            assertThat(registry.get(CertificateMetrics.RENEWAL_FAILURES).tag("certificate", "shop").counter()
+                    .count()).isEqualTo(1);
+
+            manager.unmanage("shop");
+            assertThat(registry.find(CertificateMetrics.EXPIRY).gauges()).as("gone with the certificate").isEmpty();
+        }
+    }
+
+    @Test
+    void refusesASecondRegistry() throws Exception {
+        try (var manager = CertificateManager.builder()
+                .certificateAuthority(CertificateAuthority.of(PEBBLE.pebble().directory().toString())
+                        .withTrustedCertificates(PEBBLE.pebble().listenerCaFile()))
+                .agreeToTermsOfService().certificate("a", "a.metrics.test").challenges(http01)
+                .storageDirectory(storage).build()) {
+            var metrics = new CertificateMetrics(manager);
+            metrics.bindTo(new SimpleMeterRegistry());
+            assertThatThrownBy(() -> metrics.bindTo(new SimpleMeterRegistry()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("CompositeMeterRegistry");
+        }
+    }
+}
