@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 import dev.certpilot.core.CertificateManager;
@@ -26,6 +28,7 @@ import dev.certpilot.test.Pebble;
 import dev.certpilot.test.TestSsl;
 import dev.certpilot.test.PebbleExtension;
 import dev.certpilot.test.TlsClient;
+import dev.certpilot.test.spring.PebbleProperties;
 
 /** The Spring Boot example, started as an application with its real embedded Tomcat, against a real Pebble. */
 class SpringBootExampleIT {
@@ -38,13 +41,7 @@ class SpringBootExampleIT {
 
     @Test
     void tomcatServesTheIssuedCertificateAndSwapsItOnRenewal(Pebble pebble) throws Exception {
-        try (var context = SpringApplication.run(SpringBootExample.class,
-                "--server.port=0",
-                "--certpilot.domains=boot.certpilot.test",
-                "--certpilot.acme-directory=" + pebble.directory(),
-                "--certpilot.acme-trust=" + pebble.listenerCaFile(),
-                "--certpilot.storage=" + storage,
-                "--certpilot.http-port=" + pebble.httpPort())) {
+        try (var context = start(pebble, "boot.certpilot.test")) {
             var manager = context.getBean(CertificateManager.class);
             manager.awaitCertificates(Duration.ofSeconds(60));
             var port = ((WebServerApplicationContext) context).getWebServer().getPort();
@@ -86,13 +83,7 @@ class SpringBootExampleIT {
 
     @Test
     void tomcatUsesCertpilotsStrictSuitesInTheServersOrder(Pebble pebble) throws Exception {
-        try (var context = SpringApplication.run(SpringBootExample.class,
-                "--server.port=0",
-                "--certpilot.domains=strict.certpilot.test",
-                "--certpilot.acme-directory=" + pebble.directory(),
-                "--certpilot.acme-trust=" + pebble.listenerCaFile(),
-                "--certpilot.storage=" + storage,
-                "--certpilot.http-port=" + pebble.httpPort())) {
+        try (var context = start(pebble, "strict.certpilot.test")) {
             context.getBean(CertificateManager.class).awaitCertificates(Duration.ofSeconds(60));
             var port = ((WebServerApplicationContext) context).getWebServer().getPort();
             var trust = TlsClient.trusting(pebble.root());
@@ -111,14 +102,7 @@ class SpringBootExampleIT {
 
     @Test
     void tomcatGradesAPlusLikeTheNginxRecipeWithHsts(Pebble pebble) throws Exception {
-        try (var context = SpringApplication.run(SpringBootExample.class,
-                "--server.port=0",
-                "--certpilot.domains=graded.certpilot.test",
-                "--certpilot.acme-directory=" + pebble.directory(),
-                "--certpilot.acme-trust=" + pebble.listenerCaFile(),
-                "--certpilot.storage=" + storage,
-                "--certpilot.http-port=" + pebble.httpPort(),
-                "--certpilot.hsts-max-age=365d")) {
+        try (var context = start(pebble, "graded.certpilot.test", "--certpilot.hsts.max-age=365d")) {
             context.getBean(CertificateManager.class).awaitCertificates(Duration.ofSeconds(60));
             var port = ((WebServerApplicationContext) context).getWebServer().getPort();
 
@@ -129,6 +113,13 @@ class SpringBootExampleIT {
                     .isEqualTo("A+");
             assertThat(scan.problems()).isEmpty();
         }
+    }
+
+    /** The example as its users run it, pointed at Pebble by the starter's test support. */
+    private ConfigurableApplicationContext start(Pebble pebble, String domain, String... more) {
+        return SpringApplication.run(SpringBootExample.class, PebbleProperties.arguments(pebble, storage,
+                Stream.concat(Stream.of("--server.port=0", "--certpilot.domains=" + domain), Stream.of(more))
+                        .toArray(String[]::new)));
     }
 
     private static TlsClient connectWith(SSLContext trust, int port, String... suites) throws Exception {

@@ -1,0 +1,446 @@
+package dev.certpilot.spring.boot;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import dev.certpilot.core.KeyType;
+
+/**
+ * The {@code certpilot.*} settings: which names to serve, from which CA, where to keep certificates, and how the
+ * web server answers plain HTTP. Bound by Spring Boot from {@code application.properties}, YAML or the environment
+ * ({@code CERTPILOT_DOMAINS}, ...); checked when the manager is made, each fault named with its property. Not
+ * thread-safe: read once at start-up.
+ */
+@ConfigurationProperties("certpilot")
+public class CertpilotProperties {
+
+    /** Whether certpilot obtains and serves certificates. */
+    private boolean enabled = true;
+
+    /**
+     * The ACME CA: lets-encrypt, lets-encrypt-staging (certificates no browser trusts, generous rate limits: try
+     * here first), zerossl (needs certpilot.eab.*), or the https URL of any ACME directory.
+     */
+    private String ca = "lets-encrypt-staging";
+
+    /**
+     * A PEM file with the certificates that anchor trust in the CA's own HTTPS endpoint, for private and test CAs
+     * such as Pebble. Default: the JDK's trust store.
+     */
+    private Path caTrust;
+
+    /** External Account Binding credentials, for CAs that require them (ZeroSSL, many private CAs). */
+    private final Eab eab = new Eab();
+
+    /** Contact address registered with the CA account, for its expiry and policy mail. */
+    private String email;
+
+    /** Accepts the CA's terms of service, which every public CA requires: read them, then set true. */
+    private boolean acceptTerms;
+
+    /** The names of one certificate, named after the first, e.g. example.com,www.example.com. */
+    private List<String> domains = new ArrayList<>();
+
+    /** Certificates, each with a name and its domains; beside or instead of certpilot.domains. */
+    private List<Certificate> certificates = new ArrayList<>();
+
+    /** The certificate served to clients that send no name (SNI) or an unknown one. Default: the first. */
+    private String defaultCertificate;
+
+    /**
+     * Challenge types the CA may validate with: http-01 (on certpilot.http-port) and, on Jetty, tls-alpn-01 (on the
+     * HTTPS port). Default: http-01, plus tls-alpn-01 on Jetty.
+     */
+    private List<Challenge> challenges = new ArrayList<>();
+
+    /** Where certificates and the account key are kept. */
+    private final Storage storage = new Storage();
+
+    /** The type of the certificates' keys. */
+    private KeyType keyType = KeyType.EC_P256;
+
+    /** When to renew, and how to retry. */
+    private final Renewal renewal = new Renewal();
+
+    /**
+     * The plain-HTTP port, added beside the HTTPS one (server.port): it answers HTTP-01 challenges and redirects
+     * everything else to HTTPS. The CA connects to port 80: forward it here if this is another.
+     */
+    private int httpPort = 80;
+
+    /**
+     * The port that plain-HTTP requests are redirected to, when clients reach HTTPS on another port than
+     * server.port (behind port forwarding). Default: server.port.
+     */
+    private Integer redirectPort;
+
+    /** Strict-Transport-Security sent on HTTPS responses. */
+    private final Hsts hsts = new Hsts();
+
+    /** The name of the SSL bundle holding the served certificate, which server.ssl.bundle is set to. */
+    private String sslBundle = "certpilot";
+
+    /** Actuator health settings. */
+    private final Health health = new Health();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getCa() {
+        return ca;
+    }
+
+    public void setCa(String ca) {
+        this.ca = ca;
+    }
+
+    public Path getCaTrust() {
+        return caTrust;
+    }
+
+    public void setCaTrust(Path caTrust) {
+        this.caTrust = caTrust;
+    }
+
+    public Eab getEab() {
+        return eab;
+    }
+
+    public String getEmail() {
+        return email;
+    }
+
+    public void setEmail(String email) {
+        this.email = email;
+    }
+
+    public boolean isAcceptTerms() {
+        return acceptTerms;
+    }
+
+    public void setAcceptTerms(boolean acceptTerms) {
+        this.acceptTerms = acceptTerms;
+    }
+
+    public List<String> getDomains() {
+        return domains;
+    }
+
+    public void setDomains(List<String> domains) {
+        this.domains = domains;
+    }
+
+    public List<Certificate> getCertificates() {
+        return certificates;
+    }
+
+    public void setCertificates(List<Certificate> certificates) {
+        this.certificates = certificates;
+    }
+
+    public String getDefaultCertificate() {
+        return defaultCertificate;
+    }
+
+    public void setDefaultCertificate(String defaultCertificate) {
+        this.defaultCertificate = defaultCertificate;
+    }
+
+    public List<Challenge> getChallenges() {
+        return challenges;
+    }
+
+    public void setChallenges(List<Challenge> challenges) {
+        this.challenges = challenges;
+    }
+
+    public Storage getStorage() {
+        return storage;
+    }
+
+    public KeyType getKeyType() {
+        return keyType;
+    }
+
+    public void setKeyType(KeyType keyType) {
+        this.keyType = keyType;
+    }
+
+    public Renewal getRenewal() {
+        return renewal;
+    }
+
+    public int getHttpPort() {
+        return httpPort;
+    }
+
+    public void setHttpPort(int httpPort) {
+        this.httpPort = httpPort;
+    }
+
+    public Integer getRedirectPort() {
+        return redirectPort;
+    }
+
+    public void setRedirectPort(Integer redirectPort) {
+        this.redirectPort = redirectPort;
+    }
+
+    public Hsts getHsts() {
+        return hsts;
+    }
+
+    public String getSslBundle() {
+        return sslBundle;
+    }
+
+    public void setSslBundle(String sslBundle) {
+        this.sslBundle = sslBundle;
+    }
+
+    public Health getHealth() {
+        return health;
+    }
+
+    /** A challenge type certpilot can answer from the web server. */
+    public enum Challenge {
+        /** A file under /.well-known/acme-challenge/ on port 80. */
+        HTTP_01,
+        /** A special certificate on port 443 (Jetty only). */
+        TLS_ALPN_01
+    }
+
+    /** External Account Binding credentials, from the CA's console. */
+    public static class Eab {
+
+        /** The EAB key identifier. */
+        private String keyId;
+
+        /** The EAB HMAC key, base64url as the CA gives it. */
+        private String hmacKey;
+
+        public String getKeyId() {
+            return keyId;
+        }
+
+        public void setKeyId(String keyId) {
+            this.keyId = keyId;
+        }
+
+        public String getHmacKey() {
+            return hmacKey;
+        }
+
+        public void setHmacKey(String hmacKey) {
+            this.hmacKey = hmacKey;
+        }
+    }
+
+    /** One certificate. */
+    public static class Certificate {
+
+        /** Its name, which the store, the logs, actuator and metrics use. Default: its first domain. */
+        private String name;
+
+        /** Its domains; the first is the subject. */
+        private List<String> domains = new ArrayList<>();
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public List<String> getDomains() {
+            return domains;
+        }
+
+        public void setDomains(List<String> domains) {
+            this.domains = domains;
+        }
+    }
+
+    /** Where certificates are kept. */
+    public static class Storage {
+
+        /**
+         * file (a directory), jdbc (the application's DataSource, PostgreSQL, shared by every instance), or auto:
+         * a CertificateStore bean when there is one, else file.
+         */
+        private StorageType type = StorageType.AUTO;
+
+        /**
+         * The directory of the file store; put it on persistent storage. Default: $XDG_DATA_HOME/certpilot, else
+         * ~/.local/share/certpilot; never the working directory.
+         */
+        private Path directory;
+
+        /**
+         * For jdbc: an AES key (base64, 16 or 32 bytes) that private keys are encrypted with in the database.
+         * Default: stored as they are, protected by the database's access control.
+         */
+        private String encryptionKey;
+
+        public StorageType getType() {
+            return type;
+        }
+
+        public void setType(StorageType type) {
+            this.type = type;
+        }
+
+        public Path getDirectory() {
+            return directory;
+        }
+
+        public void setDirectory(Path directory) {
+            this.directory = directory;
+        }
+
+        public String getEncryptionKey() {
+            return encryptionKey;
+        }
+
+        public void setEncryptionKey(String encryptionKey) {
+            this.encryptionKey = encryptionKey;
+        }
+    }
+
+    /** The kinds of store. */
+    public enum StorageType {
+        /** A CertificateStore bean when there is one, else a directory. */
+        AUTO,
+        /** A directory. */
+        FILE,
+        /** The application's PostgreSQL DataSource (needs dev.certpilot:certpilot-jdbc). */
+        JDBC
+    }
+
+    /** When to renew and how to retry. */
+    public static class Renewal {
+
+        /** Renew when less than this fraction of the certificate's lifetime is left (0 to 1, exclusive). */
+        private double window = 1.0 / 3;
+
+        /** How often each certificate is looked at (expiry, revocation, the CA's renewal info). */
+        private Duration checkInterval = Duration.ofHours(1);
+
+        /** Warn (event, log, health DOWN) when renewal keeps failing and the certificate expires within this. */
+        private Duration expiryWarning = Duration.ofDays(7);
+
+        /** The first pause after a failed attempt; it doubles up to retry-max. */
+        private Duration retryInitial = Duration.ofMinutes(1);
+
+        /** The longest pause between failed attempts. */
+        private Duration retryMax = Duration.ofHours(6);
+
+        public double getWindow() {
+            return window;
+        }
+
+        public void setWindow(double window) {
+            this.window = window;
+        }
+
+        public Duration getCheckInterval() {
+            return checkInterval;
+        }
+
+        public void setCheckInterval(Duration checkInterval) {
+            this.checkInterval = checkInterval;
+        }
+
+        public Duration getExpiryWarning() {
+            return expiryWarning;
+        }
+
+        public void setExpiryWarning(Duration expiryWarning) {
+            this.expiryWarning = expiryWarning;
+        }
+
+        public Duration getRetryInitial() {
+            return retryInitial;
+        }
+
+        public void setRetryInitial(Duration retryInitial) {
+            this.retryInitial = retryInitial;
+        }
+
+        public Duration getRetryMax() {
+            return retryMax;
+        }
+
+        public void setRetryMax(Duration retryMax) {
+            this.retryMax = retryMax;
+        }
+    }
+
+    /** Strict-Transport-Security. */
+    public static class Hsts {
+
+        /**
+         * How long browsers remember to use HTTPS only. Keep it short until HTTPS works for every name, then raise
+         * it to a year (365d). Zero sends no header.
+         */
+        private Duration maxAge = Duration.ofMinutes(5);
+
+        /** Whether the policy covers subdomains too. */
+        private boolean includeSubDomains;
+
+        /** Whether to ask for browsers' preload lists (needs a max-age of a year and include-sub-domains). */
+        private boolean preload;
+
+        public Duration getMaxAge() {
+            return maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+
+        public boolean isIncludeSubDomains() {
+            return includeSubDomains;
+        }
+
+        public void setIncludeSubDomains(boolean includeSubDomains) {
+            this.includeSubDomains = includeSubDomains;
+        }
+
+        public boolean isPreload() {
+            return preload;
+        }
+
+        public void setPreload(boolean preload) {
+            this.preload = preload;
+        }
+    }
+
+    /** Actuator health. */
+    public static class Health {
+
+        /**
+         * How long the self-signed bootstrap certificate may be served before health is DOWN; before that it is
+         * OUT_OF_SERVICE, so that a readiness group holds traffic back until the CA's certificate is served.
+         */
+        private Duration bootstrapGrace = Duration.ofMinutes(5);
+
+        public Duration getBootstrapGrace() {
+            return bootstrapGrace;
+        }
+
+        public void setBootstrapGrace(Duration bootstrapGrace) {
+            this.bootstrapGrace = bootstrapGrace;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.certpilot.spring.boot;
+
+import java.util.Base64;
+
+import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
+
+import dev.certpilot.core.spi.CertificateStore;
+import dev.certpilot.jdbc.JdbcCertificateStore;
+
+/** The JDBC store, in a class of its own so that nothing loads certpilot-jdbc unless it is chosen. */
+final class JdbcStores {
+
+    private JdbcStores() {
+    }
+
+    static boolean available(ClassLoader loader) {
+        try {
+            Class.forName("dev.certpilot.jdbc.JdbcCertificateStore", false, loader);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    static CertificateStore create(DataSource dataSource, String encryptionKey) {
+        var builder = JdbcCertificateStore.builder(dataSource);
+        if (encryptionKey != null && !encryptionKey.isBlank()) {
+            byte[] key;
+            try {
+                key = Base64.getDecoder().decode(encryptionKey.trim());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidCertpilotPropertyException("certpilot.storage.encryption-key", "it is not base64",
+                        "Set a base64 AES key of 16 or 32 bytes, e.g. from 'openssl rand -base64 32'", e);
+            }
+            try {
+                builder.encryptPrivateKeys(new SecretKeySpec(key, "AES"));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidCertpilotPropertyException("certpilot.storage.encryption-key", e.getMessage(),
+                        "Set a base64 AES key of 16 or 32 bytes, e.g. from 'openssl rand -base64 32'", e);
+            }
+        }
+        return builder.build();
+    }
+}

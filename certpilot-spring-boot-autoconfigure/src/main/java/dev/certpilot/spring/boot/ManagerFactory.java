@@ -1,0 +1,247 @@
+package dev.certpilot.spring.boot;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import dev.certpilot.core.CertificateAuthority;
+import dev.certpilot.core.CertificateListener;
+import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.CertificateManagerBuilder;
+import dev.certpilot.core.InMemoryHttp01Responder;
+import dev.certpilot.core.InMemoryTlsAlpn01Responder;
+import dev.certpilot.core.ManagedCertificate;
+import dev.certpilot.core.spi.CertificateStore;
+import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.spi.Dns01Responder;
+import dev.certpilot.spring.boot.CertpilotProperties.Challenge;
+
+/**
+ * Turns {@link CertpilotProperties} into a manager, naming the property behind every fault: the builder's own
+ * checks are reported against the property that fed them.
+ */
+final class ManagerFactory {
+
+    private final CertpilotProperties properties;
+    private final WebServerKind server;
+
+    ManagerFactory(CertpilotProperties properties, WebServerKind server) {
+        this.properties = properties;
+        this.server = server;
+    }
+
+    /** The challenge types in effect: those configured, else http-01 and, on Jetty, tls-alpn-01. */
+    List<Challenge> challenges() {
+        var configured = properties.getChallenges();
+        if (configured == null || configured.isEmpty()) {
+            return server == WebServerKind.JETTY ? List.of(Challenge.HTTP_01, Challenge.TLS_ALPN_01)
+                    : List.of(Challenge.HTTP_01);
+        }
+        if (configured.contains(Challenge.TLS_ALPN_01) && server != WebServerKind.JETTY) {
+            throw new InvalidCertpilotPropertyException("certpilot.challenges", "tls-alpn-01 needs the server's TLS "
+                    + "handshake, which Spring Boot's " + server.name().toLowerCase(Locale.ROOT)
+                    + " server does not let certpilot answer",
+                    "Use certpilot.challenges=http-01, or run on Jetty (spring-boot-starter-jetty with "
+                            + "dev.certpilot:acme-jetty), where tls-alpn-01 is answered on the HTTPS port");
+        }
+        return List.copyOf(new LinkedHashSet<>(configured));
+    }
+
+    CertificateManager build(InMemoryHttp01Responder http01, InMemoryTlsAlpn01Responder tlsAlpn01,
+                             List<ChallengeResponder> userResponders, CertificateStore userStore,
+                             Supplier<DataSource> dataSource, List<CertificateListener> listeners,
+                             List<CertificateManagerBuilderCustomizer> customizers) {
+        var builder = CertificateManager.builder();
+        builder.certificateAuthority(certificateAuthority());
+        if (!properties.isAcceptTerms()) {
+            throw new InvalidCertpilotPropertyException("certpilot.accept-terms", "the CA's terms of service are not "
+                    + "accepted, and every public CA requires it",
+                    "Read the terms linked from " + certificateAuthority().directory()
+                            + " and set certpilot.accept-terms=true");
+        }
+        builder.agreeToTermsOfService();
+        if (properties.getEmail() != null && !properties.getEmail().isBlank()) {
+            apply("certpilot.email", "Set certpilot.email to an address such as ops@example.com, or leave it out",
+                    () -> builder.email(properties.getEmail().trim()));
+        }
+
+        var dns = userResponders.stream().anyMatch(Dns01Responder.class::isInstance);
+        var certificates = certificates();
+        if (certificates.isEmpty()) {
+            throw new InvalidCertpilotPropertyException("certpilot.domains", "no certificate is configured",
+                    "Set certpilot.domains=example.com,www.example.com for one certificate, or "
+                            + "certpilot.certificates[0].domains=... for several");
+        }
+        for (var entry : certificates) {
+            apply(entry.property(), "Correct " + entry.property(), () -> builder.certificate(entry.certificate()));
+            for (var domain : entry.certificate().domains()) {
+                if (domain.startsWith("*.") && !dns) {
+                    throw new InvalidCertpilotPropertyException(entry.property(), "the wildcard " + domain
+                            + " can only be validated by dns-01",
+                            "Define a Dns01Responder bean (RFC 2136, your DNS provider's module, or your own), or list "
+                                    + "the names one by one");
+                }
+            }
+        }
+        if (properties.getDefaultCertificate() != null) {
+            var name = properties.getDefaultCertificate();
+            if (certificates.stream().noneMatch(c -> c.certificate().name().equals(name))) {
+                throw new InvalidCertpilotPropertyException("certpilot.default-certificate", "'" + name
+                        + "' names no certificate", "Set it to one of " + certificates.stream()
+                        .map(c -> c.certificate().name()).toList());
+            }
+            builder.defaultCertificate(name);
+        }
+
+        var responders = new ArrayList<ChallengeResponder>();
+        for (var challenge : challenges()) {
+            responders.add(challenge == Challenge.HTTP_01 ? http01 : tlsAlpn01);
+        }
+        responders.addAll(userResponders);
+        builder.challenges(responders.toArray(ChallengeResponder[]::new));
+        builder.keyType(properties.getKeyType());
+        store(builder, userStore, dataSource);
+
+        var renewal = properties.getRenewal();
+        apply("certpilot.renewal.window", "Set it between 0 and 1, e.g. 0.33 to renew with a third of the lifetime "
+                + "left", () -> builder.renewalWindow(renewal.getWindow()));
+        apply("certpilot.renewal.check-interval", "Set a positive duration such as 1h",
+                () -> builder.checkInterval(renewal.getCheckInterval()));
+        apply("certpilot.renewal.expiry-warning", "Set a positive duration such as 7d",
+                () -> builder.expiryWarning(renewal.getExpiryWarning()));
+        apply("certpilot.renewal.retry-initial", "Set positive durations with retry-initial <= retry-max, such as "
+                + "1m and 6h", () -> builder.retryBackoff(renewal.getRetryInitial(), renewal.getRetryMax()));
+        listeners.forEach(builder::listener);
+        customizers.forEach(customizer -> customizer.customize(builder));
+        try {
+            return builder.build();
+        } catch (IllegalStateException e) {
+            throw new InvalidCertpilotPropertyException("certpilot", e.getMessage(), "Correct the setting it names",
+                    e);
+        }
+    }
+
+    CertificateAuthority certificateAuthority() {
+        var value = properties.getCa() == null ? "" : properties.getCa().trim();
+        CertificateAuthority ca = switch (value.toLowerCase(Locale.ROOT)) {
+            case "lets-encrypt", "letsencrypt" -> CertificateAuthority.LETS_ENCRYPT;
+            case "lets-encrypt-staging", "letsencrypt-staging" -> CertificateAuthority.LETS_ENCRYPT_STAGING;
+            case "zerossl" -> CertificateAuthority.ZEROSSL;
+            default -> {
+                if (!value.startsWith("https://")) {
+                    throw new InvalidCertpilotPropertyException("certpilot.ca", "'" + value + "' is not a CA",
+                            "Set certpilot.ca to lets-encrypt, lets-encrypt-staging, zerossl, or the https URL of "
+                                    + "an ACME directory");
+                }
+                yield call("certpilot.ca", "Set the https URL of the CA's ACME directory",
+                        () -> CertificateAuthority.of(value));
+            }
+        };
+        var eab = properties.getEab();
+        var keyId = blankToNull(eab.getKeyId());
+        var hmacKey = blankToNull(eab.getHmacKey());
+        if ((keyId == null) != (hmacKey == null)) {
+            throw new InvalidCertpilotPropertyException(keyId == null ? "certpilot.eab.key-id"
+                    : "certpilot.eab.hmac-key", "External Account Binding needs both the key id and the HMAC key",
+                    "Set both certpilot.eab.key-id and certpilot.eab.hmac-key, from the CA's console");
+        }
+        if (keyId != null) {
+            var withEab = ca;
+            ca = call("certpilot.eab.hmac-key", "Copy the HMAC key exactly as the CA's console shows it",
+                    () -> withEab.withExternalAccountBinding(keyId, hmacKey));
+        } else if (ca.equals(CertificateAuthority.ZEROSSL)) {
+            throw new InvalidCertpilotPropertyException("certpilot.eab.key-id", "ZeroSSL requires External Account "
+                    + "Binding", "Create EAB credentials in ZeroSSL's developer console and set certpilot.eab.key-id "
+                    + "and certpilot.eab.hmac-key");
+        }
+        if (properties.getCaTrust() != null) {
+            var base = ca;
+            ca = call("certpilot.ca-trust", "Point it at a readable PEM file of the CA's HTTPS root certificate",
+                    () -> base.withTrustedCertificates(properties.getCaTrust()));
+        }
+        return ca;
+    }
+
+    private record Configured(String property, ManagedCertificate certificate) {
+    }
+
+    private List<Configured> certificates() {
+        var all = new ArrayList<Configured>();
+        var domains = properties.getDomains().stream().map(String::trim).filter(d -> !d.isEmpty()).toList();
+        if (!domains.isEmpty()) {
+            all.add(new Configured("certpilot.domains", call("certpilot.domains", "Set certpilot.domains to "
+                    + "host names such as example.com,www.example.com", () -> ManagedCertificate.of(domains.toArray(String[]::new)))));
+        }
+        var list = properties.getCertificates();
+        for (int i = 0; i < list.size(); i++) {
+            var property = "certpilot.certificates[" + i + "]";
+            var entry = list.get(i);
+            var names = entry.getDomains().stream().map(String::trim).filter(d -> !d.isEmpty()).toList();
+            if (names.isEmpty()) {
+                throw new InvalidCertpilotPropertyException(property + ".domains", "the certificate has no domain",
+                        "Set " + property + ".domains=example.com,www.example.com");
+            }
+            var name = blankToNull(entry.getName());
+            all.add(new Configured(property, call(property, "Correct " + property + ".name and .domains",
+                    () -> name == null ? ManagedCertificate.of(names.toArray(String[]::new))
+                            : new ManagedCertificate(name, names))));
+        }
+        return all;
+    }
+
+    private void store(CertificateManagerBuilder builder, CertificateStore userStore,
+                       Supplier<DataSource> dataSource) {
+        var storage = properties.getStorage();
+        switch (storage.getType()) {
+            case AUTO -> {
+                if (userStore != null) {
+                    builder.store(userStore);
+                } else if (storage.getDirectory() != null) {
+                    builder.storageDirectory(storage.getDirectory());
+                }
+            }
+            case FILE -> {
+                if (storage.getDirectory() != null) {
+                    builder.storageDirectory(storage.getDirectory());
+                }
+            }
+            case JDBC -> {
+                if (!JdbcStores.available(getClass().getClassLoader())) {
+                    throw new InvalidCertpilotPropertyException("certpilot.storage.type", "jdbc needs "
+                            + "dev.certpilot:certpilot-jdbc, which is not on the class path",
+                            "Add the dependency dev.certpilot:certpilot-jdbc");
+                }
+                var source = dataSource.get();
+                if (source == null) {
+                    throw new InvalidCertpilotPropertyException("certpilot.storage.type", "jdbc needs a DataSource "
+                            + "bean, and there is none", "Set spring.datasource.url=jdbc:postgresql://host:5432/db "
+                            + "(with spring-boot-starter-jdbc and the PostgreSQL driver)");
+                }
+                builder.store(JdbcStores.create(source, storage.getEncryptionKey()));
+            }
+        }
+    }
+
+    private static void apply(String property, String action, Runnable step) {
+        call(property, action, () -> {
+            step.run();
+            return null;
+        });
+    }
+
+    private static <T> T call(String property, String action, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidCertpilotPropertyException(property, e.getMessage(), action, e);
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+}

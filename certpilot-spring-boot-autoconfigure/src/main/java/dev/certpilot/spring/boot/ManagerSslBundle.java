@@ -1,0 +1,77 @@
+package dev.certpilot.spring.boot;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManagerFactorySpi;
+import javax.net.ssl.ManagerFactoryParameters;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundleKey;
+import org.springframework.boot.ssl.SslManagerBundle;
+import org.springframework.boot.ssl.SslOptions;
+import org.springframework.boot.ssl.SslStoreBundle;
+
+import dev.certpilot.core.CertificateBundle;
+import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.TlsDefaults;
+
+/**
+ * The SSL bundle a server is given: the default certificate in a key store (what Tomcat reads, replaced on each
+ * renewal) and, as its key manager, the manager's own, which picks the certificate by SNI at every handshake and
+ * so never goes stale (what Reactor Netty reads). Protocols and cipher suites are certpilot's {@link TlsDefaults}.
+ */
+final class ManagerSslBundle {
+
+    private ManagerSslBundle() {
+    }
+
+    static SslBundle of(CertificateManager manager, CertificateBundle certificate) {
+        var password = new byte[18];
+        new SecureRandom().nextBytes(password);
+        var secret = Base64.getEncoder().encodeToString(password);
+        var keyStore = certificate.toKeyStore(secret.toCharArray());
+        var stores = SslStoreBundle.of(keyStore, secret, null);
+        var managers = SslManagerBundle.of(new LiveKeyManagerFactory(manager), defaultTrust());
+        return SslBundle.of(stores, SslBundleKey.of(secret, certificate.name()),
+                SslOptions.of(TlsDefaults.CIPHER_SUITES.toArray(String[]::new),
+                        TlsDefaults.PROTOCOLS.toArray(String[]::new)), SslBundle.DEFAULT_PROTOCOL, managers);
+    }
+
+    /** The JDK's trust store: the bundle asks for client certificates of no one, but Boot wants a factory. */
+    private static TrustManagerFactory defaultTrust() {
+        try {
+            var trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init((KeyStore) null);
+            return trust;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("The JDK's default trust manager is unavailable", e);
+        }
+    }
+
+    /** A key manager factory whose one key manager is the certificate manager's. */
+    private static final class LiveKeyManagerFactory extends KeyManagerFactory {
+
+        LiveKeyManagerFactory(CertificateManager manager) {
+            super(new KeyManagerFactorySpi() {
+                @Override
+                protected void engineInit(KeyStore keyStore, char[] password) {
+                }
+
+                @Override
+                protected void engineInit(ManagerFactoryParameters parameters) {
+                }
+
+                @Override
+                protected KeyManager[] engineGetKeyManagers() {
+                    return new KeyManager[] {manager.keyManager()};
+                }
+            }, null, "certpilot");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.certpilot.spring.boot.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.json.JsonParserFactory;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.certpilot.test.Curl;
+import dev.certpilot.test.Pebble;
+import dev.certpilot.test.PebbleExtension;
+import dev.certpilot.test.TlsClient;
+import dev.certpilot.test.spring.PebbleProperties;
+
+/**
+ * {@link TestApplication} with nothing but the starter and its properties, on the embedded server of this module
+ * ({@code certpilot.test.server}) and the Boot line of this module, against a real Pebble whose certificates last
+ * 60 seconds: it serves Pebble's certificate, then its renewal without a restart, with health, the endpoint and
+ * metrics read from actuator over HTTPS, and plain HTTP answered by the front door.
+ */
+class StarterIT {
+
+    private static final String HOST = "app.certpilot.test";
+    private static final Pattern VALUE = Pattern.compile("\"value\":([-0-9.E]+)");
+
+    @RegisterExtension
+    static final PebbleExtension PEBBLE = PebbleExtension.withSettings(b -> b
+            .certificateValidity(Duration.ofSeconds(60)).nonceRejectPercent(0));
+
+    @TempDir
+    Path storage;
+
+    @Test
+    void servesTheCasCertificateAndItsRenewalWithoutRestartWithHealthAndMetrics() throws Exception {
+        var pebble = PEBBLE.pebble();
+        var server = System.getProperty("certpilot.test.server", "unset");
+        var challenge = System.getProperty("certpilot.test.challenge", "http-01");
+        var arguments = PebbleProperties.arguments(pebble, storage, "--certpilot.challenges=" + challenge,
+                // tls-alpn-01 is validated on the port Pebble connects to: the HTTPS port must be that one
+                "--server.port=" + (challenge.equals("tls-alpn-01") ? pebble.tlsPort() : 0),
+                // renew when 36 of the 60 seconds are left
+                "--certpilot.renewal.window=0.6");
+
+        try (var app = SpringApplication.run(TestApplication.class, arguments)) {
+            assertThat(webServer(app)).as("the module's only server").containsIgnoringCase(server);
+            int port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+            var trust = TlsClient.trusting(pebble.root());
+
+            var issued = awaitServedSerial(trust, port, null, Duration.ofSeconds(60));
+            var serial = issued.toString(16);
+
+            var hello = https(pebble, port, "/hello");
+            assertThat(hello.body()).isEqualTo("hello over HTTPS");
+            assertThat(hello.httpVersion()).as("HTTP/2 through ALPN, curl's default").isEqualTo("2");
+            assertThat(hello.header("strict-transport-security")).hasValue("max-age=300");
+
+            var health = https(pebble, port, "/actuator/health");
+            assertThat(health.status()).as(health.body()).isEqualTo(200);
+            var json = JsonParserFactory.getJsonParser().parseMap(health.body());
+            assertThat(json.get("status")).as("the app's health, with a CA certificate served").isEqualTo("UP");
+            var certpilot = (Map<?, ?>) ((Map<?, ?>) json.get("components")).get("certpilot");
+            assertThat(certpilot.get("status")).isEqualTo("UP");
+            var certificate = (Map<?, ?>) ((Map<?, ?>) certpilot.get("details")).get(HOST);
+            assertThat(certificate.get("serial")).isEqualTo(serial);
+            assertThat(certificate.get("bootstrap")).isEqualTo(false);
+            assertThat(https(pebble, port, "/actuator/certpilot").body()).contains("\"name\":\"" + HOST + "\"")
+                    .contains("\"serial\":\"" + serial + "\"").contains("\"nextCheck\":\"");
+            assertThat(metric(pebble, port, "certpilot.orders?tag=result:obtained")).isEqualTo(1.0);
+            assertThat(metric(pebble, port, "certpilot.certificate.expiry?tag=certificate:" + HOST))
+                    .isBetween(1.0, 60.0);
+
+            var redirect = Curl.get(URI.create("http://" + HOST + ":" + pebble.httpPort() + "/hello?a=1"),
+                    pebble.rootFile());
+            assertThat(redirect.status()).isEqualTo(308);
+            assertThat(redirect.header("location")).hasValue("https://" + HOST + ":" + port + "/hello?a=1");
+            var misdirected = Curl.get(URI.create("http://elsewhere.test:" + pebble.httpPort() + "/"),
+                    pebble.rootFile());
+            assertThat(misdirected.status()).as("not a host this app serves").isEqualTo(421);
+            var unknownToken = Curl.get(URI.create("http://" + HOST + ":" + pebble.httpPort()
+                    + "/.well-known/acme-challenge/unknown-token"), pebble.rootFile());
+            assertThat(unknownToken.status()).isEqualTo(404);
+            // the same front door on every server: disguised and malformed challenge requests are refused
+            var plain = "http://" + HOST + ":" + pebble.httpPort();
+            assertThat(Curl.get(URI.create(plain + "/.well-known/acme-challenge/../hello"), pebble.rootFile(),
+                    "--path-as-is").status()).as("dot segments").isEqualTo(400);
+            assertThat(Curl.get(URI.create(plain + "/.WELL-KNOWN/acme-challenge/x"), pebble.rootFile()).status())
+                    .as("other case").isEqualTo(400);
+            assertThat(Curl.get(URI.create(plain + "/.well-known/acme-challenge/not!base64"), pebble.rootFile())
+                    .status()).as("a token that is not base64url").isEqualTo(400);
+            assertThat(Curl.get(URI.create(plain + "/.well-known/acme-challenge/abc"), pebble.rootFile(),
+                    "-X", "POST").status()).as("a method other than GET and HEAD").isEqualTo(405);
+
+            var renewed = awaitServedSerial(trust, port, issued, Duration.ofSeconds(75));
+            assertThat(renewed).as("the renewal, served by the same server").isNotEqualTo(issued);
+            assertThat(metric(pebble, port, "certpilot.orders?tag=result:renewed")).isEqualTo(1.0);
+            assertThat(https(pebble, port, "/actuator/health").body())
+                    .contains("\"serial\":\"" + renewed.toString(16) + "\"");
+        }
+    }
+
+    /** Waits until the server presents a certificate that chains to Pebble's root and is not {@code previous}. */
+    private static BigInteger awaitServedSerial(SSLContext trust, int port, BigInteger previous, Duration timeout)
+            throws Exception {
+        var deadline = Instant.now().plus(timeout);
+        String last = "nothing";
+        while (Instant.now().isBefore(deadline)) {
+            try (var client = TlsClient.connect(trust, port, HOST)) {
+                var serial = client.leaf().getSerialNumber();
+                if (!serial.equals(previous)) {
+                    return serial;
+                }
+                last = "the previous certificate";
+            } catch (SSLException e) {
+                last = "an untrusted certificate (the bootstrap one): " + e.getMessage();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("No new certificate from Pebble after " + timeout + "; served " + last);
+    }
+
+    private static Curl.Response https(Pebble pebble, int port, String path) {
+        var response = Curl.get(URI.create("https://" + HOST + ":" + port + path), pebble.rootFile());
+        assertThat(response.exitCode()).as(response.error()).isZero();
+        return response;
+    }
+
+    private static double metric(Pebble pebble, int port, String query) {
+        var body = https(pebble, port, "/actuator/metrics/" + query).body();
+        var value = VALUE.matcher(body);
+        assertThat(value.find()).as(body).isTrue();
+        return Double.parseDouble(value.group(1));
+    }
+
+    private static String webServer(ConfigurableApplicationContext app) throws ReflectiveOperationException {
+        // getWebServer() is on a class that Boot 4 moved: read it reflectively, in this test only
+        var webServer = app.getClass().getMethod("getWebServer").invoke(app);
+        return webServer.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+    }
+}
