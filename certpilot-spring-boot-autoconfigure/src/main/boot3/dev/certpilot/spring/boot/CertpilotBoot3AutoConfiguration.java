@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.InMemoryHttp01Responder;
@@ -74,7 +75,7 @@ public class CertpilotBoot3AutoConfiguration {
 
         @Override
         public void customize(ConfigurableJettyWebServerFactory factory) {
-            if (!JettyInstaller.available(getClass().getClassLoader())) {
+            if (!ClassUtils.isPresent("dev.certpilot.jetty.JettyHttps", getClass().getClassLoader())) {
                 throw JettyInstaller.missing();
             }
             factory.setSsl(null);

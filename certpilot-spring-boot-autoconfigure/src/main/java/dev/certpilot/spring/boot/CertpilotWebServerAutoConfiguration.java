@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.InMemoryHttp01Responder;
@@ -66,7 +67,7 @@ public class CertpilotWebServerAutoConfiguration {
 
         @Override
         public void customize(ConfigurableJettyWebServerFactory factory) {
-            if (!JettyInstaller.available(getClass().getClassLoader())) {
+            if (!ClassUtils.isPresent("dev.certpilot.jetty.JettyHttps", getClass().getClassLoader())) {
                 throw JettyInstaller.missing();
             }
             factory.setSsl(null);

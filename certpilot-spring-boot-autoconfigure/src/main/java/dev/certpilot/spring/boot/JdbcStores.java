@@ -14,15 +14,6 @@ final class JdbcStores {
     private JdbcStores() {
     }
 
-    static boolean available(ClassLoader loader) {
-        try {
-            Class.forName("dev.certpilot.jdbc.JdbcCertificateStore", false, loader);
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
-    }
-
     static CertificateStore create(DataSource dataSource, String encryptionKey) {
         var builder = JdbcCertificateStore.builder(dataSource);
         if (encryptionKey != null && !encryptionKey.isBlank()) {

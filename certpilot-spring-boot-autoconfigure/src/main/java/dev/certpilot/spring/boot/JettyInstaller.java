@@ -25,15 +25,6 @@ final class JettyInstaller {
         this.properties = properties;
     }
 
-    static boolean available(ClassLoader loader) {
-        try {
-            Class.forName("dev.certpilot.jetty.JettyHttps", false, loader);
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
-    }
-
     static InvalidCertpilotPropertyException missing() {
         return new InvalidCertpilotPropertyException("certpilot.enabled", "on Jetty, certpilot serves HTTPS "
                 + "through dev.certpilot:acme-jetty (Boot's Jetty ignores SSL bundle updates and would serve a stale "

@@ -8,6 +8,8 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import org.springframework.util.ClassUtils;
+
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateListener;
 import dev.certpilot.core.CertificateManager;
@@ -210,7 +212,7 @@ final class ManagerFactory {
                 }
             }
             case JDBC -> {
-                if (!JdbcStores.available(getClass().getClassLoader())) {
+                if (!ClassUtils.isPresent("dev.certpilot.jdbc.JdbcCertificateStore", getClass().getClassLoader())) {
                     throw new InvalidCertpilotPropertyException("certpilot.storage.type", "jdbc needs "
                             + "dev.certpilot:certpilot-jdbc, which is not on the class path",
                             "Add the dependency dev.certpilot:certpilot-jdbc");
