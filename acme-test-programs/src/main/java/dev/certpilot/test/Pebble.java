@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -269,7 +270,8 @@ public final class Pebble implements AutoCloseable {
         var config = workDir.resolve("pebble-config.json");
         Files.writeString(config, config(builder));
         var ca = new ProcessBuilder(pebble.toString(), "-config", config.toString(),
-                "-dnsserver", LOOPBACK + ":" + dnsPort, "-strict=false")
+                "-dnsserver", builder.dnsServer == null ? LOOPBACK + ":" + dnsPort
+                        : builder.dnsServer.getHostString() + ":" + builder.dnsServer.getPort(), "-strict=false")
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("pebble.log").toFile());
         if (!builder.validationDelays) {
@@ -490,6 +492,7 @@ public final class Pebble implements AutoCloseable {
         private boolean validationDelays;
         private int authorizationReusePercent = -1;
         private Path installation;
+        private InetSocketAddress dnsServer;
 
         private Builder() {
         }
@@ -502,12 +505,23 @@ public final class Pebble implements AutoCloseable {
             copy.validationDelays = validationDelays;
             copy.authorizationReusePercent = authorizationReusePercent;
             copy.installation = installation;
+            copy.dnsServer = dnsServer;
             return copy;
         }
 
         /** The directory holding {@code pebble} and {@code pebble-challtestsrv}; default: the PATH, then /usr/bin. */
         public Builder installation(Path directory) {
             this.installation = Objects.requireNonNull(directory, "installation");
+            return this;
+        }
+
+        /**
+         * The DNS server Pebble resolves names through (DNS-01 records, and the addresses of HTTP-01 and
+         * TLS-ALPN-01 hosts), such as a {@link Bind} that the test updates; default: its own mock DNS, which answers
+         * 127.0.0.1 for every name and the records set by {@link Pebble#setTxt}.
+         */
+        public Builder dnsServer(InetSocketAddress server) {
+            this.dnsServer = Objects.requireNonNull(server, "server");
             return this;
         }
 

@@ -1,0 +1,286 @@
+package dev.certpilot.dns.rfc2136;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Objects;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TSIG;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Update;
+
+import dev.certpilot.core.spi.Dns01Responder;
+
+/**
+ * Answers DNS-01 by RFC 2136 dynamic updates signed with TSIG: the standard way to update BIND, Knot, PowerDNS,
+ * Windows DNS and many hosted services. Before {@link #publish} returns, every authoritative server of the zone
+ * (found through its NS records) answers the new TXT record, or it fails naming those that do not: no fixed sleep.
+ * A CNAME on {@code _acme-challenge.<name>} is followed (delegated validation, as acme-dns users set it up), and the
+ * record is written where it points.
+ *
+ * <pre>{@code
+ * var dns = Rfc2136Dns01Responder.builder(new InetSocketAddress("ns1.example.com", 53))
+ *         .tsigKey("certpilot", "base64secret==")           // hmac-sha256 unless tsigAlgorithm(...)
+ *         .build();
+ * CertificateManager.builder() ... .certificate("wild", "example.com", "*.example.com").challenges(dns) ...
+ * }</pre>
+ *
+ * Immutable and thread-safe.
+ */
+public final class Rfc2136Dns01Responder implements Dns01Responder {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.dns");
+
+    private final InetSocketAddress server;
+    private final Name keyName;
+    private final TSIG tsig;
+    private final Name zone;
+    private final Resolver lookups;
+    private final int nameserverPort;
+    private final Duration timeout;
+    private final Duration propagationTimeout;
+    private final long ttl;
+
+    private Rfc2136Dns01Responder(Builder builder) {
+        this.server = builder.server;
+        this.keyName = builder.keyName;
+        this.tsig = builder.keyName == null ? null : new TSIG(builder.algorithm, builder.keyName, builder.secret);
+        this.zone = builder.zone;
+        this.lookups = builder.resolver != null ? resolver(builder.resolver, builder.timeout) : systemResolver(builder);
+        this.nameserverPort = builder.nameserverPort;
+        this.timeout = builder.timeout;
+        this.propagationTimeout = builder.propagationTimeout;
+        this.ttl = builder.ttl.toSeconds();
+    }
+
+    /** Starts configuring updates sent to the primary server at {@code server} (port 53 as a rule). */
+    public static Builder builder(InetSocketAddress server) {
+        return new Builder(Objects.requireNonNull(server, "server"));
+    }
+
+    @Override
+    public void publish(String recordName, String value) throws IOException {
+        var name = Names.of(recordName, "recordName");
+        var target = new Delegations(lookups).follow(name);
+        var zoneName = zone != null ? zone : new Zones(lookups).of(target, server);
+        var update = new Update(zoneName);
+        update.add(new TXTRecord(target, DClass.IN, ttl, value));
+        send(update, "add TXT " + target, zoneName);
+        LOG.info("Published TXT {}{} in zone {} at {}; waiting for its authoritative servers", target,
+                target.equals(name) ? "" : " (CNAME of " + name + ")", zoneName, describe(server));
+        new Propagation(lookups, nameserverPort, timeout).await(zoneName, target, value, propagationTimeout);
+    }
+
+    @Override
+    public void remove(String recordName, String value) throws IOException {
+        var name = Names.of(recordName, "recordName");
+        var target = new Delegations(lookups).follow(name);
+        var zoneName = zone != null ? zone : new Zones(lookups).of(target, server);
+        var update = new Update(zoneName);
+        update.delete(new TXTRecord(target, DClass.IN, 0, value));
+        send(update, "delete TXT " + target, zoneName);
+    }
+
+    private void send(Update update, String what, Name zoneName) throws IOException {
+        var resolver = resolver(server, timeout);
+        if (tsig != null) {
+            resolver.setTSIGKey(tsig);
+        }
+        Message response;
+        try {
+            response = resolver.send(update);
+        } catch (IOException e) {
+            throw new IOException("DNS update (" + what + ") in zone " + zoneName + " at " + describe(server)
+                    + " failed: " + e.getMessage() + ". Check that the server is reachable over UDP and TCP", e);
+        }
+        var rcode = response.getRcode();
+        if (rcode != Rcode.NOERROR) {
+            var tsigError = response.getTSIG() == null ? Rcode.NOERROR : response.getTSIG().getError();
+            throw new IOException("DNS update (" + what + ") in zone " + zoneName + " at " + describe(server)
+                    + (keyName == null ? " without a TSIG key" : " with TSIG key " + keyName) + " was refused: "
+                    + Rcode.string(rcode) + (tsigError != Rcode.NOERROR ? " (TSIG " + Rcode.TSIGstring(tsigError)
+                    + ")" : "") + ". " + advice(rcode, tsigError));
+        }
+        if (tsig != null && !response.isVerified()) {
+            throw new IOException("DNS update (" + what + ") in zone " + zoneName + " at " + describe(server)
+                    + ": the answer is not signed with TSIG key " + keyName + "; check the key's secret and algorithm");
+        }
+    }
+
+    private static String advice(int rcode, int tsigError) {
+        if (tsigError == Rcode.BADSIG || tsigError == Rcode.BADKEY) {
+            return "The server does not accept this key: check its name, secret (base64) and algorithm";
+        }
+        if (tsigError == Rcode.BADTIME) {
+            return "The clocks of this machine and the server differ by more than the TSIG fudge: synchronize them";
+        }
+        return switch (rcode) {
+            case Rcode.REFUSED -> "The server's policy refuses this key for this zone: allow it in allow-update or "
+                    + "update-policy";
+            case Rcode.NOTAUTH -> "The server is not the primary of this zone, or does not accept this key";
+            case Rcode.NOTZONE -> "The record is not inside the zone: check the zone setting or the CNAME";
+            default -> "See the server's log";
+        };
+    }
+
+    static SimpleResolver resolver(InetSocketAddress address, Duration timeout) {
+        var resolver = new SimpleResolver(address);
+        resolver.setTimeout(timeout);
+        return resolver;
+    }
+
+    private static Resolver systemResolver(Builder builder) {
+        var resolver = new ExtendedResolver();
+        resolver.setTimeout(builder.timeout);
+        return resolver;
+    }
+
+    static String describe(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    @Override
+    public String toString() {
+        return "Rfc2136Dns01Responder[" + describe(server) + (keyName == null ? "" : ", key " + keyName)
+                + (zone == null ? "" : ", zone " + zone) + "]";
+    }
+
+    /** Configures a {@link Rfc2136Dns01Responder}; each setter checks its value at once. Not thread-safe. */
+    public static final class Builder {
+
+        private final InetSocketAddress server;
+        private Name keyName;
+        private byte[] secret;
+        private Name algorithm = TSIG.HMAC_SHA256;
+        private Name zone;
+        private InetSocketAddress resolver;
+        private int nameserverPort = 53;
+        private Duration timeout = Duration.ofSeconds(10);
+        private Duration propagationTimeout = Duration.ofMinutes(2);
+        private Duration ttl = Duration.ofMinutes(1);
+
+        private Builder(InetSocketAddress server) {
+            this.server = server;
+        }
+
+        /**
+         * Signs updates with this TSIG key; without one, updates go unsigned (for servers that allow updates by
+         * address only).
+         *
+         * @param name   the key's name, as in the server's configuration
+         * @param secret its secret, base64 as {@code tsig-keygen} prints it
+         */
+        public Builder tsigKey(String name, String secret) {
+            this.keyName = Names.of(Objects.requireNonNull(name, "name"), "tsigKey name");
+            try {
+                this.secret = Base64.getDecoder().decode(Objects.requireNonNull(secret, "secret").trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("The TSIG secret of key '" + name + "' must be base64, as "
+                        + "tsig-keygen prints it", e);
+            }
+            if (this.secret.length == 0) {
+                throw new IllegalArgumentException("The TSIG secret of key '" + name + "' is empty");
+            }
+            return this;
+        }
+
+        /** The TSIG algorithm: hmac-sha256 (default), hmac-sha512, hmac-sha384, hmac-sha224, hmac-sha1 or hmac-md5. */
+        public Builder tsigAlgorithm(String algorithm) {
+            var name = Objects.requireNonNull(algorithm, "algorithm").toLowerCase(Locale.ROOT);
+            this.algorithm = switch (name.endsWith(".") ? name.substring(0, name.length() - 1) : name) {
+                case "hmac-sha256" -> TSIG.HMAC_SHA256;
+                case "hmac-sha512" -> TSIG.HMAC_SHA512;
+                case "hmac-sha384" -> TSIG.HMAC_SHA384;
+                case "hmac-sha224" -> TSIG.HMAC_SHA224;
+                case "hmac-sha1" -> TSIG.HMAC_SHA1;
+                case "hmac-md5", "hmac-md5.sig-alg.reg.int" -> TSIG.HMAC_MD5;
+                default -> throw new IllegalArgumentException("TSIG algorithm must be hmac-sha256, hmac-sha512, "
+                        + "hmac-sha384, hmac-sha224, hmac-sha1 or hmac-md5, got '" + algorithm + "'");
+            };
+            return this;
+        }
+
+        /** The zone to update; default: found from the record's name through SOA lookups. */
+        public Builder zone(String zone) {
+            this.zone = Names.of(zone, "zone");
+            return this;
+        }
+
+        /**
+         * The resolver for SOA, NS, CNAME and address lookups; default: the system's ({@code /etc/resolv.conf}).
+         * Give the primary itself when it is not public (a private zone, a test).
+         */
+        public Builder resolver(InetSocketAddress resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /** The port the zone's authoritative servers answer on, for the propagation check; default 53. */
+        public Builder nameserverPort(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("nameserverPort must be 1 to 65535, got " + port);
+            }
+            this.nameserverPort = port;
+            return this;
+        }
+
+        /** How long one DNS exchange may take; default 10 seconds. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = positive(timeout, "timeout");
+            return this;
+        }
+
+        /** How long to wait for every authoritative server to answer the new record; default 2 minutes. */
+        public Builder propagationTimeout(Duration timeout) {
+            this.propagationTimeout = positive(timeout, "propagationTimeout");
+            return this;
+        }
+
+        /** The TTL of the TXT records; default 1 minute. */
+        public Builder ttl(Duration ttl) {
+            this.ttl = positive(ttl, "ttl");
+            return this;
+        }
+
+        /** Builds the responder. */
+        public Rfc2136Dns01Responder build() {
+            return new Rfc2136Dns01Responder(this);
+        }
+
+        private static Duration positive(Duration value, String field) {
+            Objects.requireNonNull(value, field);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(field + " must be positive, got " + value);
+            }
+            return value;
+        }
+    }
+
+    /** Absolute DNS names from user input. */
+    static final class Names {
+
+        private Names() {
+        }
+
+        static Name of(String text, String field) {
+            Objects.requireNonNull(text, field);
+            try {
+                return Name.fromString(text.endsWith(".") ? text : text + ".");
+            } catch (TextParseException e) {
+                throw new IllegalArgumentException(field + " '" + text + "' is not a DNS name: " + e.getMessage(), e);
+            }
+        }
+    }
+}
