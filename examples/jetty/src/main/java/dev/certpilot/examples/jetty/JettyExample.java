@@ -1,5 +1,6 @@
 package dev.certpilot.examples.jetty;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.net.BindException;
 import java.util.regex.Pattern;
@@ -12,6 +13,7 @@ import dev.certpilot.core.Hsts;
 import dev.certpilot.core.FileCertificateStore;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
+import dev.certpilot.dns.rfc2136.Rfc2136Dns01Responder;
 import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.OnDemandDecision;
 import dev.certpilot.core.OnDemandTls;
@@ -64,6 +66,24 @@ public final class JettyExample implements AutoCloseable {
     }
 
     /** What went wrong at start, in a sentence that names the flag to change; no stack trace. */
+    /** The RFC 2136 responder of {@code --challenge dns-01}, its faults named by flag. */
+    static Rfc2136Dns01Responder dns01(Options.DnsUpdate update) {
+        var server = new InetSocketAddress(update.server().getHostString(), update.server().getPort());
+        var dns = Rfc2136Dns01Responder.builder(server);
+        if (update.keyName() != null) {
+            try {
+                dns.tsigKey(update.keyName(), update.key()).tsigAlgorithm(update.algorithm());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--tsig-key-name, --tsig-key, --tsig-algorithm: " + e.getMessage(), e);
+            }
+        }
+        if (update.resolver() != null) {
+            var resolver = new InetSocketAddress(update.resolver().getHostString(), update.resolver().getPort());
+            dns.resolver(resolver).nameserverPort(resolver.getPort());
+        }
+        return dns.build();
+    }
+
     static String startupError(Options options, Exception failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof BindException bind) {
@@ -114,7 +134,11 @@ public final class JettyExample implements AutoCloseable {
         }
         var http01 = new InMemoryHttp01Responder();
         var tlsAlpn = new InMemoryTlsAlpn01Responder();
-        builder.challenges(options.challenge().equals("http-01") ? http01 : tlsAlpn);
+        builder.challenges(switch (options.challenge()) {
+            case "tls-alpn-01" -> tlsAlpn;
+            case "dns-01" -> dns01(options.dnsUpdate());
+            default -> http01;
+        });
         var manager = builder.build();
 
         var server = new Server();
@@ -131,7 +155,7 @@ public final class JettyExample implements AutoCloseable {
         if (options.trustForwardedHeaders()) {
             httpsBuilder.trustForwardedHeaders();
         }
-        if (options.challenge().equals("http-01")) {
+        if (!options.challenge().equals("tls-alpn-01")) {   // with dns-01, plain HTTP still redirects
             httpsBuilder.http01(http01).httpPort(options.httpPort());
         }
         var https = httpsBuilder.install(server, new StatusPage(manager));

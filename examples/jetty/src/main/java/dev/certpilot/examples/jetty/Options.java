@@ -1,5 +1,6 @@
 package dev.certpilot.examples.jetty;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.ManagedCertificate;
@@ -21,7 +23,21 @@ import dev.certpilot.core.OnDemandDecision;
 record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String email, String storage, String host,
                int httpPort, int httpsPort, int redirectPort, boolean trustForwardedHeaders, Duration hstsMaxAge,
                String challenge, Duration leaseDuration, String databaseUser, String databasePassword,
-               List<String> onDemandAllow, URI onDemandAsk) {
+               List<String> onDemandAllow, URI onDemandAsk, DnsUpdate dnsUpdate) {
+
+    /**
+     * Where {@code --challenge dns-01} sends its RFC 2136 updates, and the TSIG key that signs them.
+     *
+     * @param server    the primary name server of the zones
+     * @param keyName   the TSIG key's name, or null for unsigned updates
+     * @param key       its secret, base64
+     * @param algorithm its algorithm, such as hmac-sha256
+     * @param resolver  where SOA, NS and CNAME are looked up (and the port authoritative servers answer on), or null
+     *                  for the system's resolver
+     */
+    record DnsUpdate(InetSocketAddress server, String keyName, String key, String algorithm,
+                     InetSocketAddress resolver) {
+    }
 
     /** HSTS for five minutes until HTTPS is known to work for every name; then raise it with --hsts-max-age. */
     static final Duration DEFAULT_HSTS = Duration.ofMinutes(5);
@@ -57,7 +73,14 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                                                                                       CERTPILOT_TRUST_FORWARDED_HEADERS=true
               --hsts-max-age SECONDS  HSTS max-age (default 300; 31536000 once HTTPS works
                                       for every name; 0 sends none)                   CERTPILOT_HSTS_MAX_AGE
-              --challenge TYPE        http-01 (default) or tls-alpn-01                CERTPILOT_CHALLENGE
+              --challenge TYPE        http-01 (default), tls-alpn-01, or dns-01 (wildcards;
+                                      RFC 2136 updates, see below)                CERTPILOT_CHALLENGE
+              --dns-server HOST:PORT  dns-01: the zone's primary name server           CERTPILOT_DNS_SERVER
+              --tsig-key-name NAME    dns-01: the TSIG key that signs updates         CERTPILOT_TSIG_KEY_NAME
+              --tsig-key BASE64       dns-01: its secret, as tsig-keygen prints it    CERTPILOT_TSIG_KEY
+              --tsig-algorithm ALG    dns-01: hmac-sha256 (default), hmac-sha512, ... CERTPILOT_TSIG_ALGORITHM
+              --dns-resolver HOST:PORT  dns-01, private zones: where to look up SOA, NS and
+                                      CNAME (default: the system's resolver)      CERTPILOT_DNS_RESOLVER
             """;
 
     static final URI LETS_ENCRYPT_STAGING = URI.create("https://acme-staging-v02.api.letsencrypt.org/directory");
@@ -118,13 +141,29 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
         var storage = value(flags, environment, "storage");
         var challenge = value(flags, environment, "challenge");
         challenge = challenge == null ? "http-01" : challenge.toLowerCase(Locale.ROOT);
-        if (challenge.equals("dns-01")) {
-            throw new IllegalArgumentException("--challenge dns-01 needs a Dns01Responder for your DNS provider's API; "
-                    + "implement dev.certpilot.core.spi.Dns01Responder and pass it to challenges(...). This example "
-                    + "offers http-01 and tls-alpn-01");
+        if (!List.of("http-01", "tls-alpn-01", "dns-01").contains(challenge)) {
+            throw new IllegalArgumentException("--challenge must be http-01, tls-alpn-01 or dns-01, got '" + challenge
+                    + "'");
         }
-        if (!challenge.equals("http-01") && !challenge.equals("tls-alpn-01")) {
-            throw new IllegalArgumentException("--challenge must be http-01 or tls-alpn-01, got '" + challenge + "'");
+        DnsUpdate dnsUpdate = null;
+        var dnsServer = value(flags, environment, "dns-server");
+        var keyName = value(flags, environment, "tsig-key-name");
+        var key = value(flags, environment, "tsig-key");
+        if (challenge.equals("dns-01")) {
+            if (dnsServer == null) {
+                throw new IllegalArgumentException("--challenge dns-01 needs --dns-server HOST:PORT (or "
+                        + "CERTPILOT_DNS_SERVER): the primary name server of your zone, which accepts RFC 2136 updates");
+            }
+            if ((keyName == null) != (key == null)) {
+                throw new IllegalArgumentException("Give both --tsig-key-name and --tsig-key (or neither, for a server "
+                        + "that accepts unsigned updates from this address)");
+            }
+            var resolver = value(flags, environment, "dns-resolver");
+            dnsUpdate = new DnsUpdate(address(dnsServer, "--dns-server"), keyName, key,
+                    Objects.requireNonNullElse(value(flags, environment, "tsig-algorithm"), "hmac-sha256"),
+                    resolver == null ? null : address(resolver, "--dns-resolver"));
+        } else if (dnsServer != null || keyName != null || key != null) {
+            throw new IllegalArgumentException("--dns-server and --tsig-key* go with --challenge dns-01");
         }
         var trustForwarded = value(flags, environment, "trust-forwarded-headers");
         if (trustForwarded != null && !trustForwarded.equalsIgnoreCase("true")
@@ -142,7 +181,7 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                 Boolean.parseBoolean(trustForwarded), hsts(value(flags, environment, "hsts-max-age")), challenge,
                 seconds(value(flags, environment, "lease-duration"), DEFAULT_LEASE.toSeconds(), 3, "--lease-duration"),
                 environment.get("CERTPILOT_DB_USER"), environment.get("CERTPILOT_DB_PASSWORD"),
-                List.copyOf(onDemandAllow), askUri);
+                List.copyOf(onDemandAllow), askUri, dnsUpdate);
     }
 
     /** Whether on-demand TLS is on. */
@@ -185,7 +224,8 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
 
     private static final List<String> FLAGS = List.of("domain", "acme-directory", "acme-trust", "email", "storage",
             "host", "http-port", "https-port", "redirect-port", "hsts-max-age", "challenge", "lease-duration",
-            "on-demand-allow", "on-demand-ask");
+            "on-demand-allow", "on-demand-ask", "dns-server", "tsig-key-name", "tsig-key", "tsig-algorithm",
+            "dns-resolver");
     private static final List<String> SWITCHES = List.of("trust-forwarded-headers");
 
     private static String value(Map<String, List<String>> flags, Map<String, String> environment, String name) {
@@ -210,6 +250,17 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
             }
         }
         return result;
+    }
+
+    private static InetSocketAddress address(String value, String flag) {
+        var colon = value.lastIndexOf(':');
+        var host = colon < 0 ? value : value.substring(0, colon);
+        var port = colon < 0 ? 53 : port(value.substring(colon + 1), 53, flag);
+        if (host.isBlank() || port == 0) {
+            throw new IllegalArgumentException(flag + " must be HOST or HOST:PORT, such as ns1.example.com:53, got '"
+                    + value + "'");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
     }
 
     private static URI uri(String value) {

@@ -44,13 +44,36 @@ class OptionsTest {
         assertThatThrownBy(() -> parse("--domain", "a.example", "--http-port", "eighty"))
                 .hasMessageContaining("--http-port must be a port").hasMessageContaining("'eighty'");
         assertThatThrownBy(() -> parse("--domain", "a.example", "--challenge", "dns-01"))
-                .hasMessageContaining("Dns01Responder");
+                .hasMessageContaining("--dns-server HOST:PORT");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--challenge", "dns-01", "--dns-server", "ns1:5x"))
+                .hasMessageContaining("--dns-server must be a port").hasMessageContaining("'5x'");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--challenge", "dns-01", "--dns-server", "ns1",
+                "--tsig-key-name", "k")).hasMessageContaining("both --tsig-key-name and --tsig-key");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--dns-server", "ns1"))
+                .hasMessageContaining("go with --challenge dns-01");
         assertThatThrownBy(() -> parse("--domain", "a.example", "--challenge", "http-02"))
-                .hasMessageContaining("http-01 or tls-alpn-01, got 'http-02'");
+                .hasMessageContaining("http-01, tls-alpn-01 or dns-01, got 'http-02'");
         assertThatThrownBy(() -> parse("--domian", "a.example")).hasMessageContaining("Unknown argument '--domian'");
         assertThatThrownBy(() -> parse("--domain")).hasMessageContaining("--domain needs a value");
         assertThatThrownBy(() -> parse("--domain", "a.example", "--email", "a@b.c", "--email", "d@e.f"))
                 .hasMessageContaining("--email is given 2 times");
+    }
+
+    @Test
+    void dns01TakesTheServerAndKeyFromFlagsOrTheEnvironment() {
+        var options = Options.parse(new String[] {"--domain", "*.example.com", "--challenge", "dns-01",
+                "--dns-server", "ns1.example.com", "--tsig-key-name", "certpilot"},
+                Map.of("CERTPILOT_TSIG_KEY", "c2VjcmV0", "CERTPILOT_TSIG_ALGORITHM", "hmac-sha512"));
+        var update = options.dnsUpdate();
+        assertThat(update.server().getHostString()).isEqualTo("ns1.example.com");
+        assertThat(update.server().getPort()).isEqualTo(53);
+        assertThat(update.keyName()).isEqualTo("certpilot");
+        assertThat(update.key()).isEqualTo("c2VjcmV0");
+        assertThat(update.algorithm()).isEqualTo("hmac-sha512");
+        assertThat(update.resolver()).isNull();
+        assertThatThrownBy(() -> JettyExample.dns01(new Options.DnsUpdate(update.server(), "certpilot", "c2VjcmV0",
+                "hmac-sha3", null))).hasMessageStartingWith("--tsig-key-name, --tsig-key, --tsig-algorithm: TSIG "
+                + "algorithm must be hmac-sha256");
     }
 
     @Test

@@ -52,6 +52,8 @@ class ReadmeSnippetsTest {
             import dev.certpilot.test.*;
             import dev.certpilot.test.conformance.*;
             import dev.certpilot.jdbc.*;
+            import dev.certpilot.dns.rfc2136.*;
+            import java.net.InetSocketAddress;
             """;
 
     private static final String CONTEXT = """
