@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -20,6 +21,7 @@ import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Certificate;
 import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Order;
+import org.shredzone.acme4j.OrderBuilder;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.connector.Resource;
@@ -241,16 +243,30 @@ final class AcmeClient implements Issuer {
 
     private Order newOrder(Login login, ManagedCertificate certificate, X509Certificate replaces)
             throws AcmeException {
+        var profile = certificate.profile() != null ? certificate.profile() : ca.profile();
+        if (profile != null) {
+            var offered = login.getSession().getMetadata().getProfiles();
+            if (!offered.contains(profile)) {
+                throw new CertpilotException("Certificate " + certificate.name() + " asks for profile '" + profile
+                        + "', which the CA " + ca.directory() + (offered.isEmpty() ? " does not offer: it offers no "
+                        + "profiles. Leave the profile out" : " does not offer. It offers " + new TreeSet<>(offered)));
+            }
+        }
         if (replaces != null) {
             try {
-                return login.newOrder().domains(certificate.domains()).replaces(replaces).create();
+                return orderBuilder(login, certificate, profile).replaces(replaces).create();
             } catch (org.shredzone.acme4j.exception.AcmeServerException e) {
                 // e.g. alreadyReplaced: another instance renewed it; a plain order is still right
                 LOG.info("The CA refused an order replacing serial {} ({}); ordering without 'replaces'",
                         replaces.getSerialNumber().toString(16), detail(e));
             }
         }
-        return login.newOrder().domains(certificate.domains()).create();
+        return orderBuilder(login, certificate, profile).create();
+    }
+
+    private static OrderBuilder orderBuilder(Login login, ManagedCertificate certificate, String profile) {
+        var builder = login.newOrder().domains(certificate.domains());
+        return profile == null ? builder : builder.profile(profile);
     }
 
     @Override

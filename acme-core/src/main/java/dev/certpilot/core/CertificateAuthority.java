@@ -28,9 +28,11 @@ import java.util.Objects;
  * @param eab               External Account Binding credentials, or {@code null} when the CA needs none
  * @param trustedCertificates certificates that anchor trust in the directory's TLS certificate;
  *                          empty to use the JDK's default trust store
+ * @param profile           the certificate profile to order (such as Let's Encrypt's {@code tlsserver} or
+ *                          {@code shortlived}), unless a certificate names its own; null for the CA's default
  */
 public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
-                                   List<X509Certificate> trustedCertificates) {
+                                   List<X509Certificate> trustedCertificates, String profile) {
 
     /** Let's Encrypt's production CA. Its rate limits are strict: try {@link #LETS_ENCRYPT_STAGING} first. */
     public static final CertificateAuthority LETS_ENCRYPT =
@@ -53,6 +55,14 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
                     + "https://acme-v02.api.letsencrypt.org/directory, got '" + directory + "'");
         }
         trustedCertificates = List.copyOf(trustedCertificates);
+        if (profile != null) {
+            ManagedCertificate.checkProfile(profile, "CA " + directory);
+        }
+    }
+
+    /** A CA with no profile: its default. */
+    public CertificateAuthority(URI directory, ExternalAccountBinding eab, List<X509Certificate> trustedCertificates) {
+        this(directory, eab, trustedCertificates, null);
     }
 
     /**
@@ -73,7 +83,8 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
 
     /** This CA with External Account Binding credentials. */
     public CertificateAuthority withExternalAccountBinding(String keyId, String hmacKey) {
-        return new CertificateAuthority(directory, new ExternalAccountBinding(keyId, hmacKey), trustedCertificates);
+        return new CertificateAuthority(directory, new ExternalAccountBinding(keyId, hmacKey), trustedCertificates,
+                profile);
     }
 
     /** This CA, trusting only {@code certificates} for its HTTPS endpoint (for private and test CAs). */
@@ -81,7 +92,18 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
         if (certificates.length == 0) {
             throw new IllegalArgumentException("withTrustedCertificates needs at least one certificate");
         }
-        return new CertificateAuthority(directory, eab, List.of(certificates));
+        return new CertificateAuthority(directory, eab, List.of(certificates), profile);
+    }
+
+    /**
+     * This CA, ordering certificates of {@code profile} unless a certificate names its own
+     * ({@link ManagedCertificate#withProfile}). The CA's advertised profiles are checked at each order: one it does not
+     * offer fails the order with the list of those it does.
+     *
+     * @throws IllegalArgumentException if {@code profile} is not a profile name
+     */
+    public CertificateAuthority withProfile(String profile) {
+        return new CertificateAuthority(directory, eab, trustedCertificates, Objects.requireNonNull(profile, "profile"));
     }
 
     /**
@@ -106,6 +128,7 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
 
     @Override
     public String toString() {
-        return directory.toString() + (eab == null ? "" : " (EAB key id " + eab.keyId() + ")");
+        return directory.toString() + (eab == null ? "" : " (EAB key id " + eab.keyId() + ")")
+                + (profile == null ? "" : " (profile " + profile + ")");
     }
 }

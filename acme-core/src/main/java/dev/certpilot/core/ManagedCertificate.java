@@ -15,11 +15,14 @@ import java.util.regex.Pattern;
  *
  * @param name    identifies the certificate: 1 to 64 of {@code a-z 0-9 . _ -}, starting with a letter or digit
  * @param domains the DNS names, at least one, no duplicates; the first is the certificate's subject
+ * @param profile the certificate profile to order from the CA (such as {@code tlsserver} or {@code shortlived}), or
+ *                null for the CA's ({@link CertificateAuthority#withProfile})
  */
-public record ManagedCertificate(String name, List<String> domains) {
+public record ManagedCertificate(String name, List<String> domains, String profile) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern PROFILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern IP_LIKE = Pattern.compile("[0-9.]+|.*:.*");
 
     /**
@@ -43,6 +46,31 @@ public record ManagedCertificate(String name, List<String> domains) {
             }
         }
         domains = List.copyOf(normalized);
+        if (profile != null) {
+            checkProfile(profile, "Certificate '" + name + "'");
+        }
+    }
+
+    /** A certificate ordered with the CA's profile. */
+    public ManagedCertificate(String name, List<String> domains) {
+        this(name, domains, null);
+    }
+
+    /**
+     * This certificate, ordered with {@code profile}, which the CA must advertise (an order fails with those it
+     * does).
+     *
+     * @throws IllegalArgumentException if {@code profile} is not a profile name
+     */
+    public ManagedCertificate withProfile(String profile) {
+        return new ManagedCertificate(name, domains, Objects.requireNonNull(profile, "profile"));
+    }
+
+    static void checkProfile(String profile, String owner) {
+        if (!PROFILE.matcher(profile).matches()) {
+            throw new IllegalArgumentException(owner + ": profile '" + profile + "' is not a profile name such as "
+                    + "classic, tlsserver or shortlived (1 to 64 of A-Z a-z 0-9 . _ -)");
+        }
     }
 
     /**

@@ -36,6 +36,12 @@ public class CertpilotProperties {
     /** External Account Binding credentials, for CAs that require them (ZeroSSL, many private CAs). */
     private final Eab eab = new Eab();
 
+    /**
+     * The certificate profile to order, such as Let's Encrypt's tlsserver or shortlived; checked against those the
+     * CA advertises. Default: the CA's own default.
+     */
+    private String profile;
+
     /** Contact address registered with the CA account, for its expiry and policy mail. */
     private String email;
 
@@ -113,6 +119,14 @@ public class CertpilotProperties {
 
     public Eab getEab() {
         return eab;
+    }
+
+    public String getProfile() {
+        return profile;
+    }
+
+    public void setProfile(String profile) {
+        this.profile = profile;
     }
 
     public String getEmail() {
@@ -253,6 +267,17 @@ public class CertpilotProperties {
 
         /** Its domains; the first is the subject. */
         private List<String> domains = new ArrayList<>();
+
+        /** Its certificate profile, instead of certpilot.profile. */
+        private String profile;
+
+        public String getProfile() {
+            return profile;
+        }
+
+        public void setProfile(String profile) {
+            this.profile = profile;
+        }
 
         public String getName() {
             return name;

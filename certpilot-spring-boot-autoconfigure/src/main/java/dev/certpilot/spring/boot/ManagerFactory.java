@@ -160,6 +160,12 @@ final class ManagerFactory {
                     + "Binding", "Create EAB credentials in ZeroSSL's developer console and set certpilot.eab.key-id "
                     + "and certpilot.eab.hmac-key");
         }
+        var profile = blankToNull(properties.getProfile());
+        if (profile != null) {
+            var base = ca;
+            ca = call("certpilot.profile", "Set a profile name the CA offers, such as tlsserver or shortlived, or "
+                    + "leave it out", () -> base.withProfile(profile));
+        }
         if (properties.getCaTrust() != null) {
             var base = ca;
             ca = call("certpilot.ca-trust", "Point it at a readable PEM file of the CA's HTTPS root certificate",
@@ -188,9 +194,13 @@ final class ManagerFactory {
                         "Set " + property + ".domains=example.com,www.example.com");
             }
             var name = blankToNull(entry.getName());
-            all.add(new Configured(property, call(property, "Correct " + property + ".name and .domains",
-                    () -> name == null ? ManagedCertificate.of(names.toArray(String[]::new))
-                            : new ManagedCertificate(name, names))));
+            var profile = blankToNull(entry.getProfile());
+            all.add(new Configured(property, call(property, "Correct " + property + ".name, .domains and .profile",
+                    () -> {
+                        var certificate = name == null ? ManagedCertificate.of(names.toArray(String[]::new))
+                                : new ManagedCertificate(name, names);
+                        return profile == null ? certificate : certificate.withProfile(profile);
+                    })));
         }
         return all;
     }

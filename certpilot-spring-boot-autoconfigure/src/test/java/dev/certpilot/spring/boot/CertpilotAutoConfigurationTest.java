@@ -82,6 +82,7 @@ class CertpilotAutoConfigurationTest {
         expectFault("certpilot.renewal.window=1.5", "certpilot.renewal.window", "between 0 and 1");
         expectFault("certpilot.ca-trust=/no/such/file.pem", "certpilot.ca-trust", "PEM file");
         expectFault("certpilot.default-certificate=other", "certpilot.default-certificate", "app.example.test");
+        expectFault("certpilot.profile=short lived", "certpilot.profile", "tlsserver or shortlived");
         expectFault("certpilot.storage.type=jdbc", "certpilot.storage.type", "spring.datasource.url");
     }
 
