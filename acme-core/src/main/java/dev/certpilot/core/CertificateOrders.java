@@ -252,7 +252,8 @@ final class CertificateOrders {
         slot.failures = slot.failures + 1;
         slot.lastFailure = failure;
         var now = clock.instant();
-        var delay = policy.backoff(slot.failures, random);
+        var current = served.issuedInfo(slot.name());
+        var delay = policy.backoff(slot.failures, random, current, now);
         if (failure instanceof StorageException) {
             // the store, not the CA, failed: no rate limit to spare, and a renewal may be close to the expiry
             delay = min(delay, STORAGE_RETRY);
@@ -268,7 +269,6 @@ final class CertificateOrders {
                     issuers.get(slot.issuerIndex).ca().directory());
         }
         events.emit(new CertificateEvent.Failed(slot.name(), now, failure, slot.failures, next));
-        var current = served.issuedInfo(slot.name());
         if (current != null && policy.expiring(current, now)) {
             events.emit(new CertificateEvent.Expiring(slot.name(), now, current.notAfter(),
                     Duration.between(now, current.notAfter())));

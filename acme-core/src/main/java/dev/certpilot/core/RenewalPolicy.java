@@ -53,6 +53,24 @@ record RenewalPolicy(double renewalFraction, Duration retryInitial, Duration ret
         return spread <= 0 ? base : base.plusMillis(random.nextLong(spread + 1));
     }
 
+    /** The shortest wait between attempts, however close the expiry. */
+    static final Duration MIN_RETRY = Duration.ofSeconds(1);
+
+    /**
+     * {@link #backoff(int, RandomGenerator)}, but never more than a quarter of what remains of {@code served} (at
+     * least {@link #MIN_RETRY}): while the CA answers, a short-lived certificate gets several more attempts before it
+     * lapses, however long the back-off has grown. No cap once it has expired, or when nothing is served.
+     */
+    Duration backoff(int failures, RandomGenerator random, StoredCertificate served, Instant now) {
+        var wait = backoff(failures, random);
+        if (served == null || !served.notAfter().isAfter(now)) {
+            return wait;
+        }
+        var quarter = Duration.between(now, served.notAfter()).dividedBy(4);
+        var cap = quarter.compareTo(MIN_RETRY) < 0 ? MIN_RETRY : quarter;
+        return wait.compareTo(cap) > 0 ? cap : wait;
+    }
+
     /**
      * Whether {@code certificate}, still served while renewal fails, is close enough to expiry to warn: less than
      * {@code expiryWarning} or half the renewal window remains, whichever is shorter.

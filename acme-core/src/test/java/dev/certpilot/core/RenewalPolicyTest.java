@@ -84,4 +84,23 @@ class RenewalPolicyTest {
         assertThat(policy(1).expiring(StoredCertificate.of(shortLived), NOW.plus(Duration.ofMinutes(290)))).isFalse();
         assertThat(policy(1).expiring(StoredCertificate.of(shortLived), NOW.plus(Duration.ofMinutes(310)))).isTrue();
     }
+
+    @Test
+    void theBackoffNeverWaitsBeyondAQuarterOfWhatRemainsOfTheServedCertificate() {
+        var random = new java.util.Random(7);
+        var minute = StoredCertificate.of(SelfSigned.bundle("short", NOW.minusSeconds(40), Duration.ofSeconds(60),
+                "short.test"));
+        assertThat(policy(1).backoff(5, random, minute, NOW)).as("20 s left: at most 5 s, not 16 min")
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThat(policy(1).backoff(5, random, minute, NOW.plusMillis(19_800))).as("a floor of one second")
+                .isEqualTo(RenewalPolicy.MIN_RETRY);
+        var quarterly = StoredCertificate.of(SelfSigned.bundle("long", NOW.minus(Duration.ofDays(60)),
+                Duration.ofDays(90), "long.test"));
+        assertThat(policy(1).backoff(3, new java.util.Random(7), quarterly, NOW))
+                .as("30 days left: the plain back-off").isEqualTo(policy(1).backoff(3, new java.util.Random(7)));
+        assertThat(policy(1).backoff(3, new java.util.Random(7), minute, NOW.plusSeconds(30)))
+                .as("expired: nothing left to save").isEqualTo(policy(1).backoff(3, new java.util.Random(7)));
+        assertThat(policy(1).backoff(3, new java.util.Random(7), null, NOW))
+                .isEqualTo(policy(1).backoff(3, new java.util.Random(7)));
+    }
 }
