@@ -2,8 +2,6 @@ package dev.certpilot.spring.boot;
 
 import javax.sql.DataSource;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -24,7 +22,6 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.http.server.reactive.HttpHandler;
 
-import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertificateListener;
 import dev.certpilot.core.CertificateManager;
@@ -49,8 +46,6 @@ import dev.certpilot.servlet.AcmeChallengeFilter;
 @ConditionalOnProperty(prefix = "certpilot", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(CertpilotProperties.class)
 public class CertpilotAutoConfiguration {
-
-    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.spring");
 
     /** Answers HTTP-01 challenges from the filter (servlet), the web filter (WebFlux) or Jetty's handler. */
     @Bean
@@ -83,10 +78,6 @@ public class CertpilotAutoConfiguration {
         var own = responders.orderedStream().filter(r -> r != http01 && r != tlsAlpn01).toList();
         var manager = factory.build(http01, tlsAlpn01, own, store.getIfAvailable(), dataSource::getIfAvailable,
                 listeners.orderedStream().toList(), customizers.orderedStream().toList());
-        if (factory.certificateAuthority().directory().equals(CertificateAuthority.LETS_ENCRYPT_STAGING.directory())) {
-            LOG.warn("certpilot.ca is Let's Encrypt's staging CA: browsers do not trust its certificates. Set "
-                    + "certpilot.ca=lets-encrypt once this works.");
-        }
         manager.prepare();
         return manager;
     }

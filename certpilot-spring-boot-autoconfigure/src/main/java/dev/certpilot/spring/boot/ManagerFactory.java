@@ -8,6 +8,8 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.util.ClassUtils;
 
 import dev.certpilot.core.CertificateAuthority;
@@ -27,6 +29,8 @@ import dev.certpilot.spring.boot.CertpilotProperties.Challenge;
  * checks are reported against the property that fed them.
  */
 final class ManagerFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.spring");
 
     private final CertpilotProperties properties;
     private final WebServerKind server;
@@ -58,11 +62,16 @@ final class ManagerFactory {
                              Supplier<DataSource> dataSource, List<CertificateListener> listeners,
                              List<CertificateManagerBuilderCustomizer> customizers) {
         var builder = CertificateManager.builder();
-        builder.certificateAuthority(certificateAuthority());
+        var ca = certificateAuthority();
+        builder.certificateAuthority(ca);
+        if (ca.directory().equals(CertificateAuthority.LETS_ENCRYPT_STAGING.directory())) {
+            LOG.warn("certpilot.ca is Let's Encrypt's staging CA: browsers do not trust its certificates. Set "
+                    + "certpilot.ca=lets-encrypt once this works.");
+        }
         if (!properties.isAcceptTerms()) {
             throw new InvalidCertpilotPropertyException("certpilot.accept-terms", "the CA's terms of service are not "
                     + "accepted, and every public CA requires it",
-                    "Read the terms linked from " + certificateAuthority().directory()
+                    "Read the terms linked from " + ca.directory()
                             + " and set certpilot.accept-terms=true");
         }
         builder.agreeToTermsOfService();
@@ -127,7 +136,7 @@ final class ManagerFactory {
         }
     }
 
-    CertificateAuthority certificateAuthority() {
+    private CertificateAuthority certificateAuthority() {
         var value = properties.getCa() == null ? "" : properties.getCa().trim();
         CertificateAuthority ca = switch (value.toLowerCase(Locale.ROOT)) {
             case "lets-encrypt", "letsencrypt" -> CertificateAuthority.LETS_ENCRYPT;

@@ -37,20 +37,25 @@ final class ManagerSslBundle {
         var secret = Base64.getEncoder().encodeToString(password);
         var keyStore = certificate.toKeyStore(secret.toCharArray());
         var stores = SslStoreBundle.of(keyStore, secret, null);
-        var managers = SslManagerBundle.of(new LiveKeyManagerFactory(manager), defaultTrust());
+        var managers = SslManagerBundle.of(new LiveKeyManagerFactory(manager), noTrust());
         return SslBundle.of(stores, SslBundleKey.of(secret, certificate.name()),
                 SslOptions.of(TlsDefaults.CIPHER_SUITES.toArray(String[]::new),
                         TlsDefaults.PROTOCOLS.toArray(String[]::new)), SslBundle.DEFAULT_PROTOCOL, managers);
     }
 
-    /** The JDK's trust store: the bundle asks for client certificates of no one, but Boot wants a factory. */
-    private static TrustManagerFactory defaultTrust() {
+    /**
+     * A trust manager trusting no one: the bundle serves and asks no client for a certificate, but Boot wants a
+     * factory. Cheaper than the JDK's trust store, which would be read again at every renewal.
+     */
+    private static TrustManagerFactory noTrust() {
         try {
+            var empty = KeyStore.getInstance("PKCS12");
+            empty.load(null, null);
             var trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init((KeyStore) null);
+            trust.init(empty);
             return trust;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("The JDK's default trust manager is unavailable", e);
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("The JDK cannot make an empty trust manager", e);
         }
     }
 
