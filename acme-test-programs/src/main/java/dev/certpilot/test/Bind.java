@@ -2,9 +2,7 @@ package dev.certpilot.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,10 +71,7 @@ public final class Bind implements AutoCloseable {
         Path work = null;
         try {
             work = Files.createTempDirectory("certpilot-bind-");
-            int port;
-            try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            }
+            var port = LoopbackPorts.free();
             var bind = new Bind(work, port, List.of(zones));
             bind.launch(named);
             return bind;

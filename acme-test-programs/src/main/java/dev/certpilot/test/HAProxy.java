@@ -3,7 +3,6 @@ package dev.certpilot.test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,10 +52,7 @@ public final class HAProxy implements AutoCloseable {
         Path work = null;
         try {
             work = Files.createTempDirectory("certpilot-haproxy-");
-            int port;
-            try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            }
+            var port = LoopbackPorts.free();
             var config = work.resolve("haproxy.cfg");
             Files.writeString(config, String.join("\n",
                     "defaults",

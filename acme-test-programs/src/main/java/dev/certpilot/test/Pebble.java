@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,7 +84,7 @@ public final class Pebble implements AutoCloseable {
     private Pebble(Builder builder) throws IOException {
         this.settings = builder.copy();
         this.externalAccountKeys = Map.copyOf(builder.externalAccountKeys);
-        int[] ports = freePorts(6);
+        int[] ports = LoopbackPorts.free(6);
         this.acmePort = ports[0];
         this.managementPort = ports[1];
         this.httpPort = ports[2];
@@ -406,22 +404,6 @@ public final class Pebble implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("'" + name + "' was not found "
                         + (installation != null ? "in " + installation : "on the PATH") + ". "
                         + "The tests run against a real Pebble ACME server; install it with: " + INSTALL_COMMAND));
-    }
-
-    private static int[] freePorts(int count) throws IOException {
-        var sockets = new ArrayList<ServerSocket>();
-        try {
-            for (int i = 0; i < count; i++) {
-                var socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK));
-                socket.setReuseAddress(true);
-                sockets.add(socket);
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } finally {
-            for (var socket : sockets) {
-                socket.close();
-            }
-        }
     }
 
     private static SSLContext trusting(X509Certificate ca) {

@@ -2,8 +2,6 @@ package dev.certpilot.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,10 +65,7 @@ public final class PostgreSql implements AutoCloseable {
                 var owner = work.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
                 Files.setOwner(work, owner);
             }
-            int port;
-            try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            }
+            var port = LoopbackPorts.free();
             var postgres = new PostgreSql(bin, work, port, asPostgres);
             postgres.run(List.of(bin.resolve("initdb").toString(), "-D", postgres.data().toString(), "-U", USER,
                     "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"));

@@ -73,24 +73,31 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
     @Override
     public void publish(String recordName, String value) throws IOException {
         var name = Names.of(recordName, "recordName");
-        var target = new Delegations(lookups).follow(name);
-        var zoneName = zone != null ? zone : new Zones(lookups).of(target, server);
-        var update = new Update(zoneName);
-        update.add(new TXTRecord(target, DClass.IN, ttl, value));
-        send(update, "add TXT " + target, zoneName);
-        LOG.info("Published TXT {}{} in zone {} at {}; waiting for its authoritative servers", target,
-                target.equals(name) ? "" : " (CNAME of " + name + ")", zoneName, describe(server));
-        new Propagation(lookups, nameserverPort, timeout).await(zoneName, target, value, propagationTimeout);
+        var record = locate(name);
+        var update = new Update(record.zone());
+        update.add(new TXTRecord(record.name(), DClass.IN, ttl, value));
+        send(update, "add TXT " + record.name(), record.zone());
+        LOG.info("Published TXT {}{} in zone {} at {}; waiting for its authoritative servers", record.name(),
+                record.name().equals(name) ? "" : " (CNAME of " + name + ")", record.zone(), describe(server));
+        new Propagation(lookups, nameserverPort, timeout).await(record.zone(), record.name(), value,
+                propagationTimeout);
     }
 
     @Override
     public void remove(String recordName, String value) throws IOException {
-        var name = Names.of(recordName, "recordName");
+        var record = locate(Names.of(recordName, "recordName"));
+        var update = new Update(record.zone());
+        update.delete(new TXTRecord(record.name(), DClass.IN, 0, value));
+        send(update, "delete TXT " + record.name(), record.zone());
+    }
+
+    /** Where a record really lives: its name once CNAMEs are followed, and the zone that holds that name. */
+    private record Location(Name name, Name zone) {
+    }
+
+    private Location locate(Name name) throws IOException {
         var target = new Delegations(lookups).follow(name);
-        var zoneName = zone != null ? zone : new Zones(lookups).of(target, server);
-        var update = new Update(zoneName);
-        update.delete(new TXTRecord(target, DClass.IN, 0, value));
-        send(update, "delete TXT " + target, zoneName);
+        return new Location(target, zone != null ? zone : new Zones(lookups).of(target, server));
     }
 
     private void send(Update update, String what, Name zoneName) throws IOException {
