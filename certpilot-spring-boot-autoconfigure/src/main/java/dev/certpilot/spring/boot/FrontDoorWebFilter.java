@@ -1,5 +1,8 @@
 package dev.certpilot.spring.boot;
 
+import java.nio.charset.StandardCharsets;
+
+import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -15,7 +18,7 @@ import reactor.core.publisher.Mono;
  * a response, so that a WebFlux application answers challenges, refuses disguised ones, redirects and sends HSTS
  * exactly as the servlet filter and the Jetty handler do. First in the chain. Thread-safe.
  */
-final class FrontDoorWebFilter implements WebFilter, org.springframework.core.Ordered {
+final class FrontDoorWebFilter implements WebFilter, Ordered {
 
     private final HttpFrontDoor frontDoor;
 
@@ -45,7 +48,7 @@ final class FrontDoorWebFilter implements WebFilter, org.springframework.core.Or
             response.getHeaders().setContentLength(0);
             return response.setComplete();
         }
-        response.getHeaders().setContentType(new MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8));
+        response.getHeaders().setContentType(new MediaType("text", "plain", StandardCharsets.UTF_8));
         response.getHeaders().setContentLength(body.length);
         if (HttpMethod.HEAD.equals(request.getMethod())) {
             return response.setComplete();

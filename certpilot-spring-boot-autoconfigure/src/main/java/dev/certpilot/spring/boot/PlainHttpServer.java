@@ -69,10 +69,4 @@ final class PlainHttpServer implements SmartLifecycle {
     public int getPhase() {
         return DEFAULT_PHASE - 1;
     }
-
-    /** The port it listens on, or 0 when stopped. */
-    int port() {
-        var current = server;
-        return current == null ? 0 : current.port();
-    }
 }
