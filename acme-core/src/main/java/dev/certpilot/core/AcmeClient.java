@@ -19,6 +19,7 @@ import javax.net.ssl.SSLHandshakeException;
 
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Certificate;
+import org.shredzone.acme4j.Identifier;
 import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.OrderBuilder;
@@ -265,7 +266,8 @@ final class AcmeClient implements Issuer {
     }
 
     private static OrderBuilder orderBuilder(Login login, ManagedCertificate certificate, String profile) {
-        var builder = login.newOrder().domains(certificate.domains());
+        var builder = login.newOrder().identifiers(certificate.domains().stream()
+                .map(name -> IpAddresses.looksLikeIp(name) ? Identifier.ip(name) : Identifier.dns(name)).toList());
         return profile == null ? builder : builder.profile(profile);
     }
 

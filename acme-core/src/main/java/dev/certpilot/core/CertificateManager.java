@@ -1,18 +1,20 @@
 package dev.certpilot.core;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
-import dev.certpilot.core.spi.Dns01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 
 /**
@@ -55,7 +57,6 @@ public final class CertificateManager implements AutoCloseable {
     private final SniKeyManager keyManager;
     private final ServedCertificates served;
     private final OnDemandIssuer onDemand;
-    private final boolean dns01;
     private final Object lifecycle = new Object();
     private boolean prepared;
     private boolean started;
@@ -88,8 +89,7 @@ public final class CertificateManager implements AutoCloseable {
                 : new OnDemandIssuer(settings.onDemand(), renewer, served, settings.clock());
         var tlsAlpn = settings.responders().stream().filter(TlsAlpn01Responder.class::isInstance)
                 .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
-        this.keyManager = new SniKeyManager(served, onDemand, tlsAlpn);
-        this.dns01 = settings.responders().stream().anyMatch(Dns01Responder.class::isInstance);
+        this.keyManager = new SniKeyManager(served, onDemand, tlsAlpn, null);
     }
 
     /** Returns a builder; see its setters for every option and its default. */
@@ -270,7 +270,8 @@ public final class CertificateManager implements AutoCloseable {
      * {@link #start()}.
      *
      * @throws IllegalArgumentException if a name is managed with other domains, a domain is in another certificate,
-     *                                  or a wildcard has no DNS-01 responder; then none is added
+     *                                  or no responder can validate a wildcard
+     *                                  (DNS-01) or an IP address (HTTP-01, TLS-ALPN-01); then none is added
      * @throws IllegalStateException    if the manager is closed
      */
     public void manage(Collection<ManagedCertificate> certificates) {
@@ -282,9 +283,9 @@ public final class CertificateManager implements AutoCloseable {
         }
         for (var certificate : certificates) {
             Objects.requireNonNull(certificate, "certificate");
-            if (certificate.hasWildcard() && !dns01) {
-                throw new IllegalArgumentException("Certificate '" + certificate.name() + "' has a wildcard, which "
-                        + "only dns-01 can validate: give the builder a Dns01Responder among its challenges");
+            var problem = certificate.unvalidatable(responders);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
             }
         }
         renewer.manage(List.copyOf(certificates), false);
@@ -319,12 +320,23 @@ public final class CertificateManager implements AutoCloseable {
     /**
      * A key manager for TLS servers that always presents the current certificates, choosing by SNI (exact
      * before wildcard) and presenting the {@linkplain CertificateManagerBuilder#defaultCertificate default certificate} to clients
-     * that send no or an unknown name. Use it in an {@code SSLContext}; no reload is needed when certificates
-     * change. With a {@link TlsAlpn01Responder} among the challenges (such as {@link InMemoryTlsAlpn01Responder}),
-     * it also answers TLS-ALPN-01 validation handshakes with the certificate that responder holds.
+     * that send an unknown name. Clients that send none, as those connecting by IP address, get the certificate
+     * listing the local address of an {@code SSLSocket}'s connection, else the default one. Use it in an
+     * {@code SSLContext}; no reload is needed when certificates change. With a {@link TlsAlpn01Responder} among the
+     * challenges (such as {@link InMemoryTlsAlpn01Responder}), it also answers TLS-ALPN-01 validation handshakes with
+     * the certificate that responder holds.
      */
     public X509ExtendedKeyManager keyManager() {
         return keyManager;
+    }
+
+    /**
+     * {@link #keyManager()} for a server built on {@code SSLEngine}s that knows each engine's local address:
+     * {@code localAddress} is asked, on the handshake's thread, only for clients that send no SNI, and those get the
+     * certificate listing that address (RFC 8738), else the default one. It must be fast and may return null.
+     */
+    public X509ExtendedKeyManager keyManager(Function<SSLEngine, InetAddress> localAddress) {
+        return keyManager.withLocalAddresses(Objects.requireNonNull(localAddress, "localAddress"));
     }
 
     /**

@@ -275,8 +275,9 @@ public final class CertificateManagerBuilder {
     }
 
     /**
-     * The certificate presented to TLS clients that send no SNI name or one no certificate covers; default the
-     * first one configured.
+     * The certificate presented to TLS clients that send no SNI name or one no certificate covers, unless the
+     * server tells the address a client connected to and a certificate lists it; default the first one configured
+     * that lists an IP address (clients connecting by address send no name), else the first one configured.
      */
     public CertificateManagerBuilder defaultCertificate(String name) {
         this.defaultName = Objects.requireNonNull(name, "name");
@@ -359,13 +360,10 @@ public final class CertificateManagerBuilder {
             throw new IllegalStateException("defaultCertificate('" + defaultName + "') names no certificate; "
                     + "configured: " + certificates.keySet());
         }
-        var dns = responders.stream().anyMatch(r -> r instanceof Dns01Responder);
         for (var certificate : certificates.values()) {
-            for (var domain : certificate.domains()) {
-                if (domain.startsWith("*.") && !dns) {
-                    throw new IllegalStateException("Wildcard " + domain + " (certificate '" + certificate.name()
-                            + "') can only be validated by dns-01: add a Dns01Responder to challenges(...)");
-                }
+            var problem = certificate.unvalidatable(responders);
+            if (problem != null) {
+                throw new IllegalStateException(problem);
             }
         }
         var policy = new RenewalPolicy(renewalFraction, retryInitial, retryMax, expiryWarning, checkInterval,

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.shredzone.acme4j.Authorization;
+import org.shredzone.acme4j.Identifier;
 import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Challenge;
@@ -29,10 +30,10 @@ import dev.certpilot.core.spi.Http01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 
 /**
- * Proves control of an order's domains: picks for each pending authorization the first enabled challenge type
- * the CA offers that suits the domain, deploys all of them, waits once for DNS propagation, asks the CA to
- * validate, and always removes what it deployed. Remembers failed types across orders of one issuance, so
- * the next order uses the next type. Not thread-safe: one per issuance.
+ * Proves control of an order's domains: picks for each pending authorization the first enabled challenge type the CA
+ * offers that suits the name (DNS-01 for a wildcard, never for an IP address), deploys all of them, waits once for DNS
+ * propagation, asks the CA to validate, and always removes what it deployed. Remembers failed types across orders of
+ * one issuance, so the next order uses the next type. Not thread-safe: one per issuance.
  */
 final class DomainValidation {
 
@@ -130,7 +131,7 @@ final class DomainValidation {
 
     private void deploy(ChallengeResponder responder, Challenge challenge, Authorization authorization)
             throws Exception {
-        var host = authorization.getIdentifier().getDomain();
+        var host = name(authorization.getIdentifier());
         if (responder instanceof Http01Responder http && challenge instanceof Http01Challenge c) {
             http.deploy(host, c.getToken(), c.getAuthorization());
         } else if (responder instanceof Dns01Responder dns && challenge instanceof Dns01Challenge c) {
@@ -139,22 +140,22 @@ final class DomainValidation {
             if (tlsAlpnKey == null) {
                 tlsAlpnKey = KeyType.EC_P256.generate();
             }
-            tls.deploy(host, SelfSigned.tlsAlpn01(host, tlsAlpnKey, c.getAcmeValidation(), Instant.now()),
-                    tlsAlpnKey.getPrivate());
+            tls.deploy(tlsAlpnServerName(host), SelfSigned.tlsAlpn01(host, tlsAlpnKey, c.getAcmeValidation(),
+                    Instant.now()), tlsAlpnKey.getPrivate());
         } else {
             throw new IllegalStateException("The CA's " + challenge.getType() + " challenge has an unexpected form");
         }
     }
 
     private void remove(Deployed item) {
-        var host = item.authorization.getIdentifier().getDomain();
+        var host = name(item.authorization.getIdentifier());
         try {
             if (item.responder instanceof Http01Responder http && item.challenge instanceof Http01Challenge c) {
                 http.remove(host, c.getToken());
             } else if (item.responder instanceof Dns01Responder dns && item.challenge instanceof Dns01Challenge c) {
                 dns.remove(c.getRRName(item.authorization.getIdentifier()), c.getDigest());
             } else if (item.responder instanceof TlsAlpn01Responder tls) {
-                tls.remove(host);
+                tls.remove(tlsAlpnServerName(host));
             }
         } catch (Exception e) {
             LOG.warn("The {} responder failed to clean up the challenge for {}: {}", item.responder.challengeType(),
@@ -164,9 +165,11 @@ final class DomainValidation {
 
     private ChallengeResponder next(String domain, Authorization authorization) {
         var failed = failedTypes.getOrDefault(domain, Set.of());
+        var ip = Identifier.TYPE_IP.equals(authorization.getIdentifier().getType());
         for (var responder : responders) {
             var type = responder.challengeType();
-            if (failed.contains(type) || (authorization.isWildcard() && !(responder instanceof Dns01Responder))) {
+            if (failed.contains(type) || (authorization.isWildcard() && !(responder instanceof Dns01Responder))
+                    || (ip && responder instanceof Dns01Responder)) {
                 continue;
             }
             if (authorization.findChallenge(type).isPresent()) {
@@ -202,8 +205,22 @@ final class DomainValidation {
     }
 
     private static String domain(Authorization authorization) {
-        var domain = authorization.getIdentifier().getDomain();
+        var domain = name(authorization.getIdentifier());
         return authorization.isWildcard() ? "*." + domain : domain;
+    }
+
+    /** The DNS name, or the IP address in the form {@link ManagedCertificate} keeps it. */
+    private static String name(Identifier identifier) {
+        if (Identifier.TYPE_IP.equals(identifier.getType())) {
+            var ip = IpAddresses.canonical(identifier.getValue());
+            return ip != null ? ip : identifier.getValue();
+        }
+        return identifier.getDomain();
+    }
+
+    /** The SNI a CA sends to validate {@code host}: the name, or an address's reverse name (RFC 8738). */
+    private static String tlsAlpnServerName(String host) {
+        return IpAddresses.looksLikeIp(host) ? IpAddresses.reverseName(host) : host;
     }
 
     private static List<String> offered(Authorization authorization) {

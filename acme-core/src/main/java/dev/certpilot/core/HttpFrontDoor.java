@@ -146,7 +146,7 @@ public final class HttpFrontDoor {
         if (!servedHosts.test(host)) {
             return answer(421, List.of(), "This server does not serve " + host);
         }
-        var location = new StringBuilder("https://").append(host);
+        var location = new StringBuilder("https://").append(host.indexOf(':') >= 0 ? "[" + host + "]" : host);
         if (port != 443) {
             location.append(':').append(port);
         }
@@ -216,7 +216,10 @@ public final class HttpFrontDoor {
         return value.isEmpty() ? null : value.toLowerCase(Locale.ROOT);
     }
 
-    /** The host name of a Host header, without its port, in lower case; null when missing or malformed. */
+    /**
+     * The host name of a Host header, without its port, in lower case (an IPv6 address without brackets, in the form
+     * certificates list it); null when missing or malformed.
+     */
     static String hostName(String hostHeader) {
         if (hostHeader == null) {
             return null;
@@ -233,7 +236,10 @@ public final class HttpFrontDoor {
         if (host.endsWith(".")) {
             host = host.substring(0, host.length() - 1);
         }
-        return HOST.matcher(host).matches() ? host.toLowerCase(Locale.ROOT) : null;
+        if (!HOST.matcher(host).matches()) {
+            return null;
+        }
+        return host.startsWith("[") ? IpAddresses.canonical(host) : host.toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -8,13 +8,23 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.spi.Dns01Responder;
+import dev.certpilot.core.spi.Http01Responder;
+import dev.certpilot.core.spi.TlsAlpn01Responder;
+
 /**
- * One certificate the manager keeps: a name that identifies it in storage and events, and the DNS names it
- * covers. Names are normalized to lower-case ASCII (internationalized names to their {@code xn--} form).
- * A wildcard ({@code *.example.com}) stands only as the whole left-most label and needs DNS-01. Immutable.
+ * One certificate the manager keeps: a name that identifies it in storage and events, and the DNS names and IP
+ * addresses it covers. Names are normalized to lower-case ASCII (internationalized names to their {@code xn--}
+ * form), addresses to one text form ({@code 192.0.2.7}; IPv6 as RFC 5952 writes it, {@code 2001:db8::7}). A wildcard
+ * ({@code *.example.com}) stands only as the whole left-most label and needs DNS-01; an IP address (RFC 8738) needs
+ * HTTP-01 or TLS-ALPN-01, and CAs issue them only under some profiles (Let's Encrypt: {@code shortlived}). Clients
+ * that connect by address send no SNI: they get the certificate listing the address they connected to when the
+ * server tells (a plain {@code SSLSocket}, {@code acme-jetty}), else the default certificate. Immutable.
  *
  * @param name    identifies the certificate: 1 to 64 of {@code a-z 0-9 . _ -}, starting with a letter or digit
- * @param domains the DNS names, at least one, no duplicates; the first is the certificate's subject
+ * @param domains the DNS names and IP addresses, at least one, no duplicates; the first is the certificate's
+ *                subject
  * @param profile the certificate profile to order from the CA (such as {@code tlsserver} or {@code shortlived}), or
  *                null for the CA's ({@link CertificateAuthority#withProfile})
  */
@@ -23,7 +33,6 @@ public record ManagedCertificate(String name, List<String> domains, String profi
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern PROFILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern IP_LIKE = Pattern.compile("[0-9.]+|.*:.*");
 
     /**
      * @throws IllegalArgumentException naming the offending value when the name or a domain is invalid
@@ -75,8 +84,9 @@ public record ManagedCertificate(String name, List<String> domains, String profi
 
     /**
      * A certificate for {@code domains}, named after the first one in its normalized form: lower-case ASCII,
-     * {@code *.} as {@code wildcard_.}, and a name longer than 64 characters cut to 55 followed by {@code -} and 8
-     * hex digits of its hash. Any valid domain gives a valid name.
+     * {@code *.} as {@code wildcard_.}, an IPv6 address as {@code ipv6_} and its text with {@code -} for {@code :},
+     * and a name longer than 64 characters cut to 55 followed by {@code -} and 8 hex digits of its hash. Any valid
+     * domain gives a valid name.
      *
      * @throws IllegalArgumentException if a domain is invalid
      */
@@ -88,7 +98,8 @@ public record ManagedCertificate(String name, List<String> domains, String profi
     }
 
     private static String nameFor(String domain) {
-        var name = domain.startsWith("*.") ? "wildcard_" + domain.substring(1) : domain;
+        var name = domain.startsWith("*.") ? "wildcard_" + domain.substring(1)
+                : domain.indexOf(':') >= 0 ? "ipv6_" + domain.replace(':', '-') : domain;
         if (name.length() <= 64) {
             return name;
         }
@@ -138,7 +149,34 @@ public record ManagedCertificate(String name, List<String> domains, String profi
     }
 
     /**
-     * Normalizes a DNS name to lower-case ASCII.
+     * Why none of {@code responders} can validate some name of this certificate (a wildcard needs DNS-01, an IP
+     * address HTTP-01 or TLS-ALPN-01), saying what to add; null when they can.
+     */
+    String unvalidatable(List<? extends ChallengeResponder> responders) {
+        var dns = responders.stream().anyMatch(Dns01Responder.class::isInstance);
+        var direct = responders.stream()
+                .anyMatch(r -> r instanceof Http01Responder || r instanceof TlsAlpn01Responder);
+        for (var domain : domains) {
+            if (domain.startsWith("*.") && !dns) {
+                return "Wildcard " + domain + " (certificate '" + name + "') can only be validated by dns-01: add a "
+                        + "Dns01Responder to challenges(...)";
+            }
+            if (!direct && IpAddresses.looksLikeIp(domain)) {
+                return "IP address " + domain + " (certificate '" + name + "') can only be validated by http-01 or "
+                        + "tls-alpn-01, never dns-01: add an InMemoryHttp01Responder or InMemoryTlsAlpn01Responder to "
+                        + "challenges(...)";
+            }
+        }
+        return null;
+    }
+
+    /** Whether any of the names is an IP address. */
+    boolean hasIpAddress() {
+        return domains.stream().anyMatch(IpAddresses::looksLikeIp);
+    }
+
+    /**
+     * Normalizes a DNS name to lower-case ASCII, an IP address to its canonical text.
      *
      * @throws IllegalArgumentException naming the domain and what is wrong with it
      */
@@ -154,8 +192,13 @@ public record ManagedCertificate(String name, List<String> domains, String profi
         if (text.isEmpty()) {
             throw new IllegalArgumentException("Domain must not be empty");
         }
-        if (IP_LIKE.matcher(text).matches()) {
-            throw new IllegalArgumentException("'" + domain + "' is an IP address; certpilot manages DNS names");
+        if (IpAddresses.looksLikeIp(text)) {
+            var ip = IpAddresses.canonical(text);
+            if (ip == null) {
+                throw new IllegalArgumentException("'" + domain + "' is neither a DNS name nor an IP address such "
+                        + "as 192.0.2.7 or 2001:db8::7 (no zone index, no port)");
+            }
+            return ip;
         }
         var wildcard = text.startsWith("*.");
         var rest = wildcard ? text.substring(2) : text;

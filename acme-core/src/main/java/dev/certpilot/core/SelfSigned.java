@@ -58,9 +58,9 @@ final class SelfSigned {
     }
 
     /**
-     * The certificate that answers a TLS-ALPN-01 challenge for {@code domain}: its name, and the critical
-     * acmeIdentifier extension holding {@code acmeValidation} (the SHA-256 of the key authorization), signed with
-     * {@code keys}, an EC key: made in a millisecond, where an RSA key costs a cold JVM most of a second.
+     * The certificate that answers a TLS-ALPN-01 challenge for {@code domain}: its name (an IP address as one), and
+     * the critical acmeIdentifier extension holding {@code acmeValidation} (the SHA-256 of the key authorization),
+     * signed with {@code keys}, an EC key: made in a millisecond, where an RSA key costs a cold JVM most of a second.
      */
     static X509Certificate tlsAlpn01(String domain, KeyPair keys, byte[] acmeValidation, Instant now) {
         try {
@@ -69,7 +69,7 @@ final class SelfSigned {
                     .add(BigInteger.ONE), Date.from(now.minus(Duration.ofHours(1))),
                     Date.from(now.plus(Duration.ofDays(7))), subject, keys.getPublic());
             builder.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.dNSName, domain)));
+                    new GeneralNames(generalName(domain)));
             builder.addExtension(ACME_IDENTIFIER, true, new DEROctetString(acmeValidation));
             var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate());
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
@@ -81,13 +81,14 @@ final class SelfSigned {
     private static CertificateBundle bundle(String name, KeyPair keys, Instant notBefore, Duration validity,
                                             String organization, String... domains) {
         try {
-            var subject = new X500Principal("CN=" + domains[0].replace("*", "wildcard") + ", O=" + organization);
+            var subject = new X500Principal("CN=" + domains[0].replace("*", "wildcard").replace(':', '-') + ", O="
+                    + organization);
             var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(64, new SecureRandom()).abs()
                     .add(BigInteger.ONE), Date.from(notBefore), Date.from(notBefore.plus(validity)), subject,
                     keys.getPublic());
             var names = new GeneralName[domains.length];
             for (int i = 0; i < domains.length; i++) {
-                names[i] = new GeneralName(GeneralName.dNSName, domains[i]);
+                names[i] = generalName(domains[i]);
             }
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
             var algorithm = keys.getPrivate().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
@@ -97,5 +98,10 @@ final class SelfSigned {
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("Cannot create a self-signed certificate for " + name, e);
         }
+    }
+
+    /** A subject alternative name: an iPAddress for an address, else a dNSName. */
+    private static GeneralName generalName(String name) {
+        return new GeneralName(IpAddresses.looksLikeIp(name) ? GeneralName.iPAddress : GeneralName.dNSName, name);
     }
 }

@@ -33,11 +33,13 @@ final class ServedCertificates {
     private final ConcurrentHashMap<String, ServedCertificate> byDomain;
     private final String preferredDefault;
     private volatile ServedCertificate first;
+    private volatile ServedCertificate firstWithAddress;
     private volatile Consumer<String> unusable = name -> { };
     private long added;
 
     /**
-     * @param preferredDefault the certificate for clients without SNI, or null for the first one added
+     * @param preferredDefault the certificate for clients without SNI, or null for the first one added that lists an
+     *                         IP address (such clients connect by address), else the first one added
      * @param cacheSize        how many certificates are kept parsed in memory
      * @param expected         how many certificates are expected, to size the indexes once
      */
@@ -72,6 +74,10 @@ final class ServedCertificates {
         var current = first;
         if (current == null || current.removed) {
             first = entry;
+        }
+        var addressed = firstWithAddress;
+        if ((addressed == null || addressed.removed) && certificate.hasIpAddress()) {
+            firstWithAddress = entry;
         }
     }
 
@@ -110,6 +116,10 @@ final class ServedCertificates {
         }
         if (first == entry) {
             first = byName.values().stream().min(Comparator.comparingLong(e -> e.order)).orElse(null);
+        }
+        if (firstWithAddress == entry) {
+            firstWithAddress = byName.values().stream().filter(e -> e.certificate.hasIpAddress())
+                    .min(Comparator.comparingLong(e -> e.order)).orElse(null);
         }
     }
 
@@ -221,7 +231,8 @@ final class ServedCertificates {
                 return preferred;
             }
         }
-        return first;
+        var addressed = firstWithAddress;
+        return addressed != null ? addressed : first;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.certpilot.core;
 
+import java.net.InetAddress;
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
@@ -7,6 +8,8 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -21,10 +24,12 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
 /**
  * Server-side key manager over the served certificates: picks the certificate for the handshake's SNI name (exact
  * before wildcard), one obtained on demand for a name nothing covers (when on-demand TLS is on and allows it), or the
- * default one when the client sends none or an unknown name. A handshake that negotiated {@code acme-tls/1} gets the
- * pending TLS-ALPN-01 validation certificate for its SNI name and nothing else, and never waits; the JDK negotiates
- * ALPN before choosing the key only under TLS 1.3, which is what validating CAs use. Reads concurrent state; reads
- * the store only for a certificate not in memory, and waits only for an on-demand certificate. Thread-safe.
+ * default one when the client sends an unknown name. A client that sends none (one connecting by IP address) gets the
+ * certificate listing the local address it connected to, when the server tells it, else the default one. A handshake
+ * that negotiated {@code acme-tls/1} gets the pending TLS-ALPN-01 validation certificate for its SNI name and nothing
+ * else, and never waits; the JDK negotiates ALPN before choosing the key only under TLS 1.3, which is what validating
+ * CAs use. Reads concurrent state; reads the store only for a certificate not in memory, and waits only for an
+ * on-demand certificate. Thread-safe.
  */
 final class SniKeyManager extends X509ExtendedKeyManager {
 
@@ -33,39 +38,51 @@ final class SniKeyManager extends X509ExtendedKeyManager {
     private final ServedCertificates served;
     private final OnDemandIssuer onDemand;
     private final TlsAlpn01Responder challenges;
+    private final Function<SSLEngine, InetAddress> localAddress;
     /**
      * The bundle this thread's handshake just chose: the JDK asks for its chain and key right after choosing, on the
      * same thread, and by then the name may have been renewed, evicted or unmanaged.
      */
     private final ThreadLocal<CertificateBundle> chosen = new ThreadLocal<>();
 
-    /** @param onDemand null unless on-demand TLS is on */
-    SniKeyManager(ServedCertificates served, OnDemandIssuer onDemand, TlsAlpn01Responder challenges) {
+    /**
+     * @param onDemand     null unless on-demand TLS is on
+     * @param localAddress the local address an engine's connection came in on, or null if unknown
+     */
+    SniKeyManager(ServedCertificates served, OnDemandIssuer onDemand, TlsAlpn01Responder challenges,
+                  Function<SSLEngine, InetAddress> localAddress) {
         this.served = served;
         this.onDemand = onDemand;
         this.challenges = challenges;
+        this.localAddress = localAddress;
+    }
+
+    /** This key manager, told the local address of each engine's connection by {@code localAddress}. */
+    SniKeyManager withLocalAddresses(Function<SSLEngine, InetAddress> localAddress) {
+        return new SniKeyManager(served, onDemand, challenges, localAddress);
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
         if (engine == null) {
-            return choose(keyType, null);
+            return choose(keyType, null, null);
         }
         if (TlsAlpn01Responder.ACME_TLS_PROTOCOL.equals(engine.getHandshakeApplicationProtocol())) {
             return chooseChallenge(keyType, engine.getHandshakeSession());
         }
-        return choose(keyType, engine.getHandshakeSession());
+        return choose(keyType, engine.getHandshakeSession(),
+                localAddress == null ? null : () -> localAddress.apply(engine));
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
         if (!(socket instanceof SSLSocket ssl)) {
-            return choose(keyType, null);
+            return choose(keyType, null, null);
         }
         if (TlsAlpn01Responder.ACME_TLS_PROTOCOL.equals(ssl.getHandshakeApplicationProtocol())) {
             return chooseChallenge(keyType, ssl.getHandshakeSession());
         }
-        return choose(keyType, ssl.getHandshakeSession());
+        return choose(keyType, ssl.getHandshakeSession(), ssl::getLocalAddress);
     }
 
     @Override
@@ -122,11 +139,16 @@ final class SniKeyManager extends X509ExtendedKeyManager {
                 : challenges.validationCertificate(alias.substring(CHALLENGE_ALIAS.length()));
     }
 
-    private String choose(String keyType, SSLSession session) {
+    /** @param local the local address of the connection, asked only when the client sent no name; or null */
+    private String choose(String keyType, SSLSession session, Supplier<InetAddress> local) {
         var host = sniHost(session);
         var entry = served.forHost(host);
         if (onDemand != null && host != null) {
             entry = onDemand.resolve(host, entry);
+        }
+        if (host == null && local != null) {
+            var address = local.get();
+            entry = address == null ? null : served.forHost(IpAddresses.text(address));
         }
         if (entry == null) {
             entry = served.fallback();

@@ -63,14 +63,21 @@ class SniKeyManagerTest {
                 .clock(Clock.fixed(now, ZoneOffset.UTC))
                 .build();
         manager.start();
+        serve(manager);
+    }
 
+    private void serve(CertificateManager served) throws Exception {
+        if (server != null) {
+            server.close();
+        }
         var context = SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {manager.keyManager()}, null, null);
-        server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
+        context.init(new KeyManager[] {served.keyManager()}, null, null);
+        var listening = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
                 InetAddress.getByName("127.0.0.1"));
+        server = listening;
         acceptor.submit(() -> {
-            while (!server.isClosed()) {
-                try (var socket = (SSLSocket) server.accept()) {
+            while (!listening.isClosed()) {
+                try (var socket = (SSLSocket) listening.accept()) {
                     socket.startHandshake();
                 } catch (Exception ignored) {
                     // next connection
@@ -102,6 +109,32 @@ class SniKeyManagerTest {
     void noSniOrAnUnknownNameGetsTheFirstConfiguredCertificate() throws Exception {
         assertThat(handshake(null)).isEqualTo(shop.leaf());
         assertThat(handshake("unknown.test")).isEqualTo(shop.leaf());
+    }
+
+    @Test
+    void aClientConnectingByAddressGetsTheCertificateListingTheAddressItConnectedTo() throws Exception {
+        var store = new FileCertificateStore(storage);
+        var loopback = SelfSigned.bundle("loopback", now.minusSeconds(60), Duration.ofDays(30), "127.0.0.1");
+        var other = SelfSigned.bundle("other", now.minusSeconds(60), Duration.ofDays(30), "192.0.2.7");
+        store.save(loopback);
+        store.save(other);
+        try (var addressed = CertificateManager.builder()
+                .certificateAuthority(CertificateAuthority.of("https://127.0.0.1:1/dir"))
+                .agreeToTermsOfService()
+                .certificate("shop", "shop.test")
+                .certificate("other", "192.0.2.7")
+                .certificate("loopback", "127.0.0.1")
+                .challenges(new InMemoryHttp01Responder())
+                .store(store)
+                .clock(Clock.fixed(now, ZoneOffset.UTC))
+                .build()) {
+            addressed.start();
+            serve(addressed);
+
+            assertThat(handshake(null)).as("no SNI, connected to 127.0.0.1").isEqualTo(loopback.leaf());
+            assertThat(handshake("shop.test")).isEqualTo(shop.leaf());
+            assertThat(handshake("unknown.test")).as("the first listing an address").isEqualTo(other.leaf());
+        }
     }
 
     private X509Certificate handshake(String sni) throws Exception {

@@ -13,7 +13,6 @@ import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.Hsts;
@@ -196,7 +195,7 @@ public final class JettyHttps {
             // no protocols given: ALPN offers those of the factories after it, in order (h2, http/1.1, acme-tls/1)
             var alpn = new ALPNServerConnectionFactory();
             alpn.setDefaultProtocol(http11.getProtocol());
-            var https = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn,
+            var https = new ServerConnector(server, new AddressedSslConnectionFactory(ssl, alpn.getProtocol()), alpn,
                     new HTTP2ServerConnectionFactory(httpsConfig), http11, new AcmeTlsConnectionFactory());
             configure(https, "https", httpsPort);
             server.addConnector(https);

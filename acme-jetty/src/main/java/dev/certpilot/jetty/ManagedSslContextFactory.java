@@ -1,11 +1,15 @@
 package dev.certpilot.jetty;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLEngine;
 
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
@@ -18,7 +22,8 @@ import dev.certpilot.core.TlsDefaults;
 
 /**
  * A Jetty {@code SslContextFactory.Server} that serves a {@link CertificateManager}'s certificates: chosen per
- * handshake by SNI (exact before wildcard; the first configured certificate for clients that send no name), the
+ * handshake by SNI (exact before wildcard; for clients that send no name, as those connecting by IP address, the
+ * certificate listing the address they connected to on connectors {@link JettyHttps} makes, else the default one), the
  * self-signed bootstrap certificate until the CA's arrives, and TLS-ALPN-01 validation certificates to
  * {@code acme-tls/1} handshakes when the manager has an {@code InMemoryTlsAlpn01Responder}.
  *
@@ -41,6 +46,8 @@ public final class ManagedSslContextFactory extends SslContextFactory.Server {
 
     private final CertificateManager manager;
     private final CertificateListener reloader = this::reloadOn;
+    /** The local address of each open connection's engine, when its connection factory tells. */
+    final Map<SSLEngine, InetAddress> localAddresses = new ConcurrentHashMap<>();
 
     /** A factory serving {@code manager}'s certificates with the secure defaults above. */
     public ManagedSslContextFactory(CertificateManager manager) {
@@ -57,10 +64,14 @@ public final class ManagedSslContextFactory extends SslContextFactory.Server {
         return manager;
     }
 
-    /** The manager's key manager, which reads its current certificates on every handshake. */
+    /**
+     * The manager's key manager, which reads its current certificates on every handshake, and gives a client that
+     * sends no SNI the certificate listing the local address it connected to (on connectors {@link JettyHttps}
+     * makes).
+     */
     @Override
     protected KeyManager[] getKeyManagers(KeyStore keyStore) {
-        return new KeyManager[] {manager.keyManager()};
+        return new KeyManager[] {manager.keyManager(localAddresses::get)};
     }
 
     /**
