@@ -30,9 +30,11 @@ import java.util.Objects;
  *                          empty to use the JDK's default trust store
  * @param profile           the certificate profile to order (such as Let's Encrypt's {@code tlsserver} or
  *                          {@code shortlived}), unless a certificate names its own; null for the CA's default
+ * @param preferredChain    the common name of the root whose chain to serve among those the CA offers (its
+ *                          default chain and its alternates); null for the default chain
  */
 public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
-                                   List<X509Certificate> trustedCertificates, String profile) {
+                                   List<X509Certificate> trustedCertificates, String profile, String preferredChain) {
 
     /** Let's Encrypt's production CA. Its rate limits are strict: try {@link #LETS_ENCRYPT_STAGING} first. */
     public static final CertificateAuthority LETS_ENCRYPT =
@@ -58,11 +60,21 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
         if (profile != null) {
             ManagedCertificate.checkProfile(profile, "CA " + directory);
         }
+        if (preferredChain != null && preferredChain.isBlank()) {
+            throw new IllegalArgumentException("CA " + directory + ": the preferred chain is blank; give the common "
+                    + "name of a root, such as ISRG Root X2, or leave it out for the CA's default chain");
+        }
     }
 
-    /** A CA with no profile: its default. */
+    /** A CA with its default chain. */
+    public CertificateAuthority(URI directory, ExternalAccountBinding eab, List<X509Certificate> trustedCertificates,
+                                String profile) {
+        this(directory, eab, trustedCertificates, profile, null);
+    }
+
+    /** A CA with no profile and its default chain. */
     public CertificateAuthority(URI directory, ExternalAccountBinding eab, List<X509Certificate> trustedCertificates) {
-        this(directory, eab, trustedCertificates, null);
+        this(directory, eab, trustedCertificates, null, null);
     }
 
     /**
@@ -84,7 +96,7 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
     /** This CA with External Account Binding credentials. */
     public CertificateAuthority withExternalAccountBinding(String keyId, String hmacKey) {
         return new CertificateAuthority(directory, new ExternalAccountBinding(keyId, hmacKey), trustedCertificates,
-                profile);
+                profile, preferredChain);
     }
 
     /** This CA, trusting only {@code certificates} for its HTTPS endpoint (for private and test CAs). */
@@ -92,7 +104,7 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
         if (certificates.length == 0) {
             throw new IllegalArgumentException("withTrustedCertificates needs at least one certificate");
         }
-        return new CertificateAuthority(directory, eab, List.of(certificates), profile);
+        return new CertificateAuthority(directory, eab, List.of(certificates), profile, preferredChain);
     }
 
     /**
@@ -103,7 +115,19 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
      * @throws IllegalArgumentException if {@code profile} is not a profile name
      */
     public CertificateAuthority withProfile(String profile) {
-        return new CertificateAuthority(directory, eab, trustedCertificates, Objects.requireNonNull(profile, "profile"));
+        return new CertificateAuthority(directory, eab, trustedCertificates, Objects.requireNonNull(profile, "profile"),
+                preferredChain);
+    }
+
+    /**
+     * This CA, serving the chain that ends at the root named {@code rootCommonName} (such as {@code ISRG Root X2}),
+     * compared regardless of case with the issuer of each chain's last certificate, when the CA offers it as its
+     * default or an alternate chain (RFC 8555, section 7.4.2); else its default chain, with a warning listing the
+     * roots it offered. Nothing is pinned: when the CA changes intermediates, the new ones are served.
+     */
+    public CertificateAuthority withPreferredChain(String rootCommonName) {
+        return new CertificateAuthority(directory, eab, trustedCertificates, profile,
+                Objects.requireNonNull(rootCommonName, "rootCommonName").trim());
     }
 
     /**
@@ -129,6 +153,7 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
     @Override
     public String toString() {
         return directory.toString() + (eab == null ? "" : " (EAB key id " + eab.keyId() + ")")
-                + (profile == null ? "" : " (profile " + profile + ")");
+                + (profile == null ? "" : " (profile " + profile + ")")
+                + (preferredChain == null ? "" : " (chain to " + preferredChain + ")");
     }
 }

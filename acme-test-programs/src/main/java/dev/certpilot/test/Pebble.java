@@ -184,7 +184,15 @@ public final class Pebble implements AutoCloseable {
 
     /** PEM of the root that issues this run's certificates (Pebble makes a new one at every start). */
     public String rootPem() {
-        return get(managementUri("/roots/0"));
+        return rootPem(0);
+    }
+
+    /**
+     * PEM of root {@code index}: 0 for the default chain's, 1 and up for the alternate chains of
+     * {@link Builder#alternateRoots}.
+     */
+    public String rootPem(int index) {
+        return get(managementUri("/roots/" + index));
     }
 
     /** PEM of the intermediate that signs this run's certificates. */
@@ -280,6 +288,9 @@ public final class Pebble implements AutoCloseable {
         }
         if (builder.authorizationReusePercent >= 0) {
             ca.environment().put("PEBBLE_AUTHZREUSE", Integer.toString(builder.authorizationReusePercent));
+        }
+        if (builder.alternateRoots > 0) {
+            ca.environment().put("PEBBLE_ALTERNATE_ROOTS", Integer.toString(builder.alternateRoots));
         }
         processes.add(ca.start());
         awaitReady();
@@ -475,6 +486,7 @@ public final class Pebble implements AutoCloseable {
         private int authorizationReusePercent = -1;
         private Path installation;
         private InetSocketAddress dnsServer;
+        private int alternateRoots;
 
         private Builder() {
         }
@@ -488,6 +500,7 @@ public final class Pebble implements AutoCloseable {
             copy.authorizationReusePercent = authorizationReusePercent;
             copy.installation = installation;
             copy.dnsServer = dnsServer;
+            copy.alternateRoots = alternateRoots;
             return copy;
         }
 
@@ -504,6 +517,18 @@ public final class Pebble implements AutoCloseable {
          */
         public Builder dnsServer(InetSocketAddress server) {
             this.dnsServer = Objects.requireNonNull(server, "server");
+            return this;
+        }
+
+        /**
+         * Issues every certificate under {@code roots} more chains too, each to its own root, linked from the
+         * certificate as ACME alternates; default none.
+         */
+        public Builder alternateRoots(int roots) {
+            if (roots < 0 || roots > 5) {
+                throw new IllegalArgumentException("alternateRoots must be 0 to 5, got " + roots);
+            }
+            this.alternateRoots = roots;
             return this;
         }
 

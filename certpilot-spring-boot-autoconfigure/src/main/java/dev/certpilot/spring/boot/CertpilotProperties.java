@@ -42,6 +42,12 @@ public class CertpilotProperties {
      */
     private String profile;
 
+    /**
+     * The common name of the root whose chain to serve, such as ISRG Root X2, when the CA offers it as its default or
+     * an alternate chain. Default: the CA's default chain.
+     */
+    private String preferredChain;
+
     /** Contact address registered with the CA account, for its expiry and policy mail. */
     private String email;
 
@@ -127,6 +133,14 @@ public class CertpilotProperties {
 
     public void setProfile(String profile) {
         this.profile = profile;
+    }
+
+    public String getPreferredChain() {
+        return preferredChain;
+    }
+
+    public void setPreferredChain(String preferredChain) {
+        this.preferredChain = preferredChain;
     }
 
     public String getEmail() {

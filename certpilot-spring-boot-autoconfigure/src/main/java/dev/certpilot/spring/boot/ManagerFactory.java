@@ -175,6 +175,10 @@ final class ManagerFactory {
             ca = call("certpilot.profile", "Set a profile name the CA offers, such as tlsserver or shortlived, or "
                     + "leave it out", () -> base.withProfile(profile));
         }
+        var preferredChain = blankToNull(properties.getPreferredChain());
+        if (preferredChain != null) {
+            ca = ca.withPreferredChain(preferredChain);
+        }
         if (properties.getCaTrust() != null) {
             var base = ca;
             ca = call("certpilot.ca-trust", "Point it at a readable PEM file of the CA's HTTPS root certificate",

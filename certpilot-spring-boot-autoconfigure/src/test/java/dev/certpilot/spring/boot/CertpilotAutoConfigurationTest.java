@@ -55,6 +55,13 @@ class CertpilotAutoConfigurationTest {
     }
 
     @Test
+    void thePreferredChainAndProfileReachTheCa() {
+        runner().withPropertyValues("certpilot.preferred-chain=ISRG Root X2", "certpilot.profile=tlsserver")
+                .run(context -> assertThat(context.getBean(CertificateManager.class).toString())
+                        .contains("(profile tlsserver)").contains("(chain to ISRG Root X2)"));
+    }
+
+    @Test
     void backsOffWhenTheApplicationBuildsItsOwnManager() {
         runner().withUserConfiguration(OwnManager.class).run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(CertificateManager.class);
