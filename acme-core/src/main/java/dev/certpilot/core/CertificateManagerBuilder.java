@@ -38,7 +38,7 @@ public final class CertificateManagerBuilder {
     private Clock clock = Clock.systemUTC();
     private Duration networkTimeout = Duration.ofSeconds(30);
     private Duration issuanceTimeout = Duration.ofMinutes(3);
-    private double renewalFraction = 1.0 / 3;
+    private double renewalFraction; // 0: RenewalPolicy's default, by lifetime
     private Duration retryInitial = Duration.ofMinutes(1);
     private Duration retryMax = Duration.ofHours(6);
     private int failoverAfter = 3;
@@ -204,10 +204,11 @@ public final class CertificateManagerBuilder {
     }
 
     /**
-     * Renew once less than {@code fraction} of a certificate's lifetime remains; default 1/3 (30 days of
-     * Let's Encrypt's 90). Scales with the lifetime, so short-lived certificates work. When the CA publishes
-     * a renewal window (ACME Renewal Information) that window is used instead. Renewals are spread randomly
-     * over up to a tenth of the window before it, so that instances don't all call the CA at once.
+     * Renew once less than {@code fraction} of a certificate's lifetime remains, for every certificate; default 1/3
+     * (30 days of Let's Encrypt's 90), and 1/2 for short-lived certificates of 10 days or less (3 days of Let's
+     * Encrypt's six-day ones). Scales with the lifetime. When the CA publishes a renewal window (ACME Renewal
+     * Information) that window is used instead. Renewals are spread randomly over up to a tenth of the window before
+     * it, so that instances don't all call the CA at once.
      */
     public CertificateManagerBuilder renewalWindow(double fraction) {
         if (!(fraction > 0 && fraction < 1)) {

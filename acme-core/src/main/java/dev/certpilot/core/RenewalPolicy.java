@@ -10,7 +10,8 @@ import dev.certpilot.core.spi.StoredCertificate;
 /**
  * When to renew and when to retry: the manager's renewal settings and the arithmetic on them. Immutable.
  *
- * @param renewalFraction renew once less than this fraction of the lifetime remains
+ * @param renewalFraction renew once less than this fraction of the lifetime remains; 0 for the default, which
+ *                        is {@link #DEFAULT_FRACTION}, or {@link #SHORT_LIVED_FRACTION} for short-lived certificates
  * @param retryInitial    the wait after the first failure, doubled after each further one
  * @param retryMax        the longest wait between attempts
  * @param expiryWarning   warn ({@link CertificateEvent.Expiring}) when renewal fails and less than this remains
@@ -24,13 +25,33 @@ record RenewalPolicy(double renewalFraction, Duration retryInitial, Duration ret
     /** The share of the renewal window over which renewals are spread before it opens. */
     static final double JITTER = 0.1;
 
+    /** The default renewal window: the last third of the lifetime (30 days of 90). */
+    static final double DEFAULT_FRACTION = 1.0 / 3;
+
+    /** The default renewal window of a short-lived certificate: the second half of its lifetime. */
+    static final double SHORT_LIVED_FRACTION = 0.5;
+
     /**
-     * When to renew {@code certificate} by the lifetime rule: when {@code renewalFraction} of its lifetime remains,
-     * moved earlier by a jitter of up to a tenth of that, fixed for each certificate and manager.
+     * The longest lifetime of a short-lived certificate: Let's Encrypt's {@code shortlived} profile issues for 160
+     * hours, and renewing those at half their life leaves three days to retry in.
+     */
+    static final Duration SHORT_LIVED = Duration.ofDays(10);
+
+    /** The fraction of a certificate of {@code lifetime} left when it falls due. */
+    double fraction(Duration lifetime) {
+        if (renewalFraction > 0) {
+            return renewalFraction;
+        }
+        return lifetime.compareTo(SHORT_LIVED) <= 0 ? SHORT_LIVED_FRACTION : DEFAULT_FRACTION;
+    }
+
+    /**
+     * When to renew {@code certificate} by the lifetime rule: when its {@linkplain #fraction fraction} of its
+     * lifetime remains, moved earlier by a jitter of up to a tenth of that, fixed for each certificate and manager.
      */
     Instant lifetimeDue(StoredCertificate certificate) {
-        var lifetime = Duration.between(certificate.notBefore(), certificate.notAfter()).toMillis();
-        var window = (long) (lifetime * renewalFraction);
+        var lifetime = Duration.between(certificate.notBefore(), certificate.notAfter());
+        var window = (long) (lifetime.toMillis() * fraction(lifetime));
         var jitterSpan = (long) (window * JITTER);
         var jitter = jitterSpan <= 0 ? 0 : Math.floorMod(mix(certificate.serial(), salt), jitterSpan);
         return certificate.notAfter().minusMillis(window + jitter);
@@ -77,7 +98,7 @@ record RenewalPolicy(double renewalFraction, Duration retryInitial, Duration ret
      */
     boolean expiring(StoredCertificate certificate, Instant now) {
         var lifetime = Duration.between(certificate.notBefore(), certificate.notAfter());
-        var halfWindow = Duration.ofMillis((long) (lifetime.toMillis() * renewalFraction / 2));
+        var halfWindow = Duration.ofMillis((long) (lifetime.toMillis() * fraction(lifetime) / 2));
         var threshold = halfWindow.compareTo(expiryWarning) < 0 ? halfWindow : expiryWarning;
         return Duration.between(now, certificate.notAfter()).compareTo(threshold) < 0;
     }

@@ -42,6 +42,28 @@ class RenewalPolicyTest {
     }
 
     @Test
+    void byDefaultShortLivedCertificatesRenewAtHalfTheirLifeAndOthersInTheLastThird() {
+        var byDefault = new RenewalPolicy(0, Duration.ofMinutes(1), Duration.ofHours(6), Duration.ofDays(7),
+                Duration.ofHours(1), 3, 7);
+        var sixDays = StoredCertificate.of(SelfSigned.bundle("short", NOW, Duration.ofHours(160), "short.test"));
+        var ninetyDays = StoredCertificate.of(SelfSigned.bundle("long", NOW, Duration.ofDays(90), "long.test"));
+        var tenDays = StoredCertificate.of(SelfSigned.bundle("ten", NOW, Duration.ofDays(10), "ten.test"));
+        var elevenDays = StoredCertificate.of(SelfSigned.bundle("eleven", NOW, Duration.ofDays(11), "eleven.test"));
+
+        assertThat(byDefault.lifetimeDue(sixDays)).as("80 h left, up to 8 h earlier")
+                .isBetween(NOW.plus(Duration.ofHours(72)), NOW.plus(Duration.ofHours(80)));
+        assertThat(byDefault.lifetimeDue(ninetyDays)).isBetween(NOW.plus(Duration.ofDays(57)),
+                NOW.plus(Duration.ofDays(60)));
+        assertThat(byDefault.lifetimeDue(tenDays)).isBetween(NOW.plus(Duration.ofHours(108)),
+                NOW.plus(Duration.ofDays(5)));
+        assertThat(byDefault.lifetimeDue(elevenDays)).isAfter(NOW.plus(Duration.ofDays(7)));
+        assertThat(policy(7).lifetimeDue(sixDays)).as("a fraction set by the user applies to all")
+                .isAfter(NOW.plus(Duration.ofHours(100)));
+        assertThat(byDefault.expiring(sixDays, NOW.plus(Duration.ofHours(115)))).as("40 h left").isFalse();
+        assertThat(byDefault.expiring(sixDays, NOW.plus(Duration.ofHours(125)))).as("35 h left").isTrue();
+    }
+
+    @Test
     void backOffDoublesUpToTheMaximumWithAtMostATenthAdded() {
         var policy = policy(1);
         var expected = new long[] {1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360};

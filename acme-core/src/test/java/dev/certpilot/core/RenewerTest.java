@@ -152,7 +152,7 @@ class RenewerTest {
         // 10 minutes of life, 4 left: due by the lifetime rule (a third left, up to a tenth earlier) in 20 to 40 s
         var shortLived = SelfSigned.bundle("short.test", now.minusSeconds(360), Duration.ofMinutes(10), "short.test");
         new FileCertificateStore(storage).save(shortLived);
-        var builder = manager().domain("short.test");
+        var builder = manager().domain("short.test").renewalWindow(1.0 / 3);
         builder.random = new RenewalPolicyTest.Highest(); // the spread draws its latest time: 5 minutes
         try (var manager = builder.build()) {
             manager.start();

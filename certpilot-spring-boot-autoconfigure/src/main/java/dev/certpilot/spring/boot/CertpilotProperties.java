@@ -369,8 +369,11 @@ public class CertpilotProperties {
     /** When to renew and how to retry. */
     public static class Renewal {
 
-        /** Renew when less than this fraction of the certificate's lifetime is left (0 to 1, exclusive). */
-        private double window = 1.0 / 3;
+        /**
+         * Renew when less than this fraction of the certificate's lifetime is left (0 to 1, exclusive). Default: a
+         * third, or half for short-lived certificates of 10 days or less.
+         */
+        private Double window;
 
         /** How often each certificate is looked at (expiry, revocation, the CA's renewal info). */
         private Duration checkInterval = Duration.ofHours(1);
@@ -384,11 +387,11 @@ public class CertpilotProperties {
         /** The longest pause between failed attempts. */
         private Duration retryMax = Duration.ofHours(6);
 
-        public double getWindow() {
+        public Double getWindow() {
             return window;
         }
 
-        public void setWindow(double window) {
+        public void setWindow(Double window) {
             this.window = window;
         }
 

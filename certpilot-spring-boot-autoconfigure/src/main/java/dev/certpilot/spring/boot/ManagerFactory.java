@@ -118,8 +118,10 @@ final class ManagerFactory {
         store(builder, userStore, dataSource);
 
         var renewal = properties.getRenewal();
-        apply("certpilot.renewal.window", "Set it between 0 and 1, e.g. 0.33 to renew with a third of the lifetime "
-                + "left", () -> builder.renewalWindow(renewal.getWindow()));
+        if (renewal.getWindow() != null) {
+            apply("certpilot.renewal.window", "Set it between 0 and 1, e.g. 0.33 to renew with a third of the "
+                    + "lifetime left, or leave it out", () -> builder.renewalWindow(renewal.getWindow()));
+        }
         apply("certpilot.renewal.check-interval", "Set a positive duration such as 1h",
                 () -> builder.checkInterval(renewal.getCheckInterval()));
         apply("certpilot.renewal.expiry-warning", "Set a positive duration such as 7d",

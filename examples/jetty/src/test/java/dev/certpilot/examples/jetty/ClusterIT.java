@@ -119,8 +119,9 @@ class ClusterIT {
     @Test
     void postgresqlStoppedFor30SecondsWhileNodesServeAndOneRenewsCostsNoHandshakeAndTheRenewalCompletesAfter()
             throws Exception {
-        // 90-second certificates fall due 27 to 30 s before they end (a third of their life, less a jitter of up to
-        // a tenth of that): 57 to 60 s after issuance, while the database is down (from 30 s to 60 s)
+        // 90-second certificates are short-lived: they fall due 45 to 49.5 s before they end (half their life, and
+        // a jitter of up to a tenth of that): 40.5 to 45 s after issuance, while the database is down (from about 30
+        // s to 60 s)
         var cluster = cluster(Pebble.builder().certificateValidity(Duration.ofSeconds(90)), "http-01", 10);
         var first = cluster.awaitStored(Duration.ofSeconds(90));
         awaitServedByAll(cluster, first, Duration.ofSeconds(5));
