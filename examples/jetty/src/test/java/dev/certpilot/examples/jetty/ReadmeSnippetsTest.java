@@ -53,6 +53,8 @@ class ReadmeSnippetsTest {
             import dev.certpilot.test.conformance.*;
             import dev.certpilot.jdbc.*;
             import dev.certpilot.dns.rfc2136.*;
+            import dev.certpilot.dns.cloudflare.*;
+            import dev.certpilot.dns.route53.*;
             import java.net.InetSocketAddress;
             """;
 
