@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.spi.DnsPersist01Responder;
 
 /**
  * One CA, spoken to through acme4j: the account (key kept in the store, registration looked up before one is
@@ -313,6 +314,23 @@ final class AcmeClient implements Issuer {
                                 info.getSuggestedWindowEnd(), retryAfter));
                     });
                 });
+    }
+
+    @Override
+    public List<PersistentDnsRecord> persistentDnsRecords(List<String> domains, DnsPersist01Responder settings) {
+        return callUninterruptibly("Computing dns-persist-01 records", () -> withAccount(login -> {
+            var offered = PersistentRecords.advertised(login);
+            if (offered.isEmpty()) {
+                throw new CertpilotException("The CA " + ca.directory() + " does not advertise dns-persist-01 (its "
+                        + "directory lists no issuerDomainNames), so no persistent record can be computed for it: "
+                        + "validate with dns-01, http-01 or tls-alpn-01 there");
+            }
+            var records = new ArrayList<PersistentDnsRecord>();
+            for (var base : PersistentRecords.bases(domains).entrySet()) {
+                records.add(PersistentRecords.record(login, base.getKey(), base.getValue(), settings, offered));
+            }
+            return List.copyOf(records);
+        }));
     }
 
     @Override

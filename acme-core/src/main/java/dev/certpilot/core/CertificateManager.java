@@ -13,8 +13,12 @@ import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.spi.DnsPersist01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 
 /**
@@ -48,6 +52,8 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
  * {@link #status()}, the {@link #keyManager()}) see an immutable snapshot or volatile state and never block.
  */
 public final class CertificateManager implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.challenge");
 
     private final CertificateStore store;
     private final List<Issuer> issuers;
@@ -119,18 +125,25 @@ public final class CertificateManager implements AutoCloseable {
             prepared = true;
         }
         var waiting = renewer.prepare(onDemand != null);
-        if (waiting > 0 || onDemand != null) {
-            warmUp();
+        var persist = responders.stream().anyMatch(DnsPersist01Responder.class::isInstance);
+        if (waiting > 0 || onDemand != null || persist) {
+            warmUp(persist);
         }
     }
 
     /**
      * Connects to the first CA on a thread of its own (directory, account, nonce) while the server starts, so that
-     * the first order begins at once: a new deployment is unreachable over HTTPS until it has its certificate.
+     * the first order begins at once: a new deployment is unreachable over HTTPS until it has its certificate. With
+     * {@code persist}, then logs the dns-persist-01 records to set.
      */
-    private void warmUp() {
+    private void warmUp(boolean persist) {
         var issuer = issuers.get(0);
-        var thread = new Thread(issuer::warmUp, "certpilot-ca-warm-up");
+        var thread = new Thread(() -> {
+            issuer.warmUp();
+            if (persist) {
+                logPersistentDnsRecords();
+            }
+        }, "certpilot-ca-warm-up");
         thread.setDaemon(true);
         synchronized (lifecycle) {
             if (closed) {
@@ -256,6 +269,34 @@ public final class CertificateManager implements AutoCloseable {
     /** Whether a handshake for {@code host} may get a certificate: one covers it, or on-demand TLS may obtain one. */
     boolean serves(String host) {
         return served.forHost(host) != null || onDemand != null && onDemand.mayServe(host);
+    }
+
+    /**
+     * The dns-persist-01 TXT records to set once, for this account at the first CA, so that every DNS name this
+     * manager keeps now validates without a DNS change: one per name, at {@code _validation-persist.<name>}, with
+     * {@code policy=wildcard} where a certificate lists its wildcard. Logs in to the CA (registering the account if
+     * new), which takes a network round trip or two.
+     *
+     * @throws IllegalStateException if no {@link DnsPersist01Responder} is among the challenges
+     * @throws CertpilotException    if the CA does not advertise dns-persist-01, or cannot be reached
+     */
+    public List<PersistentDnsRecord> persistentDnsRecords() {
+        var settings = responders.stream().filter(DnsPersist01Responder.class::isInstance)
+                .map(DnsPersist01Responder.class::cast).findFirst()
+                .orElseThrow(() -> new IllegalStateException("No DnsPersist01Responder among the challenges: add "
+                        + "DnsPersist01Responder.create() to the builder's challenges(...)"));
+        var domains = managedCertificates().stream().flatMap(c -> c.domains().stream()).toList();
+        return issuers.get(0).persistentDnsRecords(domains, settings);
+    }
+
+    private void logPersistentDnsRecords() {
+        try {
+            for (var record : persistentDnsRecords()) {
+                LOG.info("dns-persist-01 validates with this record, to be set once in DNS: {}", record);
+            }
+        } catch (CertpilotException e) {
+            LOG.warn("dns-persist-01 records cannot be listed: {}", e.getMessage());
+        }
     }
 
     /** The certificates this manager keeps now, in the order they were added. */

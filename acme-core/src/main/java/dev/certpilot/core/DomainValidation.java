@@ -25,7 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.acme.DnsPersist01Challenge;
 import dev.certpilot.core.spi.Dns01Responder;
+import dev.certpilot.core.spi.DnsPersist01Responder;
 import dev.certpilot.core.spi.Http01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 
@@ -45,6 +47,8 @@ final class DomainValidation {
     private final Map<String, List<ChallengeFailedException.Attempt>> failures = new LinkedHashMap<>();
     private final Map<String, Set<String>> failedTypes = new LinkedHashMap<>();
     private KeyPair tlsAlpnKey;
+    /** The names the current order wants a wildcard of: their dns-persist-01 records carry policy=wildcard. */
+    private final Set<String> wildcardBases = new HashSet<>();
 
     DomainValidation(List<ChallengeResponder> responders, Instant deadline) {
         this.responders = responders;
@@ -60,6 +64,12 @@ final class DomainValidation {
      */
     boolean validate(Order order) throws AcmeException, InterruptedException {
         var deployed = new ArrayList<Deployed>();
+        wildcardBases.clear();
+        for (var authorization : order.getAuthorizations()) {
+            if (authorization.isWildcard()) {
+                wildcardBases.add(name(authorization.getIdentifier()));
+            }
+        }
         try {
             for (var authorization : order.getAuthorizations()) {
                 if (authorization.getStatus() == Status.VALID) {
@@ -87,7 +97,9 @@ final class DomainValidation {
                             .orElse("the CA gave no reason"));
                     LOG.warn("Validation of {} with {} failed: {}", item.domain, item.responder.challengeType(),
                             reason);
-                    fail(item.domain, item.responder.challengeType(), reason);
+                    fail(item.domain, item.responder.challengeType(), reason + (item.expected == null ? ""
+                            : "; the CA looked for " + item.expected + ", to be set once (CertificateManager"
+                            + ".persistentDnsRecords() lists every record this account needs)"));
                     allValid = false;
                 }
             }
@@ -113,14 +125,15 @@ final class DomainValidation {
             if (responder == null) {
                 if (!failures.containsKey(domain)) {
                     fail(domain, "none", "no enabled challenge type suits this name among those the CA offers "
-                            + offered(authorization) + (authorization.isWildcard() ? "; wildcards need dns-01" : ""));
+                            + offered(authorization)
+                            + (authorization.isWildcard() ? "; wildcards need dns-01 or dns-persist-01" : ""));
                 }
                 throw new ChallengeFailedException(domain, failures.get(domain));
             }
             Challenge challenge = authorization.findChallenge(responder.challengeType()).orElseThrow();
             try {
-                deploy(responder, challenge, authorization);
-                return new Deployed(domain, authorization, responder, challenge);
+                var expected = deploy(responder, challenge, authorization);
+                return new Deployed(domain, authorization, responder, challenge, expected);
             } catch (Exception e) {
                 LOG.warn("The {} responder failed to deploy the challenge for {}: {}", responder.challengeType(),
                         domain, e.toString());
@@ -129,9 +142,16 @@ final class DomainValidation {
         }
     }
 
-    private void deploy(ChallengeResponder responder, Challenge challenge, Authorization authorization)
+    /** Deploys {@code challenge}; returns the record a dns-persist-01 validation reads, else null. */
+    private PersistentDnsRecord deploy(ChallengeResponder responder, Challenge challenge, Authorization authorization)
             throws Exception {
         var host = name(authorization.getIdentifier());
+        if (responder instanceof DnsPersist01Responder persist && challenge instanceof DnsPersist01Challenge c) {
+            var record = PersistentRecords.record(c.login(), host, wildcardBases.contains(host), persist,
+                    c.issuerDomainNames());
+            LOG.info("Validating {} with dns-persist-01: the CA reads {}", domain(authorization), record);
+            return record;
+        }
         if (responder instanceof Http01Responder http && challenge instanceof Http01Challenge c) {
             http.deploy(host, c.getToken(), c.getAuthorization());
         } else if (responder instanceof Dns01Responder dns && challenge instanceof Dns01Challenge c) {
@@ -145,6 +165,7 @@ final class DomainValidation {
         } else {
             throw new IllegalStateException("The CA's " + challenge.getType() + " challenge has an unexpected form");
         }
+        return null;
     }
 
     private void remove(Deployed item) {
@@ -168,8 +189,8 @@ final class DomainValidation {
         var ip = Identifier.TYPE_IP.equals(authorization.getIdentifier().getType());
         for (var responder : responders) {
             var type = responder.challengeType();
-            if (failed.contains(type) || (authorization.isWildcard() && !(responder instanceof Dns01Responder))
-                    || (ip && responder instanceof Dns01Responder)) {
+            var dns = responder instanceof Dns01Responder || responder instanceof DnsPersist01Responder;
+            if (failed.contains(type) || (authorization.isWildcard() && !dns) || (ip && dns)) {
                 continue;
             }
             if (authorization.findChallenge(type).isPresent()) {
@@ -227,7 +248,8 @@ final class DomainValidation {
         return authorization.getChallenges().stream().map(Challenge::getType).toList();
     }
 
+    /** @param expected the record a dns-persist-01 validation reads, else null */
     private record Deployed(String domain, Authorization authorization, ChallengeResponder responder,
-                            Challenge challenge) {
+                            Challenge challenge, PersistentDnsRecord expected) {
     }
 }

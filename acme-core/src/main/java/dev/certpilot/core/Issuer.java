@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.spi.DnsPersist01Responder;
 
 /**
  * What the manager needs from one CA. {@link AcmeClient} speaks ACME; tests wrap it to inject faults at this
@@ -35,6 +36,14 @@ interface Issuer {
 
     /** Replaces the account key with a new one, at the CA and in the store. */
     void rollOverAccountKey();
+
+    /**
+     * The dns-persist-01 records this account needs for {@code domains}, with the issuer domain names the CA's
+     * directory advertises.
+     *
+     * @throws CertpilotException if the CA advertises none
+     */
+    List<PersistentDnsRecord> persistentDnsRecords(List<String> domains, DnsPersist01Responder settings);
 
     /** Connects to the CA ahead of the first order, where that saves time; never throws. */
     default void warmUp() {

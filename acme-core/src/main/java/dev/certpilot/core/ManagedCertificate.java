@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Dns01Responder;
+import dev.certpilot.core.spi.DnsPersist01Responder;
 import dev.certpilot.core.spi.Http01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 
@@ -153,17 +154,17 @@ public record ManagedCertificate(String name, List<String> domains, String profi
      * address HTTP-01 or TLS-ALPN-01), saying what to add; null when they can.
      */
     String unvalidatable(List<? extends ChallengeResponder> responders) {
-        var dns = responders.stream().anyMatch(Dns01Responder.class::isInstance);
+        var dns = responders.stream().anyMatch(r -> r instanceof Dns01Responder || r instanceof DnsPersist01Responder);
         var direct = responders.stream()
                 .anyMatch(r -> r instanceof Http01Responder || r instanceof TlsAlpn01Responder);
         for (var domain : domains) {
             if (domain.startsWith("*.") && !dns) {
-                return "Wildcard " + domain + " (certificate '" + name + "') can only be validated by dns-01: add a "
-                        + "Dns01Responder to challenges(...)";
+                return "Wildcard " + domain + " (certificate '" + name + "') can only be validated by dns-01 or "
+                        + "dns-persist-01: add a Dns01Responder or DnsPersist01Responder to challenges(...)";
             }
             if (!direct && IpAddresses.looksLikeIp(domain)) {
                 return "IP address " + domain + " (certificate '" + name + "') can only be validated by http-01 or "
-                        + "tls-alpn-01, never dns-01: add an InMemoryHttp01Responder or InMemoryTlsAlpn01Responder to "
+                        + "tls-alpn-01, never by DNS: add an InMemoryHttp01Responder or InMemoryTlsAlpn01Responder to "
                         + "challenges(...)";
             }
         }

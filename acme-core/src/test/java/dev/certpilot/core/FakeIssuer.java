@@ -126,6 +126,15 @@ final class FakeIssuer implements Issuer {
     }
 
     @Override
+    public List<PersistentDnsRecord> persistentDnsRecords(List<String> domains,
+                                                          dev.certpilot.core.spi.DnsPersist01Responder settings) {
+        if (delegate == null) {
+            throw new UnsupportedOperationException("persistentDnsRecords");
+        }
+        return delegate.persistentDnsRecords(domains, settings);
+    }
+
+    @Override
     public void revoke(X509Certificate certificate, RevocationReason reason) {
         if (delegate == null) {
             throw new UnsupportedOperationException("revoke");

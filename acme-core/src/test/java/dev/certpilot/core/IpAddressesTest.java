@@ -46,7 +46,7 @@ class IpAddressesTest {
         assertThat(certificate.domains()).containsExactly("2001:db8::7", "192.0.2.7");
         assertThat(certificate.name()).isEqualTo("ipv6_2001-db8--7");
         assertThat(certificate.unvalidatable(List.of(new ChallTestSrvDns(null)))).contains("2001:db8::7")
-                .contains("never dns-01").contains("InMemoryHttp01Responder");
+                .contains("never by DNS").contains("InMemoryHttp01Responder");
         assertThat(certificate.unvalidatable(List.of(new InMemoryTlsAlpn01Responder()))).isNull();
         assertThatThrownBy(() -> ManagedCertificate.of("1.2.3")).hasMessageContaining("'1.2.3' is neither a DNS "
                 + "name nor an IP address");

@@ -138,7 +138,7 @@ class RunTimeNamesTest {
             assertThatThrownBy(() -> manager.manage(new ManagedCertificate("shop", List.of("other.test"))))
                     .hasMessageContaining("is managed for [shop.test, www.shop.test] already; unmanage it first");
             assertThatThrownBy(() -> manager.manage(ManagedCertificate.of("*.wild.test")))
-                    .hasMessageContaining("can only be validated by dns-01: add a Dns01Responder");
+                    .hasMessageContaining("can only be validated by dns-01 or dns-persist-01: add a Dns01Responder");
             assertThat(manager.managedCertificates()).extracting(ManagedCertificate::name).containsExactly("shop");
         }
     }

@@ -11,9 +11,11 @@ package dev.certpilot.core.spi;
  * several domains and certificates may be deployed at once. A method that throws {@code IOException} fails
  * that challenge; the manager then tries the next responder.
  *
- * <p>Sealed to the three challenge types of RFC 8555 and RFC 8737; implement one of the sub-interfaces.
+ * <p>Sealed to the challenge types certpilot answers: implement one of the sub-interfaces of RFC 8555 and RFC 8737,
+ * or use {@link DnsPersist01Responder}, which needs no implementation.
  */
-public sealed interface ChallengeResponder permits Http01Responder, Dns01Responder, TlsAlpn01Responder {
+public sealed interface ChallengeResponder
+        permits Http01Responder, Dns01Responder, TlsAlpn01Responder, DnsPersist01Responder {
 
     /** The ACME challenge type this responder answers, such as {@code http-01}. */
     String challengeType();

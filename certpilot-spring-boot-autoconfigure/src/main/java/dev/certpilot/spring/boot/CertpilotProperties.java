@@ -244,7 +244,12 @@ public class CertpilotProperties {
         /** A file under /.well-known/acme-challenge/ on port 80. */
         HTTP_01,
         /** A special certificate on port 443 (Jetty only). */
-        TLS_ALPN_01
+        TLS_ALPN_01,
+        /**
+         * A TXT record set once at _validation-persist.&lt;name&gt; (draft-ietf-acme-dns-persist), where the CA
+         * offers it: no DNS credentials in the app. The records to set are logged at start.
+         */
+        DNS_PERSIST_01
     }
 
     /** External Account Binding credentials, from the CA's console. */

@@ -22,6 +22,7 @@ import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Dns01Responder;
+import dev.certpilot.core.spi.DnsPersist01Responder;
 import dev.certpilot.spring.boot.CertpilotProperties.Challenge;
 
 /**
@@ -80,7 +81,8 @@ final class ManagerFactory {
                     () -> builder.email(properties.getEmail().trim()));
         }
 
-        var dns = userResponders.stream().anyMatch(Dns01Responder.class::isInstance);
+        var dns = userResponders.stream().anyMatch(Dns01Responder.class::isInstance)
+                || challenges().contains(Challenge.DNS_PERSIST_01);
         var certificates = certificates();
         if (certificates.isEmpty()) {
             throw new InvalidCertpilotPropertyException("certpilot.domains", "no certificate is configured",
@@ -92,9 +94,9 @@ final class ManagerFactory {
             for (var domain : entry.certificate().domains()) {
                 if (domain.startsWith("*.") && !dns) {
                     throw new InvalidCertpilotPropertyException(entry.property(), "the wildcard " + domain
-                            + " can only be validated by dns-01",
-                            "Define a Dns01Responder bean (RFC 2136, your DNS provider's module, or your own), or list "
-                                    + "the names one by one");
+                            + " can only be validated by dns-01 or dns-persist-01",
+                            "Define a Dns01Responder bean (RFC 2136, your DNS provider's module, or your own), add "
+                                    + "dns-persist-01 to certpilot.challenges, or list the names one by one");
                 }
             }
         }
@@ -110,7 +112,11 @@ final class ManagerFactory {
 
         var responders = new ArrayList<ChallengeResponder>();
         for (var challenge : challenges()) {
-            responders.add(challenge == Challenge.HTTP_01 ? http01 : tlsAlpn01);
+            responders.add(switch (challenge) {
+                case HTTP_01 -> http01;
+                case TLS_ALPN_01 -> tlsAlpn01;
+                case DNS_PERSIST_01 -> DnsPersist01Responder.create();
+            });
         }
         responders.addAll(userResponders);
         builder.challenges(responders.toArray(ChallengeResponder[]::new));

@@ -62,6 +62,14 @@ class CertpilotAutoConfigurationTest {
     }
 
     @Test
+    void aWildcardIsAcceptedWithDnsPersist01AndRefusedWithoutADnsChallenge() {
+        runner().withPropertyValues("certpilot.domains=*.app.example.test", "certpilot.challenges=dns-persist-01")
+                .run(context -> assertThat(context.getBean(CertificateManager.class).managedCertificates().get(0)
+                        .domains()).containsExactly("*.app.example.test"));
+        expectFault("certpilot.domains=*.app.example.test", "certpilot.domains", "dns-persist-01");
+    }
+
+    @Test
     void backsOffWhenTheApplicationBuildsItsOwnManager() {
         runner().withUserConfiguration(OwnManager.class).run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(CertificateManager.class);

@@ -1,0 +1,79 @@
+package dev.certpilot.core.spi;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Answers dns-persist-01 challenges (draft-ietf-acme-dns-persist): the domain holds one TXT record at
+ * {@code _validation-persist.<domain>}, set once by its owner, naming the CA and this ACME account; orders then need
+ * no DNS change and the server holds no DNS credentials. There is nothing to implement:
+ * {@code CertificateManager.persistentDnsRecords()} says exactly which records to set, and a failed validation names
+ * the record the CA expected. Wildcards are covered by one record with {@code policy=wildcard} at the base name; IP
+ * addresses are not validated this way.
+ *
+ * <p>The record binds the account by a hashed URI when the CA advertises an {@code accountHashPrefix}
+ * (draft 02), else by the account URL (draft 01). Immutable and thread-safe.
+ */
+public final class DnsPersist01Responder implements ChallengeResponder {
+
+    /** The type string {@value}. */
+    public static final String TYPE = "dns-persist-01";
+
+    private final String issuerDomainName;
+    private final boolean acrossDomains;
+
+    private DnsPersist01Responder(String issuerDomainName, boolean acrossDomains) {
+        this.issuerDomainName = issuerDomainName;
+        this.acrossDomains = acrossDomains;
+    }
+
+    /** Records naming the CA's first issuer domain name, each bound to its own domain. */
+    public static DnsPersist01Responder create() {
+        return new DnsPersist01Responder(null, false);
+    }
+
+    /**
+     * Records naming {@code name} (such as {@code letsencrypt.org}) among the issuer domain names the CA offers,
+     * instead of its first.
+     */
+    public DnsPersist01Responder withIssuerDomainName(String name) {
+        var normalized = Objects.requireNonNull(name, "name").trim().toLowerCase(Locale.ROOT);
+        if (normalized.endsWith(".")) {
+            normalized = normalized.substring(0, normalized.length() - 1);
+        }
+        if (!normalized.matches("[a-z0-9-]+(\\.[a-z0-9-]+)+")) {
+            throw new IllegalArgumentException("An issuer domain name is a domain name such as letsencrypt.org, got '"
+                    + name + "'");
+        }
+        return new DnsPersist01Responder(normalized, acrossDomains);
+    }
+
+    /**
+     * Records whose account binding does not depend on the domain (the draft's {@code *} opt-out): one value serves
+     * every domain, at the cost of letting observers correlate them.
+     */
+    public DnsPersist01Responder acrossDomains() {
+        return new DnsPersist01Responder(issuerDomainName, true);
+    }
+
+    /** The issuer domain name to use, or null for the CA's first. */
+    public String issuerDomainName() {
+        return issuerDomainName;
+    }
+
+    /** Whether the account binding is the same for every domain. */
+    public boolean isAcrossDomains() {
+        return acrossDomains;
+    }
+
+    @Override
+    public String challengeType() {
+        return TYPE;
+    }
+
+    @Override
+    public String toString() {
+        return "DnsPersist01Responder[" + (issuerDomainName == null ? "the CA's issuer domain name" : issuerDomainName)
+                + (acrossDomains ? ", across domains" : "") + "]";
+    }
+}
