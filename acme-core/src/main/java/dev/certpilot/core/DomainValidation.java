@@ -24,8 +24,8 @@ import org.shredzone.acme4j.exception.AcmeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.acme.DnsPersist01Challenge;
+import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Dns01Responder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
 import dev.certpilot.core.spi.Http01Responder;
@@ -33,9 +33,10 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
 
 /**
  * Proves control of an order's domains: picks for each pending authorization the first enabled challenge type the CA
- * offers that suits the name (DNS-01 for a wildcard, never for an IP address), deploys all of them, waits once for DNS
- * propagation, asks the CA to validate, and always removes what it deployed. Remembers failed types across orders of
- * one issuance, so the next order uses the next type. Not thread-safe: one per issuance.
+ * offers that suits the name (DNS-01 or dns-persist-01 for a wildcard, never DNS for an IP address), deploys all of
+ * them (nothing for dns-persist-01, whose record is set once), waits once for DNS propagation, asks the CA to validate,
+ * and always removes what it deployed. Remembers failed types across orders of one issuance, so the next order uses
+ * the next type. Not thread-safe: one per issuance.
  */
 final class DomainValidation {
 
