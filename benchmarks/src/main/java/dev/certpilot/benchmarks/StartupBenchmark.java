@@ -19,7 +19,8 @@ import dev.certpilot.test.TlsClient;
 
 /**
  * From process start until a client gets a certificate that verifies against Pebble's root, for the embedded Jetty
- * example (a fresh JVM: default flags, a class-data-sharing archive, and that archive with C1 only) beside Caddy
+ * example (a fresh JVM: default flags, a class-data-sharing archive, that archive with C1 only, and, where a JDK 25 is
+ * installed, its AOT cache) beside Caddy
  * (Debian's {@code caddy}, CertMagic inside), on one Pebble without validation sleep, nonce rejection or authorization
  * reuse:
  * a first start on empty storage, which obtains the certificate (HTTP-01, then TLS-ALPN-01), and a restart on that
@@ -53,15 +54,20 @@ final class StartupBenchmark {
                     "-XX:SharedArchiveFile=" + archive), classpath, p, c, d, s));
             contenders.put("certpilot, AppCDS, C1 only", (p, c, d, s) -> example(List.of(java,
                     "-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1"), classpath, p, c, d, s));
-            contenders.put("Caddy", (p, c, d, s) -> caddy(caddy, p, c, d, s));
-
             // the archive, written by one training run (first start, stop), as a deployment would build it
-            var training = example(List.of(java, "-XX:ArchiveClassesAtExit=" + archive), classpath, pebble,
-                    Challenge.HTTP_01, "training.startup.test", work.resolve("training"));
-            serve(training, trust, pebble.tlsPort(), "training.startup.test");
-            if (!Files.isRegularFile(archive)) {
-                throw new IllegalStateException("The training run wrote no class-data-sharing archive " + archive);
+            train(List.of(java, "-XX:ArchiveClassesAtExit=" + archive), archive, classpath, pebble, trust, work);
+            var newer = Jdks.atLeast(25);
+            if (newer != null) {
+                // JDK 25's AOT cache (JEP 483, 514, 515): classes loaded and linked, and method profiles, from a
+                // training run the same way; the library stays on Java 17, only the JVM that runs it is newer
+                var cache = work.resolve("example.aot");
+                train(List.of(newer.toString(), "-XX:AOTCacheOutput=" + cache), cache, classpath, pebble, trust, work);
+                contenders.put(AOT, (p, c, d, s) -> example(List.of(newer.toString(), "-XX:AOTCache=" + cache),
+                        classpath, p, c, d, s));
+            } else {
+                System.out.println("  (no JDK 25 or later under /usr/lib/jvm: the AOT cache is not measured)");
             }
+            contenders.put("Caddy", (p, c, d, s) -> caddy(caddy, p, c, d, s));
 
             for (var challenge : Challenge.values()) {
                 var first = new LinkedHashMap<String, List<Double>>();
@@ -91,11 +97,28 @@ final class StartupBenchmark {
         }
     }
 
+    private static final String AOT = "certpilot, JDK 25 AOT cache";
+
+    /** One training run (first start, served, stop) that must leave {@code output} behind. */
+    private static void train(List<String> java, Path output, String classpath, Pebble pebble, SSLContext trust,
+                              Path work) throws Exception {
+        var domain = "training" + java.size() + output.getFileName().toString().replaceAll("[^a-z]", "")
+                + ".startup.test";
+        serve(example(java, classpath, pebble, Challenge.HTTP_01, domain, work.resolve(domain)), trust,
+                pebble.tlsPort(), domain);
+        if (!Files.isRegularFile(output)) {
+            throw new IllegalStateException("The training run " + java + " wrote no " + output);
+        }
+    }
+
     private static void report(Table table, String measure, Map<String, List<Double>> times) {
         var caddy = Stats.median(times.get("Caddy"));
         times.forEach((name, list) -> System.out.printf("  (%s, %s: %s ms)%n", measure, name,
                 list.stream().map(t -> String.format("%.0f", t)).toList()));
-        for (var name : List.of("certpilot", "certpilot, AppCDS", "certpilot, AppCDS, C1 only")) {
+        for (var name : times.keySet()) {
+            if (name.equals("Caddy")) {
+                continue;
+            }
             var mine = Stats.median(times.get(name));
             table.add(measure + " (" + name + ", median of " + RUNS + ")", Table.ms(mine),
                     Table.ms(caddy) + " Caddy 2.6", String.format("%.2fx Caddy", mine / caddy),
