@@ -62,8 +62,11 @@ final class StartupBenchmark {
                 // training run the same way; the library stays on Java 17, only the JVM that runs it is newer
                 var cache = work.resolve("example.aot");
                 train(List.of(newer.toString(), "-XX:AOTCacheOutput=" + cache), cache, classpath, pebble, trust, work);
-                contenders.put(AOT, (p, c, d, s) -> example(List.of(newer.toString(), "-XX:AOTCache=" + cache),
-                        classpath, p, c, d, s));
+                // AOTMode=on: a cache the JVM cannot use fails the run instead of being ignored
+                contenders.put(AOT, (p, c, d, s) -> example(List.of(newer.toString(), "-XX:AOTMode=on",
+                        "-XX:AOTCache=" + cache), classpath, p, c, d, s));
+                contenders.put(AOT + ", C1 only", (p, c, d, s) -> example(List.of(newer.toString(),
+                        "-XX:AOTMode=on", "-XX:AOTCache=" + cache, "-XX:TieredStopAtLevel=1"), classpath, p, c, d, s));
             } else {
                 System.out.println("  (no JDK 25 or later under /usr/lib/jvm: the AOT cache is not measured)");
             }
