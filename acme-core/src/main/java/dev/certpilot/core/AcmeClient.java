@@ -182,35 +182,8 @@ final class AcmeClient implements Issuer {
                 throw new AcmeServerException("The CA " + ca.directory() + " refused to issue the certificate "
                         + certificate.name() + ": " + problem, ca.directory(), null, null);
             }
-            return chain(order.getCertificate(), certificate, domainKey);
+            return Chains.select(order.getCertificate(), ca, certificate.name(), domainKey);
         }
-    }
-
-    /**
-     * The chain to serve: the CA's default one, or the first of its alternates that ends at the
-     * {@linkplain CertificateAuthority#withPreferredChain preferred root} and certifies {@code domainKey}.
-     */
-    private List<X509Certificate> chain(Certificate issued, ManagedCertificate certificate, KeyPair domainKey) {
-        var chain = issued.getCertificateChain();
-        var preferred = ca.preferredChain();
-        if (preferred == null || preferred.equalsIgnoreCase(Chains.rootName(chain))) {
-            return chain;
-        }
-        var offered = new ArrayList<String>();
-        offered.add(Chains.rootName(chain));
-        for (var alternate : issued.getAlternateCertificates()) {
-            var alternateChain = alternate.getCertificateChain();
-            var root = Chains.rootName(alternateChain);
-            offered.add(root);
-            if (preferred.equalsIgnoreCase(root)
-                    && alternateChain.get(0).getPublicKey().equals(domainKey.getPublic())) {
-                LOG.debug("Serving the alternate chain to {} for {}", root, certificate.name());
-                return alternateChain;
-            }
-        }
-        LOG.warn("The CA {} offers no chain to root '{}' for {}: serving its default chain (roots offered: {})",
-                ca.directory(), preferred, certificate.name(), offered);
-        return chain;
     }
 
     /** An operation on the account. */
