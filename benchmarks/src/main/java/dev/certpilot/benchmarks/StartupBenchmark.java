@@ -25,7 +25,8 @@ import dev.certpilot.test.TlsClient;
  * reuse:
  * a first start on empty storage, which obtains the certificate (HTTP-01, then TLS-ALPN-01), and a restart on that
  * storage, which serves the stored one. Every contender listens on Pebble's validation ports; runs alternate
- * which contender goes first; medians.
+ * which contender goes first; medians. With {@code -Dstartup.baseline=<class path>}, this build and that one are
+ * compared instead, both with an AppCDS archive and C1 only.
  */
 final class StartupBenchmark {
 
@@ -56,8 +57,19 @@ final class StartupBenchmark {
                     "-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1"), classpath, p, c, d, s));
             // the archive, written by one training run (first start, stop), as a deployment would build it
             train(List.of(java, "-XX:ArchiveClassesAtExit=" + archive), archive, classpath, pebble, trust, work);
-            var newer = Jdks.atLeast(25);
-            if (newer != null) {
+            var baseline = System.getProperty("startup.baseline");
+            var newer = baseline != null ? null : Jdks.atLeast(25);
+            if (baseline != null) {
+                // A/B: this build against another build's class path, both as the demo runs (AppCDS, C1 only)
+                contenders.clear();
+                var baselineArchive = work.resolve("baseline.jsa");
+                train(List.of(java, "-XX:ArchiveClassesAtExit=" + baselineArchive), baselineArchive, baseline, pebble,
+                        trust, work);
+                contenders.put("this build, AppCDS, C1 only", (p, c, d, s) -> example(List.of(java,
+                        "-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1"), classpath, p, c, d, s));
+                contenders.put("baseline build, AppCDS, C1 only", (p, c, d, s) -> example(List.of(java,
+                        "-XX:SharedArchiveFile=" + baselineArchive, "-XX:TieredStopAtLevel=1"), baseline, p, c, d, s));
+            } else if (newer != null) {
                 // JDK 25's AOT cache (JEP 483, 514, 515): classes loaded and linked, and method profiles, from a
                 // training run the same way; the library stays on Java 17, only the JVM that runs it is newer
                 var cache = work.resolve("example.aot");
@@ -67,7 +79,7 @@ final class StartupBenchmark {
                         "-XX:AOTCache=" + cache), classpath, p, c, d, s));
                 contenders.put(AOT + ", C1 only", (p, c, d, s) -> example(List.of(newer.toString(),
                         "-XX:AOTMode=on", "-XX:AOTCache=" + cache, "-XX:TieredStopAtLevel=1"), classpath, p, c, d, s));
-            } else {
+            } else if (baseline == null) {
                 System.out.println("  (no JDK 25 or later under /usr/lib/jvm: the AOT cache is not measured)");
             }
             contenders.put("Caddy", (p, c, d, s) -> caddy(caddy, p, c, d, s));
