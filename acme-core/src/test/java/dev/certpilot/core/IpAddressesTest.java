@@ -28,7 +28,7 @@ class IpAddressesTest {
     @Test
     void namesAndMalformedAddressesAreNotAddresses() {
         for (var text : List.of("example.com", "1.2.3", "256.1.1.1", "01.2.3.4", "1.2.3.4.5", "fe80::1%eth0",
-                "2001:db8::7::1", ":::", "[::1", "localhost")) {
+                "2001:db8::7::1", ":::", "[::1", "localhost", ".1:2", "[.1:2]")) {
             assertThat(IpAddresses.canonical(text)).as(text).isNull();
         }
     }
