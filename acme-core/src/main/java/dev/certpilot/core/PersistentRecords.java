@@ -7,7 +7,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,6 +15,7 @@ import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.toolbox.JSON;
 import org.shredzone.acme4j.toolbox.JoseUtils;
 
+import dev.certpilot.core.acme.DnsPersist01Challenge;
 import dev.certpilot.core.spi.DnsPersist01Responder;
 
 /**
@@ -64,8 +64,7 @@ final class PersistentRecords {
     static List<String> advertised(Login login) throws AcmeException {
         var names = new ArrayList<String>();
         for (var value : login.getSession().getMetadata().getJSON().get("issuerDomainNames").asArray()) {
-            var name = value.asString().trim().toLowerCase(Locale.ROOT);
-            names.add(name.endsWith(".") ? name.substring(0, name.length() - 1) : name);
+            names.add(DnsPersist01Challenge.issuerName(value.asString()));
         }
         return names;
     }

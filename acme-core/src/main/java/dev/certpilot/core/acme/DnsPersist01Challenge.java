@@ -2,6 +2,7 @@ package dev.certpilot.core.acme;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.challenge.Challenge;
@@ -35,13 +36,19 @@ public final class DnsPersist01Challenge extends Challenge {
         var field = json.contains("issuerDomainNames") ? "issuerDomainNames" : "issuer-domain-names";
         var names = new ArrayList<String>();
         for (var value : json.get(field).asArray()) {
-            names.add(Names.issuer(value.asString()));
+            names.add(issuerName(value.asString()));
         }
         if (names.isEmpty() || names.size() > 10) {
             throw new AcmeProtocolException("The CA's dns-persist-01 challenge has " + names.size() + " issuer domain "
                     + "names; the draft allows 1 to 10");
         }
         return List.copyOf(names);
+    }
+
+    /** An issuer domain name as the draft compares them: lower case, without a trailing dot. */
+    public static String issuerName(String name) {
+        var lower = name.trim().toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 
     /** The account this challenge was fetched for: its URL and key go into the record. */
