@@ -56,7 +56,10 @@ class RenewalPolicyTest {
                 NOW.plus(Duration.ofDays(60)));
         assertThat(byDefault.lifetimeDue(tenDays)).isBetween(NOW.plus(Duration.ofHours(108)),
                 NOW.plus(Duration.ofDays(5)));
-        assertThat(byDefault.lifetimeDue(elevenDays)).isAfter(NOW.plus(Duration.ofDays(7)));
+        var elevenWindow = Duration.ofDays(11).dividedBy(3);
+        assertThat(byDefault.lifetimeDue(elevenDays)).as("a third left, up to a tenth of that earlier")
+                .isBetween(NOW.plus(Duration.ofDays(11)).minus(elevenWindow).minus(elevenWindow.dividedBy(10)),
+                        NOW.plus(Duration.ofDays(11)).minus(elevenWindow));
         assertThat(policy(7).lifetimeDue(sixDays)).as("a fraction set by the user applies to all")
                 .isAfter(NOW.plus(Duration.ofHours(100)));
         assertThat(byDefault.expiring(sixDays, NOW.plus(Duration.ofHours(115)))).as("40 h left").isFalse();
