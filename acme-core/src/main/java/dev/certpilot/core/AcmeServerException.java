@@ -26,7 +26,7 @@ public class AcmeServerException extends CertpilotException {
     }
 
     @Override
-    AcmeServerException rethrown() {
+    public AcmeServerException rethrown() {
         return new AcmeServerException(getMessage(), directory, problemType, this);
     }
 

@@ -28,7 +28,7 @@ public class CaTimeoutException extends AcmeServerException {
     }
 
     @Override
-    CaTimeoutException rethrown() {
+    public CaTimeoutException rethrown() {
         return new CaTimeoutException(getMessage(), directory(), timeout, this);
     }
 }

@@ -16,7 +16,7 @@ public class CaUnreachableException extends AcmeServerException {
     }
 
     @Override
-    CaUnreachableException rethrown() {
+    public CaUnreachableException rethrown() {
         return new CaUnreachableException(getMessage(), directory(), this);
     }
 }

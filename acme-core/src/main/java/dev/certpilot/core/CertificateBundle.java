@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
+import dev.certpilot.core.tls.KeyPairs;
+
 /**
  * A certificate ready to serve: its chain (leaf first, then intermediates, as the CA sent it) and private key,
  * under the name and domains of the {@link ManagedCertificate} it was obtained for.

@@ -16,10 +16,18 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.certpilot.core.acme.AcmeClient;
+import dev.certpilot.core.acme.Issuer;
+import dev.certpilot.core.renewal.ManagerSettings;
+import dev.certpilot.core.renewal.OnDemandIssuer;
+import dev.certpilot.core.renewal.Renewer;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
+import dev.certpilot.core.store.CertificateLoader;
+import dev.certpilot.core.tls.ServedCertificates;
+import dev.certpilot.core.tls.SniKeyManager;
 
 /**
  * Obtains certificates from an ACME CA for the configured domains, keeps them in a {@link CertificateStore},
@@ -54,6 +62,7 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
 public final class CertificateManager implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.challenge");
+    private static final Logger STORAGE_LOG = LoggerFactory.getLogger("dev.certpilot.storage");
 
     private final CertificateStore store;
     private final List<Issuer> issuers;
@@ -123,6 +132,9 @@ public final class CertificateManager implements AutoCloseable {
                 return;
             }
             prepared = true;
+        }
+        if (store instanceof FileCertificateStore files) {
+            files.problems().forEach(STORAGE_LOG::warn);
         }
         var waiting = renewer.prepare(onDemand != null);
         var persist = responders.stream().anyMatch(DnsPersist01Responder.class::isInstance);

@@ -19,10 +19,11 @@ public class CertpilotException extends RuntimeException {
     }
 
     /**
-     * A new exception of the same type and data with this one as its cause, to throw on another thread than the
-     * one that made this one (which events and {@code status()} keep), so that each throw has its own stack.
+     * A new exception of the same type and data with this one as its cause. certpilot keeps a failure (for events
+     * and {@code status()}) and throws it again to later callers on other threads; each of them gets a copy made
+     * here, so that every throw has its own stack and the kept one is never changed.
      */
-    CertpilotException rethrown() {
+    public CertpilotException rethrown() {
         return new CertpilotException(getMessage(), this);
     }
 }

@@ -24,7 +24,7 @@ public class ChallengeFailedException extends CertpilotException {
     }
 
     @Override
-    ChallengeFailedException rethrown() {
+    public ChallengeFailedException rethrown() {
         var copy = new ChallengeFailedException(domain, attempts);
         copy.initCause(this);
         return copy;

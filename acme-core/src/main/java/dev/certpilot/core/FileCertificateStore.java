@@ -2,34 +2,25 @@ package dev.certpilot.core;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
 
 import org.shredzone.acme4j.toolbox.JSON;
@@ -37,11 +28,18 @@ import org.shredzone.acme4j.toolbox.JSONBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.certpilot.core.spi.Pem;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.CorruptedEntryException;
 import dev.certpilot.core.spi.Lease;
+import dev.certpilot.core.spi.Pem;
 import dev.certpilot.core.spi.StoredCertificate;
+import dev.certpilot.core.store.FileChallenges;
+import dev.certpilot.core.store.FileGuards;
+import dev.certpilot.core.store.FileLeases;
+import dev.certpilot.core.store.FileListing;
+import dev.certpilot.core.store.FileOperations;
+import dev.certpilot.core.store.StorageProblems;
+import dev.certpilot.core.tls.KeyPairs;
 
 /**
  * Keeps certificates and account keys in a directory, in the layout other tools (nginx, HAProxy, certbot
@@ -82,7 +80,6 @@ public final class FileCertificateStore implements CertificateStore {
     private static final String PAIR_DIGEST = "keyAndChainSha256";
     private static final String REVISION = ".revision";
     /** How long one step waits for a name's guard, which another process holds for a few file operations. */
-    private static final Duration GUARD_TIMEOUT = Duration.ofMinutes(1);
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = FileOperations.OWNER_ONLY_FILE;
     private static final Set<PosixFilePermission> PUBLIC_FILE = FileOperations.PUBLIC_FILE;
 
@@ -92,7 +89,7 @@ public final class FileCertificateStore implements CertificateStore {
     private final Path root;
     private final Clock clock;
     private final boolean posix;
-    private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
+    private final FileGuards guards;
     private final FileOperations files;
     private final FileLeases leases;
     private final FileChallenges challenges;
@@ -112,9 +109,10 @@ public final class FileCertificateStore implements CertificateStore {
         this.clock = clock;
         this.posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         this.files = new FileOperations(posix);
-        this.leases = new FileLeases(this.root.resolve("locks"), clock, this, files);
+        this.guards = new FileGuards(this.root.resolve("locks"), files);
+        this.leases = new FileLeases(this.root.resolve("locks"), clock, guards, files);
         this.challenges = new FileChallenges(this.root.resolve("challenges"), clock, files);
-        this.listing = new FileListing(this.root.resolve("certificates"), this, files);
+        this.listing = new FileListing(this.root.resolve("certificates"), guards, files);
     }
 
     /** The root directory. */
@@ -130,7 +128,7 @@ public final class FileCertificateStore implements CertificateStore {
     @Override
     public Optional<CertificateBundle> load(String name) throws IOException {
         var dir = certificateDirectory(name);
-        synchronized (lockFor(name)) {
+        synchronized (guards.monitor(name)) {
             // the fast path, without the cross-process guard, trusts only what no replacement can be touching
             if (!swapUnderWay(name)) {
                 if (!Files.isDirectory(dir)) {
@@ -295,7 +293,7 @@ public final class FileCertificateStore implements CertificateStore {
     @Override
     public void saveAccountKey(String accountId, KeyPair keyPair) throws IOException {
         var dir = accountDirectory(accountId);
-        synchronized (lockFor("account:" + accountId)) {
+        synchronized (guards.monitor("account:" + accountId)) {
             files.createDirectories(dir);
             files.replaceFile(dir.resolve("account.key"), Pem.keyPair(keyPair), OWNER_ONLY_FILE);
         }
@@ -352,65 +350,8 @@ public final class FileCertificateStore implements CertificateStore {
                 + name));
     }
 
-    /** An action on the file system, run holding a name's guard. */
-    interface Guarded<T> {
-        T run() throws IOException;
-    }
-
-    /**
-     * Runs {@code action} holding the guard of {@code name}: this store's monitor for the name and an
-     * operating-system lock on {@code locks/<name>.lock}, held only for the few file operations of one step
-     * (taking a lease, a swap, a recovery), never across an order.
-     */
-    <T> T guarded(String name, Guarded<T> action) throws IOException {
-        return locked(name, root.resolve("locks").resolve(checkName(name) + ".lock"), action);
-    }
-
-    /** Runs {@code action} holding the listing's guard, {@code locks/.listing.lock}. */
-    <T> T guardedListing(Guarded<T> action) throws IOException {
-        return locked(".listing", root.resolve("locks").resolve(".listing.lock"), action);
-    }
-
-    private <T> T locked(String key, Path file, Guarded<T> action) throws IOException {
-        synchronized (lockFor(key)) {
-            files.createDirectories(file.getParent());
-            try (var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                var deadline = System.nanoTime() + GUARD_TIMEOUT.toNanos();
-                FileLock lock = null;
-                while (lock == null) {
-                    try {
-                        lock = channel.tryLock();
-                    } catch (OverlappingFileLockException heldByAnotherStoreInThisJvm) {
-                        lock = null;
-                    }
-                    if (lock == null) {
-                        if (System.nanoTime() - deadline > 0) {
-                            throw new IOException("The guard " + file + " stayed held by another process for "
-                                    + GUARD_TIMEOUT + "; is a process hanging on this file system?");
-                        }
-                        pause();
-                    }
-                }
-                try {
-                    return action.run();
-                } finally {
-                    lock.release();
-                }
-            }
-        }
-    }
-
-    private static void pause() throws java.io.InterruptedIOException {
-        try {
-            Thread.sleep(2);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("Interrupted while waiting for a certificate's guard");
-        }
-    }
-
-    private Object lockFor(String key) {
-        return locks.computeIfAbsent(key, k -> new Object());
+    <T> T guarded(String name, FileGuards.Guarded<T> action) throws IOException {
+        return guards.guarded(checkName(name), action);
     }
 
     /** Completes or rolls back a swap that a crash interrupted. */
@@ -464,16 +405,7 @@ public final class FileCertificateStore implements CertificateStore {
 
     /** SHA-256 of a key and chain as written, recorded in the metadata of a pair this store checked. */
     private static String pairDigest(String keyText, String chainText) {
-        return sha256(keyText + '\0' + chainText);
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("The JDK has no SHA-256", e);
-        }
+        return FileOperations.sha256(keyText + '\0' + chainText);
     }
 
     private interface Parser<S, T> {

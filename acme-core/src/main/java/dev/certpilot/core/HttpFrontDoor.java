@@ -8,6 +8,8 @@ import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
+import dev.certpilot.core.tls.IpAddresses;
+
 /**
  * What happens to a request before the application sees it, decided once for every server adapter (the servlet
  * filter, the Jetty handler, yours): answer an HTTP-01 challenge, refuse a malformed or disguised one, redirect

@@ -13,6 +13,7 @@ import dev.certpilot.core.spi.Dns01Responder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
 import dev.certpilot.core.spi.Http01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
+import dev.certpilot.core.tls.IpAddresses;
 
 /**
  * One certificate the manager keeps: a name that identifies it in storage and events, and the DNS names and IP
@@ -171,17 +172,14 @@ public record ManagedCertificate(String name, List<String> domains, String profi
         return null;
     }
 
-    /** Whether any of the names is an IP address. */
-    boolean hasIpAddress() {
-        return domains.stream().anyMatch(IpAddresses::looksLikeIp);
-    }
-
     /**
-     * Normalizes a DNS name to lower-case ASCII, an IP address to its canonical text.
+     * A name as certificates hold it: a DNS name in lower-case ASCII (IDNA), without a trailing dot, a wildcard only
+     * as the whole left-most label; an IP address in its canonical text (RFC 5952 for IPv6). Returns
+     * {@code domain} itself when it is already so. For comparing a name from a request with managed ones.
      *
      * @throws IllegalArgumentException naming the domain and what is wrong with it
      */
-    static String normalize(String domain) {
+    public static String normalize(String domain) {
         Objects.requireNonNull(domain, "domain");
         if (isNormalHostName(domain)) {
             return domain; // the common case, without IDN conversion and patterns: a million names load in a second

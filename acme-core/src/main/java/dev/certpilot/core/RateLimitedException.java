@@ -23,7 +23,7 @@ public class RateLimitedException extends AcmeServerException {
     }
 
     @Override
-    RateLimitedException rethrown() {
+    public RateLimitedException rethrown() {
         return new RateLimitedException(getMessage(), directory(), retryAfter, this);
     }
 

@@ -19,7 +19,7 @@ public class StorageException extends CertpilotException {
     }
 
     @Override
-    StorageException rethrown() {
+    public StorageException rethrown() {
         return new StorageException(getMessage(), location, this);
     }
 

@@ -7,7 +7,8 @@
  * exception, and the subtypes carry what a caller needs to act (the CA, the retry-after instant, the path, the
  * domain and challenge type) instead of a cause chain to unpick.
  *
- * <p>Classes in this package that are not public are implementation details; acme4j types never appear in a
- * public signature.
+ * <p>This package and {@code dev.certpilot.core.spi} are the API; acme4j types never appear in their signatures.
+ * The engine lives in packages the module does not export ({@code .acme}, {@code .renewal}, {@code .tls},
+ * {@code .store}); their public types are not API, and classes here that are not public are not API either.
  */
 package dev.certpilot.core;

@@ -10,6 +10,9 @@ import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
 
+import dev.certpilot.core.tls.KeyPairs;
+import dev.certpilot.core.tls.SelfSigned;
+
 class CertificateBundleTest {
 
     private final Instant now = Instant.parse("2026-11-22T00:00:00Z");

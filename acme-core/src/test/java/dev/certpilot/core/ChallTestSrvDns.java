@@ -7,13 +7,13 @@ import dev.certpilot.core.spi.Dns01Responder;
 import dev.certpilot.test.Pebble;
 
 /** A DNS-01 responder over Pebble's mock DNS; records what it published, for assertions. */
-final class ChallTestSrvDns implements Dns01Responder {
+public final class ChallTestSrvDns implements Dns01Responder {
 
     private final Pebble pebble;
     final List<String> published = new CopyOnWriteArrayList<>();
     final List<String> removed = new CopyOnWriteArrayList<>();
 
-    ChallTestSrvDns(Pebble pebble) {
+    public ChallTestSrvDns(Pebble pebble) {
         this.pebble = pebble;
     }
 

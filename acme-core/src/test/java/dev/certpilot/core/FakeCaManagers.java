@@ -3,6 +3,8 @@ package dev.certpilot.core;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.certpilot.core.acme.Issuer;
+
 /** Managers for tests with a CA replaced at the issuer boundary: checks and retries in milliseconds, on a test clock. */
 final class FakeCaManagers {
 

@@ -11,7 +11,10 @@ import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
+import dev.certpilot.core.acme.Issuer;
+import dev.certpilot.core.acme.RenewalWindow;
 import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.tls.SelfSigned;
 
 /**
  * A CA at the {@link Issuer} boundary for what a real one cannot do on demand: it answers from a script of

@@ -1,6 +1,10 @@
 package dev.certpilot.core;
 
+import dev.certpilot.core.spi.CorruptedEntryException;
 import dev.certpilot.core.spi.Pem;
+import dev.certpilot.core.spi.StoredCertificate;
+import dev.certpilot.core.store.FileOperations;
+import dev.certpilot.core.tls.SelfSigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,11 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-import dev.certpilot.core.spi.StoredCertificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.certpilot.core.spi.CorruptedEntryException;
 
 class FileCertificateStoreTest {
 

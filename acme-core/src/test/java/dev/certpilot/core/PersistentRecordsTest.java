@@ -13,6 +13,7 @@ import org.shredzone.acme4j.provider.GenericAcmeProvider;
 import org.shredzone.acme4j.toolbox.JSON;
 
 import dev.certpilot.core.acme.DnsPersist01Challenge;
+import dev.certpilot.core.acme.PersistentRecords;
 import dev.certpilot.core.spi.DnsPersist01Responder;
 
 /**

@@ -1,6 +1,9 @@
 package dev.certpilot.core;
 
+import dev.certpilot.core.acme.RenewalWindow;
 import dev.certpilot.core.spi.Pem;
+import dev.certpilot.core.tls.KeyPairs;
+import dev.certpilot.core.tls.SelfSigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -153,7 +156,7 @@ class RenewerTest {
         var shortLived = SelfSigned.bundle("short.test", now.minusSeconds(360), Duration.ofMinutes(10), "short.test");
         new FileCertificateStore(storage).save(shortLived);
         var builder = manager().domain("short.test").renewalWindow(1.0 / 3);
-        builder.random = new RenewalPolicyTest.Highest(); // the spread draws its latest time: 5 minutes
+        builder.random = new HighestRandom(); // the spread draws its latest time: 5 minutes
         try (var manager = builder.build()) {
             manager.start();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +13,14 @@ import java.security.Signature;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.certpilot.core.tls.SelfSigned;
 
 /**
  * Real processes killed with SIGKILL: one replacing a certificate in a loop, at a random moment (the next load
@@ -97,8 +102,11 @@ class StoreCrashTest {
 
     private Process storeWriter(String mode) throws IOException {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StoreWriter.class.getName(),
-                mode, storage.toString()).redirectErrorStream(true).start();
+        // the writer runs from the class path: this JVM's, and the module path the tests run certpilot on
+        var classPath = Stream.of("java.class.path", "jdk.module.path").map(System::getProperty)
+                .filter(path -> path != null && !path.isEmpty()).collect(Collectors.joining(File.pathSeparator));
+        return new ProcessBuilder(java, "-cp", classPath, StoreWriter.class.getName(), mode, storage.toString())
+                .redirectErrorStream(true).start();
     }
 
     private static BufferedReader output(Process process) {

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.certpilot.core.tls.SelfSigned;
+
 /**
  * A process for {@link StoreCrashTest} to kill: with {@code write}, it replaces one certificate in a
  * {@link FileCertificateStore} over and over and prints {@code writing} after the first save; with {@code lease},

@@ -5,7 +5,7 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.X509TrustManager;
 
 /** A client trust manager for tests that check which certificate a server presents, not whether it is trusted. */
-final class TrustAll implements X509TrustManager {
+public final class TrustAll implements X509TrustManager {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) {

@@ -12,7 +12,8 @@ import org.shredzone.acme4j.toolbox.JSON;
 /**
  * A dns-persist-01 challenge as acme4j 4.0.0 receives it, which has no class of its own for it: its issuer domain
  * names, checked as the draft requires (1 to 10 names). Accepts the field under its draft-02 name
- * ({@code issuerDomainNames}) and its draft-01 one ({@code issuer-domain-names}). Internal to certpilot.
+ * ({@code issuerDomainNames}) and its draft-01 one ({@code issuer-domain-names}). Immutable once acme4j has
+ * made it, like acme4j's own challenges. Internal to certpilot.
  */
 public final class DnsPersist01Challenge extends Challenge {
 

@@ -1,0 +1,255 @@
+package dev.certpilot.core.renewal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.certpilot.core.CertpilotException;
+import dev.certpilot.core.ManagedCertificate;
+import dev.certpilot.core.OnDemandTls;
+import dev.certpilot.core.tls.ServedCertificate;
+import dev.certpilot.core.tls.ServedCertificates;
+
+/**
+ * Obtains certificates during handshakes for names no managed certificate covers ({@link OnDemandTls}): one pending
+ * future per name, shared by its concurrent handshakes; the decision and the order run on a small pool of their own
+ * (so a handshake's thread only waits, and a CA's validation handshake never queues behind it), with a bounded
+ * queue; a token bucket for new orders; and a bounded memory of refused names and their back-off. Thread-safe.
+ */
+public final class OnDemandIssuer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.ondemand");
+    private static final Duration DENIAL_MEMORY = Duration.ofMinutes(1);
+    private static final Duration UNDECIDED_MEMORY = Duration.ofSeconds(10);
+    private static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
+    private static final Duration MAX_BACKOFF = Duration.ofHours(1);
+    private static final int REMEMBERED = 10_000;
+    private static final int LOGGED_PER_MINUTE = 20;
+
+    /** A refused name: refused again without asking until {@code until}; {@code failures} orders failed in a row. */
+    private record Refusal(Instant until, int failures) {
+    }
+
+    private final OnDemandTls config;
+    private final Renewer renewer;
+    private final ServedCertificates served;
+    private final Clock clock;
+    private final ThreadPoolExecutor pool;
+    private final ConcurrentHashMap<String, CompletableFuture<ServedCertificate>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Refusal> refused = new ConcurrentHashMap<>();
+    private double tokens; // guarded by this
+    private long refilledAt; // guarded by this, System.nanoTime()
+    private long logWindow; // guarded by this
+    private int logged; // guarded by this
+    private int suppressed; // guarded by this
+
+    public OnDemandIssuer(OnDemandTls config, Renewer renewer, ServedCertificates served, Clock clock) {
+        this.config = config;
+        this.renewer = renewer;
+        this.served = served;
+        this.clock = clock;
+        this.tokens = config.maxNewOrders();
+        this.refilledAt = System.nanoTime();
+        var threads = new AtomicInteger();
+        var size = Math.min(16, config.maxPending());
+        this.pool = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(
+                config.maxPending()), task -> {
+                    var thread = new Thread(task, "certpilot-on-demand-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        renewer.renewOnDemandIf(this::stillAllowed);
+    }
+
+    /**
+     * The certificate to serve for a handshake asking for {@code host}, which {@code found} covers (or null): found's
+     * own once it has the CA's certificate; else, waiting up to the handshake timeout, one obtained on demand; null
+     * when refused, so that the handshake goes on as for any name without a certificate.
+     */
+    public ServedCertificate resolve(String host, ServedCertificate found) {
+        if (found != null) {
+            if (found.hasIssued()) {
+                return found;
+            }
+            var ordering = pending.get(found.certificate.domains().get(0));
+            return ordering == null ? found : await(found.certificate.domains().get(0), ordering);
+        }
+        String name;
+        try {
+            name = ManagedCertificate.normalize(host);
+        } catch (IllegalArgumentException e) {
+            return null; // not a DNS name: nothing to decide
+        }
+        if (name.startsWith("*.")) {
+            return null;
+        }
+        var refusal = refused.get(name);
+        if (refusal != null && clock.instant().isBefore(refusal.until())) {
+            return null;
+        }
+        var future = pending.get(name);
+        if (future == null) {
+            if (pending.size() >= config.maxPending()) {
+                log("Refused an on-demand certificate for {}: {} names are already pending", name, pending.size());
+                return null;
+            }
+            var created = new CompletableFuture<ServedCertificate>();
+            future = pending.putIfAbsent(name, created);
+            if (future == null) {
+                future = created;
+                try {
+                    pool.execute(() -> obtain(name, created));
+                } catch (RejectedExecutionException e) {
+                    pending.remove(name, created);
+                    created.complete(null);
+                    log("Refused an on-demand certificate for {}: {} names are already pending", name, pending.size());
+                    return null;
+                }
+            }
+        }
+        return await(name, future);
+    }
+
+    /** Whether a handshake for {@code host} would be considered: a DNS name that was not refused lately. */
+    public boolean mayServe(String host) {
+        try {
+            var name = ManagedCertificate.normalize(host);
+            var refusal = refused.get(name);
+            return !name.startsWith("*.") && (refusal == null || !clock.instant().isBefore(refusal.until()));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private ServedCertificate await(String name, CompletableFuture<ServedCertificate> future) {
+        try {
+            return future.get(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log("A handshake for {} waited {} for its on-demand certificate; it is still being obtained", name,
+                    config.handshakeTimeout());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            return null;
+        }
+    }
+
+    /** Decides, then obtains (or finds in the store) a certificate for {@code name}, on the pool. */
+    private void obtain(String name, CompletableFuture<ServedCertificate> future) {
+        try {
+            boolean allowed;
+            try {
+                allowed = config.decision().allows(name);
+            } catch (Exception e) {
+                refuse(name, UNDECIDED_MEMORY, 0);
+                log("Refused an on-demand certificate for {}: the decision failed ({}), which denies", name,
+                        e.toString());
+                return;
+            } catch (Error e) {
+                refuse(name, UNDECIDED_MEMORY, 0);
+                throw e;
+            }
+            if (!allowed) {
+                refuse(name, DENIAL_MEMORY, 0);
+                log("Refused an on-demand certificate for {}: the decision denies it", name, null);
+                return;
+            }
+            renewer.obtainOnDemand(ManagedCertificate.of(name), this::permitNewOrder);
+            refused.remove(name);
+            future.complete(served.forHost(name));
+        } catch (CertpilotException | IllegalArgumentException e) {
+            var failures = refused.containsKey(name) ? refused.get(name).failures() + 1 : 1;
+            var backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(failures - 1, 6));
+            backoff = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
+            refuse(name, backoff, failures);
+            log("Could not obtain a certificate on demand for {}: {}", name, e.getMessage() + "; handshakes for it "
+                    + "are refused for " + backoff);
+        } finally {
+            future.complete(null); // when not completed above
+            pending.remove(name, future);
+        }
+    }
+
+    /** Whether a new order may start now, taking a token if so. */
+    synchronized boolean permitNewOrder() {
+        var now = System.nanoTime();
+        var rate = (double) config.maxNewOrders() / config.newOrdersPer().toNanos();
+        tokens = Math.min(config.maxNewOrders(), tokens + (now - refilledAt) * rate);
+        refilledAt = now;
+        if (tokens < 1) {
+            return false;
+        }
+        tokens -= 1;
+        return true;
+    }
+
+    /** For renewals of certificates obtained on demand: false only when the decision denies. */
+    private boolean stillAllowed(String name) {
+        try {
+            return config.decision().allows(name);
+        } catch (Exception e) {
+            LOG.warn("The on-demand decision failed for {} ({}); renewing it all the same", name, e.toString());
+            return true;
+        }
+    }
+
+    private void refuse(String name, Duration duration, int failures) {
+        if (refused.size() >= REMEMBERED) {
+            var now = clock.instant();
+            refused.values().removeIf(r -> !now.isBefore(r.until()));
+            if (refused.size() >= REMEMBERED) {
+                refused.clear(); // a flood of names: forgetting costs one decision each, remembering costs memory
+            }
+        }
+        refused.put(name, new Refusal(clock.instant().plus(duration), failures));
+    }
+
+    /** Logs one line per refused name, at most {@link #LOGGED_PER_MINUTE} a minute and a count of the others. */
+    private void log(String format, String name, Object detail) {
+        int skipped;
+        synchronized (this) {
+            var minute = System.nanoTime() / 60_000_000_000L;
+            skipped = 0;
+            if (minute != logWindow) {
+                skipped = suppressed;
+                logWindow = minute;
+                logged = 0;
+                suppressed = 0;
+            }
+            if (logged >= LOGGED_PER_MINUTE) {
+                suppressed++;
+                return;
+            }
+            logged++;
+        }
+        if (skipped > 0) {
+            LOG.warn("{} more on-demand refusals in the previous minute were not logged", skipped);
+        }
+        LOG.warn(format, name, detail);
+    }
+
+    /** Names pending now, for tests and status. */
+    int pending() {
+        return pending.size();
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}
