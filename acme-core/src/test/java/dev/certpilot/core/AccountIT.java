@@ -1,10 +1,5 @@
 package dev.certpilot.core;
 
-import dev.certpilot.core.acme.AcmeClient;
-import dev.certpilot.core.acme.TrustingAcmeProvider;
-import dev.certpilot.core.spi.Pem;
-import dev.certpilot.test.Pebble;
-import dev.certpilot.test.PebbleExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,6 +12,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Session;
+
+import dev.certpilot.core.acme.AcmeClient;
+import dev.certpilot.core.acme.TrustingAcmeProvider;
+import dev.certpilot.core.spi.Pem;
+import dev.certpilot.test.Pebble;
+import dev.certpilot.test.PebbleExtension;
 
 /** The ACME account against a real Pebble that forgets it, sees it deactivated, or is reached at a wrong URL. */
 class AccountIT {

@@ -1,10 +1,5 @@
 package dev.certpilot.core;
 
-import dev.certpilot.core.spi.CorruptedEntryException;
-import dev.certpilot.core.spi.Pem;
-import dev.certpilot.core.spi.StoredCertificate;
-import dev.certpilot.core.store.FileOperations;
-import dev.certpilot.core.tls.SelfSigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,6 +15,12 @@ import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.certpilot.core.spi.CorruptedEntryException;
+import dev.certpilot.core.spi.Pem;
+import dev.certpilot.core.spi.StoredCertificate;
+import dev.certpilot.core.store.FileOperations;
+import dev.certpilot.core.tls.SelfSigned;
 
 class FileCertificateStoreTest {
 

@@ -1,9 +1,5 @@
 package dev.certpilot.core;
 
-import dev.certpilot.core.acme.RenewalWindow;
-import dev.certpilot.core.spi.Pem;
-import dev.certpilot.core.tls.KeyPairs;
-import dev.certpilot.core.tls.SelfSigned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -22,6 +18,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.certpilot.core.acme.RenewalWindow;
+import dev.certpilot.core.spi.Pem;
+import dev.certpilot.core.tls.KeyPairs;
+import dev.certpilot.core.tls.SelfSigned;
 
 /**
  * The renewal engine against a scripted CA at the issuer boundary: what a real CA cannot do on demand (fail,

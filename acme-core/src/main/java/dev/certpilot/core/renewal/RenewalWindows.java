@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.CertpilotException;
-import dev.certpilot.core.acme.RenewalWindow;
 import dev.certpilot.core.acme.Issuer;
+import dev.certpilot.core.acme.RenewalWindow;
 import dev.certpilot.core.spi.StoredCertificate;
 
 /**

@@ -7,10 +7,11 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.SplittableRandom;
 
+import org.junit.jupiter.api.Test;
+
 import dev.certpilot.core.HighestRandom;
 import dev.certpilot.core.spi.StoredCertificate;
 import dev.certpilot.core.tls.SelfSigned;
-import org.junit.jupiter.api.Test;
 
 class RenewalPolicyTest {
 
