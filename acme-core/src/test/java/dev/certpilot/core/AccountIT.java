@@ -3,9 +3,18 @@ package dev.certpilot.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -80,6 +89,65 @@ class AccountIT {
                     .resolve(AcmeClient.accountId(pebble.directory()) + ".deactivated").resolve("account.key")))
                     .as("the old key is kept").isEqualTo(key);
         }
+    }
+
+    @Test
+    void instancesStartingTogetherOnOneEmptyStoreRegisterOneAccount(Pebble pebble) throws Exception {
+        var accountsBefore = accountsCreatedBy(pebble);
+        var managers = new ArrayList<CertificateManager>();
+        var pool = Executors.newFixedThreadPool(4);
+        try {
+            for (var name : List.of("a", "b", "c", "d")) {
+                // a store instance each, as on four hosts sharing the directory, on a disk that takes 300 ms to save
+                // an account key: without agreement, each instance would find no key, make its own and register it
+                var slowDisk = new ForwardingStore(new FileCertificateStore(storage)) {
+                    @Override
+                    public void saveAccountKey(String accountId, KeyPair keyPair) throws IOException {
+                        sleep(Duration.ofMillis(300));
+                        super.saveAccountKey(accountId, keyPair);
+                    }
+                };
+                // DNS-01, so that no HTTP port is shared
+                managers.add(manager(pebble, pebble.directory().toString()).store(slowDisk)
+                        .challenges(new ChallTestSrvDns(pebble)).domain(name + ".together.test").build());
+            }
+            var start = new CountDownLatch(1);
+            var started = new ArrayList<Future<?>>();
+            for (var manager : managers) {
+                started.add(pool.submit(() -> {
+                    start.await();
+                    manager.start();
+                    manager.awaitCertificates(Duration.ofSeconds(30));
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (var each : started) {
+                each.get(60, TimeUnit.SECONDS);
+            }
+            for (var manager : managers) {
+                var name = manager.status().get(0).name();
+                assertThat(manager.certificate(name).orElseThrow().isSelfSigned()).as(name).isFalse();
+            }
+            assertThat(accountsCreatedBy(pebble) - accountsBefore).as("accounts Pebble created").isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+            managers.forEach(CertificateManager::close);
+        }
+    }
+
+    private static void sleep(Duration duration) throws IOException {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException();
+        }
+    }
+
+    /** Accounts Pebble created, from its log: it counts its accounts after each one it adds. */
+    private static long accountsCreatedBy(Pebble pebble) {
+        return pebble.log().lines().filter(line -> line.contains("accounts in memory")).count();
     }
 
     @Test

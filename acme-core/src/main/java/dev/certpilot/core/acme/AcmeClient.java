@@ -49,6 +49,7 @@ import dev.certpilot.core.StorageException;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
+import dev.certpilot.core.spi.Lease;
 import dev.certpilot.core.tls.IpAddresses;
 
 /**
@@ -60,6 +61,10 @@ public final class AcmeClient implements Issuer {
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.acme");
     private static final String PROBLEM_PREFIX = "urn:ietf:params:acme:error:";
     private static final String NEXT_KEY = ".next";
+    /** Leases on this prefix and an account id guard a CA's first account key; certificate names never start so. */
+    private static final String ACCOUNT_LEASE_PREFIX = "_account.";
+    private static final Duration ACCOUNT_LEASE = Duration.ofMinutes(1);
+    private static final Duration ACCOUNT_KEY_POLL = Duration.ofMillis(50);
 
     private final CertificateAuthority ca;
     private final String email;
@@ -413,9 +418,7 @@ public final class AcmeClient implements Issuer {
         var accountId = accountId(ca.directory());
         var keyPair = loadAccountKey(accountId);
         if (keyPair == null) {
-            keyPair = accountKeyType.generate();
-            saveAccountKey(accountId, keyPair);
-            LOG.info("Generated a new ACME account key ({}) for {}", accountKeyType, ca.directory());
+            keyPair = firstAccountKey(accountId);
         }
         var existing = existing(keyPair);
         if (existing == null) {
@@ -426,6 +429,52 @@ public final class AcmeClient implements Issuer {
             }
         }
         return existing != null ? existing : register(keyPair);
+    }
+
+    /**
+     * The first account key for this CA, generated and saved holding the lease {@code _account.<id>}: instances that
+     * start together on one store agree on one key, and so register one account (a CA answers a registration with a
+     * key it knows with that key's account). While another instance holds the lease, its key is waited for.
+     */
+    private KeyPair firstAccountKey(String accountId) {
+        var leaseName = ACCOUNT_LEASE_PREFIX + accountId;
+        var deadline = System.nanoTime() + ACCOUNT_LEASE.toNanos();
+        while (true) {
+            try (var lease = tryLease(leaseName).orElse(null)) {
+                var keyPair = loadAccountKey(accountId);
+                if (keyPair != null) {
+                    return keyPair; // saved by the instance that held the lease, or by this one's lease holder
+                }
+                if (lease != null) {
+                    keyPair = accountKeyType.generate();
+                    saveAccountKey(accountId, keyPair);
+                    LOG.info("Generated a new ACME account key ({}) for {}", accountKeyType, ca.directory());
+                    return keyPair;
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new StorageException("Another instance has held the lease " + leaseName + " in " + store
+                        + " for " + ACCOUNT_LEASE + " without saving an ACME account key for " + ca.directory()
+                        + "; it ends by itself when that instance stops, and the next attempt registers",
+                        store + " " + leaseName, null);
+            }
+            try {
+                Thread.sleep(ACCOUNT_KEY_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CertpilotException("Interrupted while waiting for another instance's ACME account key for "
+                        + ca.directory());
+            }
+        }
+    }
+
+    private Optional<Lease> tryLease(String name) {
+        try {
+            return store.tryLease(name, ACCOUNT_LEASE);
+        } catch (IOException e) {
+            throw new StorageException("Cannot take the lease " + name + " in " + store + " to make the first ACME "
+                    + "account key for " + ca.directory() + ": " + e.getMessage(), store + " " + name, e);
+        }
     }
 
     /**

@@ -45,7 +45,8 @@ import dev.certpilot.core.CertificateBundle;
  *       certificate. Any other {@link IOException} means the storage itself failed: the manager keeps serving
  *       what it has and retries later, without ordering.</li>
  *   <li><b>Names:</b> certificate names are those of {@link dev.certpilot.core.ManagedCertificate#name()};
- *       account ids are 1 to 200 of {@code a-z 0-9 . _ -}; challenge keys are printable ASCII of at most 600
+ *       account ids are 1 to 200 of {@code a-z 0-9 . _ -}; leases are taken on certificate names and on
+ *       {@code _account.<account id>}, while the first account key for a CA is made; challenge keys are printable ASCII of at most 600
  *       characters. Private keys must be readable by their owner only.</li>
  *   <li><b>Blocking:</b> methods may block on I/O; they should give up after a bounded time with an
  *       {@code IOException} rather than hang, and restore the interrupt flag if interrupted.</li>
@@ -124,7 +125,8 @@ public interface CertificateStore {
     }
 
     /**
-     * Takes the lease of certificate {@code name} for {@code duration}, if nobody else holds it: never waits.
+     * Takes the lease of certificate {@code name} (or {@code _account.<account id>}) for {@code duration}, if nobody
+     * else holds it: never waits.
      *
      * @return the lease, or empty while another holder's lease has not ended
      * @throws IOException if the storage fails

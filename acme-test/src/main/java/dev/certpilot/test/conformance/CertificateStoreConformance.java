@@ -212,6 +212,22 @@ public abstract class CertificateStoreConformance {
     }
 
     @Test
+    void theLeaseGuardingAFirstAccountKeyExcludesOtherInstancesLikeACertificates() throws Exception {
+        var store = newStore();
+        var other = sameBackend();
+        var name = "_account.acme-v02.api.letsencrypt.org-directory";
+
+        try (var held = store.tryLease(name, Duration.ofSeconds(30)).orElseThrow()) {
+            assertThat(held.name()).isEqualTo(name);
+            assertThat(other.tryLease(name, Duration.ofSeconds(30))).as("another instance").isEmpty();
+        }
+        try (var again = other.tryLease(name, Duration.ofSeconds(30)).orElseThrow()) {
+            assertThat(again.name()).as("free once closed").isEqualTo(name);
+        }
+        assertThat(store.list()).as("a lease is not a certificate").isEmpty();
+    }
+
+    @Test
     void ofManyInstancesRacingForOneLeaseExactlyOneWins() throws Exception {
         newStore();
         var stores = List.of(sameBackend(), sameBackend(), sameBackend(), sameBackend());
