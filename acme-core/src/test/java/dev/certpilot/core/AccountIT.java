@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Session;
 
-import dev.certpilot.core.acme.AcmeClient;
+import dev.certpilot.core.acme.AccountKeys;
 import dev.certpilot.core.acme.TrustingAcmeProvider;
 import dev.certpilot.core.spi.Pem;
 import dev.certpilot.test.Pebble;
@@ -49,7 +49,7 @@ class AccountIT {
     }
 
     private Path accountKey(Pebble pebble) {
-        return storage.resolve("accounts").resolve(AcmeClient.accountId(pebble.directory())).resolve("account.key");
+        return storage.resolve("accounts").resolve(AccountKeys.id(pebble.directory())).resolve("account.key");
     }
 
     @Test
@@ -86,7 +86,7 @@ class AccountIT {
             assertThat(Files.readString(accountKey(pebble))).as("a new key: a CA never revives an account")
                     .isNotEqualTo(key);
             assertThat(Files.readString(accountKey(pebble).resolveSibling("..").normalize()
-                    .resolve(AcmeClient.accountId(pebble.directory()) + ".deactivated").resolve("account.key")))
+                    .resolve(AccountKeys.id(pebble.directory()) + ".deactivated").resolve("account.key")))
                     .as("the old key is kept").isEqualTo(key);
         }
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.certpilot.core.acme.AcmeClient;
+import dev.certpilot.core.acme.AccountKeys;
 import dev.certpilot.core.spi.Http01Responder;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;
@@ -69,7 +69,7 @@ class CertificateManagerIT {
             assertThat(subjectAlternativeNames(bundle.leaf()))
                     .containsExactlyInAnyOrder("a.multi.test", "b.multi.test", "c.multi.test");
             assertThat(bundle.privateKey().getAlgorithm()).isEqualTo("RSA");
-            var accountKey = new FileCertificateStore(storage).loadAccountKey(AcmeClient.accountId(pebble.directory()))
+            var accountKey = new FileCertificateStore(storage).loadAccountKey(AccountKeys.id(pebble.directory()))
                     .orElseThrow();
             assertThat(accountKey.getPrivate().getAlgorithm()).as("the account key too").isEqualTo("RSA");
             verifyChain(bundle.chain(), pebble);

@@ -45,33 +45,26 @@ import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.PersistentDnsRecord;
 import dev.certpilot.core.RateLimitedException;
 import dev.certpilot.core.RevocationReason;
-import dev.certpilot.core.StorageException;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
-import dev.certpilot.core.spi.Lease;
 import dev.certpilot.core.tls.IpAddresses;
 
 /**
- * One CA, spoken to through acme4j: the account (key kept in the store, registration looked up before one is
- * created) and certificate orders. Translates acme4j's exceptions into certpilot's. Thread-safe.
+ * One CA, spoken to through acme4j: the account (its keys kept in the store by {@link AccountKeys}, a registration
+ * looked up before one is created) and certificate orders. Translates acme4j's exceptions into certpilot's.
+ * Thread-safe.
  */
 public final class AcmeClient implements Issuer {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.acme");
     private static final String PROBLEM_PREFIX = "urn:ietf:params:acme:error:";
-    private static final String NEXT_KEY = ".next";
-    /** Leases on this prefix and an account id guard a CA's first account key; certificate names never start so. */
-    private static final String ACCOUNT_LEASE_PREFIX = "_account.";
-    private static final Duration ACCOUNT_LEASE = Duration.ofMinutes(1);
-    private static final Duration ACCOUNT_KEY_POLL = Duration.ofMillis(50);
 
     private final CertificateAuthority ca;
     private final String email;
-    private final CertificateStore store;
+    private final AccountKeys keys;
     /** Created at the first call to the CA: its HTTP client and TLS set-up are not paid by a restart. */
     private volatile Session session;
-    private final KeyType accountKeyType;
     private final Duration networkTimeout;
     private final Object loginGuard = new Object();
     private CompletableFuture<Login> login; // guarded by loginGuard; completed by the one thread that logs in
@@ -80,8 +73,7 @@ public final class AcmeClient implements Issuer {
                KeyType accountKeyType) {
         this.ca = ca;
         this.email = email;
-        this.store = store;
-        this.accountKeyType = accountKeyType;
+        this.keys = new AccountKeys(store, ca.directory(), accountKeyType);
         this.networkTimeout = networkTimeout;
     }
 
@@ -253,10 +245,7 @@ public final class AcmeClient implements Issuer {
             }
             login = null;
             if (newKey) {
-                var accountId = accountId(ca.directory());
-                saveAccountKey(accountId + ".deactivated", stale.getKeyPair());
-                saveAccountKey(accountId, accountKeyType.generate());
-                LOG.info("Kept the deactivated account's key as {}.deactivated", accountId);
+                keys.replaceDeactivated(stale.getKeyPair());
             }
         }
     }
@@ -339,13 +328,11 @@ public final class AcmeClient implements Issuer {
      */
     @Override
     public void rollOverAccountKey() {
-        var accountId = accountId(ca.directory());
         callUninterruptibly("Rolling over the account key", () -> {
             var login = login();
-            var newKey = accountKeyType.generate();
-            saveAccountKey(accountId + NEXT_KEY, newKey);
+            var newKey = keys.newNext();
             login.getAccount().changeKey(newKey);
-            saveAccountKey(accountId, newKey);
+            keys.makeCurrent(newKey);
             LOG.info("Rolled over the account key of {} at {}", login.getAccountLocation(), ca.directory());
             return null;
         });
@@ -353,15 +340,6 @@ public final class AcmeClient implements Issuer {
 
     private boolean supportsRenewalInfo() throws AcmeException {
         return session().resourceUrlOptional(Resource.RENEWAL_INFO).isPresent();
-    }
-
-    private void saveAccountKey(String accountId, KeyPair keyPair) {
-        try {
-            store.saveAccountKey(accountId, keyPair);
-        } catch (IOException e) {
-            throw new StorageException("Cannot save the ACME account key for " + ca.directory() + " in " + store
-                    + ": " + e.getMessage(), store + " " + accountId, e);
-        }
     }
 
     /**
@@ -415,66 +393,16 @@ public final class AcmeClient implements Issuer {
 
     private Login logIn() throws AcmeException {
         checkDirectory();
-        var accountId = accountId(ca.directory());
-        var keyPair = loadAccountKey(accountId);
-        if (keyPair == null) {
-            keyPair = firstAccountKey(accountId);
-        }
+        var keyPair = keys.currentOrFirst();
         var existing = existing(keyPair);
         if (existing == null) {
-            var next = loadAccountKey(accountId + NEXT_KEY);
+            var next = keys.next();
             if (next != null && (existing = existing(next)) != null) {
                 LOG.warn("Completing an interrupted account key rollover at {}", ca.directory());
-                saveAccountKey(accountId, next);
+                keys.makeCurrent(next);
             }
         }
         return existing != null ? existing : register(keyPair);
-    }
-
-    /**
-     * The first account key for this CA, generated and saved holding the lease {@code _account.<id>}: instances that
-     * start together on one store agree on one key, and so register one account (a CA answers a registration with a
-     * key it knows with that key's account). While another instance holds the lease, its key is waited for.
-     */
-    private KeyPair firstAccountKey(String accountId) {
-        var leaseName = ACCOUNT_LEASE_PREFIX + accountId;
-        var deadline = System.nanoTime() + ACCOUNT_LEASE.toNanos();
-        while (true) {
-            try (var lease = tryLease(leaseName).orElse(null)) {
-                var keyPair = loadAccountKey(accountId);
-                if (keyPair != null) {
-                    return keyPair; // saved by the instance that held the lease, or by this one's lease holder
-                }
-                if (lease != null) {
-                    keyPair = accountKeyType.generate();
-                    saveAccountKey(accountId, keyPair);
-                    LOG.info("Generated a new ACME account key ({}) for {}", accountKeyType, ca.directory());
-                    return keyPair;
-                }
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new StorageException("Another instance has held the lease " + leaseName + " in " + store
-                        + " for " + ACCOUNT_LEASE + " without saving an ACME account key for " + ca.directory()
-                        + "; it ends by itself when that instance stops, and the next attempt registers",
-                        store + " " + leaseName, null);
-            }
-            try {
-                Thread.sleep(ACCOUNT_KEY_POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CertpilotException("Interrupted while waiting for another instance's ACME account key for "
-                        + ca.directory());
-            }
-        }
-    }
-
-    private Optional<Lease> tryLease(String name) {
-        try {
-            return store.tryLease(name, ACCOUNT_LEASE);
-        } catch (IOException e) {
-            throw new StorageException("Cannot take the lease " + name + " in " + store + " to make the first ACME "
-                    + "account key for " + ca.directory() + ": " + e.getMessage(), store + " " + name, e);
-        }
     }
 
     /**
@@ -505,17 +433,6 @@ public final class AcmeClient implements Issuer {
                 return null;
             }
             throw e;
-        }
-    }
-
-    private KeyPair loadAccountKey(String accountId) {
-        try {
-            return store.loadAccountKey(accountId).orElse(null);
-        } catch (IOException e) {
-            throw new StorageException("Cannot read the ACME account key for " + ca.directory() + " in " + store
-                    + ": " + e.getMessage() + ". Restore it from a backup, or move it away to register a new account "
-                    + "(certificates are not affected; a CA that requires External Account Binding needs its EAB "
-                    + "credentials for that)", store + " " + accountId, e);
         }
     }
 
@@ -595,13 +512,4 @@ public final class AcmeClient implements Issuer {
         var shortType = type.startsWith(PROBLEM_PREFIX) ? type.substring(PROBLEM_PREFIX.length()) : type;
         return shortType + problem.getDetail().map(d -> " (" + d + ")").orElse("");
     }
-
-    /** A file-name-safe id of a CA directory, such as {@code acme-v02.api.letsencrypt.org-directory}. */
-    public static String accountId(URI directory) {
-        var text = directory.getHost() + (directory.getPort() > 0 ? "-" + directory.getPort() : "")
-                + (directory.getPath() == null ? "" : directory.getPath());
-        var id = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-._]+|[-._]+$", "");
-        return id.length() > 200 ? id.substring(0, 200) : id;
-    }
-
 }
