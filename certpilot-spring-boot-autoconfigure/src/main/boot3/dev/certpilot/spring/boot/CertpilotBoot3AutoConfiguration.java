@@ -32,7 +32,7 @@ import dev.certpilot.core.InMemoryHttp01Responder;
 @ConditionalOnBean(CertificateManager.class)
 public class CertpilotBoot3AutoConfiguration {
 
-    /** Tomcat: the plain-HTTP connector beside Boot's HTTPS one, and the server's cipher order on that. */
+    /** Tomcat: the plain-HTTP connector beside Boot's HTTPS one, which serves from the manager. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = {"org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory",
             "org.apache.catalina.startup.Tomcat"})
@@ -41,10 +41,11 @@ public class CertpilotBoot3AutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "certpilotTomcatHttpConnector")
         WebServerFactoryCustomizer<TomcatServletWebServerFactory> certpilotTomcatHttpConnector(
-                CertpilotProperties properties, Environment environment) {
+                CertificateManager manager, CertpilotProperties properties, Environment environment) {
             return factory -> {
                 factory.addAdditionalTomcatConnectors(TomcatConnectors.plainHttp(properties, environment));
-                factory.addConnectorCustomizers(TomcatConnectors::serverCipherOrder);
+                factory.addConnectorCustomizers(connector -> TomcatConnectors.https(connector, manager,
+                        factory.getSsl(), properties.getSslBundle()));
             };
         }
     }

@@ -108,8 +108,9 @@ public class CertpilotAutoConfiguration {
     }
 
     /**
-     * Registers the served certificate as the SSL bundle {@code certpilot.ssl-bundle}, replaced on every renewal
-     * for servers that read its key store (Tomcat); Reactor Netty reads its key manager, which is always current.
+     * Registers the served certificate as the SSL bundle {@code certpilot.ssl-bundle}. Reactor Netty reads its key
+     * manager and Tomcat is given the manager's (both always current), Jetty has certpilot's own connector; for
+     * other servers, which read its key store, the bundle is replaced on every renewal of the default certificate.
      */
     @Bean
     @ConditionalOnMissingBean(name = "certpilotSslBundleRegistrar")
@@ -122,7 +123,7 @@ public class CertpilotAutoConfiguration {
         return registry -> {
             registry.registerBundle(bundleName, ManagerSslBundle.of(manager,
                     manager.certificate(certificate).orElseThrow()));
-            if (server != WebServerKind.NETTY) {
+            if (server == WebServerKind.OTHER) {
                 manager.addListener(event -> {
                     if (event.name().equals(certificate) && (event instanceof CertificateEvent.Obtained
                             || event instanceof CertificateEvent.Renewed)) {

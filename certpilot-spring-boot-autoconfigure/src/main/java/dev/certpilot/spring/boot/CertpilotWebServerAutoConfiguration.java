@@ -24,7 +24,7 @@ import dev.certpilot.core.InMemoryHttp01Responder;
 @ConditionalOnBean(CertificateManager.class)
 public class CertpilotWebServerAutoConfiguration {
 
-    /** Tomcat: the plain-HTTP connector beside Boot's HTTPS one, and the server's cipher order on that. */
+    /** Tomcat: the plain-HTTP connector beside Boot's HTTPS one, which serves from the manager. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = {"org.springframework.boot.tomcat.TomcatWebServerFactory",
             "org.apache.catalina.startup.Tomcat"})
@@ -33,10 +33,11 @@ public class CertpilotWebServerAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "certpilotTomcatHttpConnector")
         WebServerFactoryCustomizer<TomcatWebServerFactory> certpilotTomcatHttpConnector(
-                CertpilotProperties properties, Environment environment) {
+                CertificateManager manager, CertpilotProperties properties, Environment environment) {
             return factory -> {
                 factory.addAdditionalConnectors(TomcatConnectors.plainHttp(properties, environment));
-                factory.addConnectorCustomizers(TomcatConnectors::serverCipherOrder);
+                factory.addConnectorCustomizers(connector -> TomcatConnectors.https(connector, manager,
+                        factory.getSsl(), properties.getSslBundle()));
             };
         }
     }

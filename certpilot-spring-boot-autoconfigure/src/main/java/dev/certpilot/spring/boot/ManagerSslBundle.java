@@ -22,9 +22,10 @@ import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.TlsDefaults;
 
 /**
- * The SSL bundle a server is given: the default certificate in a key store (what Tomcat reads, replaced on each
- * renewal) and, as its key manager, the manager's own, which picks the certificate by SNI at every handshake and
- * so never goes stale (what Reactor Netty reads). Protocols and cipher suites are certpilot's {@link TlsDefaults}.
+ * The SSL bundle a server is given: the default certificate in a key store (what servers that read key stores get,
+ * replaced on each renewal) and, as its key manager, the manager's own, which picks the certificate by SNI at every
+ * handshake and so never goes stale (what Reactor Netty reads; Tomcat is given it directly). Protocols and cipher
+ * suites are certpilot's {@link TlsDefaults}.
  */
 final class ManagerSslBundle {
 

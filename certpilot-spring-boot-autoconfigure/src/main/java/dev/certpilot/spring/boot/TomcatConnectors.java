@@ -1,22 +1,33 @@
 package dev.certpilot.spring.boot;
 
 import org.apache.catalina.connector.Connector;
+import org.springframework.boot.web.server.Ssl;
 import org.springframework.core.env.Environment;
+
+import dev.certpilot.core.CertificateManager;
 
 /**
  * The plain-HTTP connector added beside Boot's HTTPS one on Tomcat, on {@code certpilot.http-port}: the
  * application's filter chain runs on it, with certpilot's filter first, answering challenges and redirecting the
- * rest; and the server's cipher order on the HTTPS one. Used by each Boot line's Tomcat customizer.
+ * rest; and the HTTPS one served from the manager. Used by each Boot line's Tomcat customizer.
  */
 final class TomcatConnectors {
 
     private TomcatConnectors() {
     }
 
-    /** Has the HTTPS connector pick the cipher suite in certpilot's order, not the client's. */
-    static void serverCipherOrder(Connector connector) {
+    /**
+     * The HTTPS connector: the cipher suite picked in certpilot's order, not the client's; and, when it serves
+     * certpilot's bundle ({@code ssl}), the manager's key manager instead of the bundle's key store, so that every
+     * managed name gets its own certificate by SNI and each renewal is served at the next handshake.
+     */
+    static void https(Connector connector, CertificateManager manager, Ssl ssl, String bundle) {
+        var context = ssl != null && bundle.equals(ssl.getBundle()) ? new ManagerTomcatSslContext(manager) : null;
         for (var host : connector.findSslHostConfigs()) {
             host.setHonorCipherOrder(true);
+            if (context != null) {
+                host.getCertificates().forEach(certificate -> certificate.setSslContext(context));
+            }
         }
     }
 

@@ -31,12 +31,14 @@ import dev.certpilot.test.spring.PebbleProperties;
 /**
  * {@link TestApplication} with nothing but the starter and its properties, on the embedded server of this module
  * ({@code certpilot.test.server}) and the Boot line of this module, against a real Pebble whose certificates last
- * 60 seconds: it serves Pebble's certificate, then its renewal without a restart, with health, the endpoint and
- * metrics read from actuator over HTTPS, and plain HTTP answered by the front door.
+ * 60 seconds: it serves Pebble's certificates, two of them by SNI, then their renewals without a restart, with
+ * health, the endpoint and metrics read from actuator over HTTPS, and plain HTTP answered by the front door.
  */
 class StarterIT {
 
     private static final String HOST = "app.certpilot.test";
+    /** A second certificate, named "shop", served by SNI beside the default one. */
+    private static final String SHOP = "shop.certpilot.test";
     private static final Pattern VALUE = Pattern.compile("\"value\":([-0-9.E]+)");
 
     @RegisterExtension
@@ -55,15 +57,18 @@ class StarterIT {
                 // tls-alpn-01 is validated on the port Pebble connects to: the HTTPS port must be that one
                 "--server.port=" + (challenge.equals("tls-alpn-01") ? pebble.tlsPort() : 0),
                 // renew when 36 of the 60 seconds are left
-                "--certpilot.renewal.window=0.6");
+                "--certpilot.renewal.window=0.6",
+                "--certpilot.certificates[0].name=shop", "--certpilot.certificates[0].domains=" + SHOP);
 
         try (var app = SpringApplication.run(TestApplication.class, arguments)) {
             assertThat(webServer(app)).as("the module's only server").containsIgnoringCase(server);
             int port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
             var trust = TlsClient.trusting(pebble.root());
 
-            var issued = awaitServedSerial(trust, port, null, Duration.ofSeconds(60));
+            var issued = awaitServedSerial(trust, port, HOST, null, Duration.ofSeconds(60));
             var serial = issued.toString(16);
+            var shopIssued = awaitServedSerial(trust, port, SHOP, null, Duration.ofSeconds(60));
+            assertThat(shopIssued).as("each name its own certificate, by SNI").isNotEqualTo(issued);
 
             var hello = https(pebble, port, "/hello");
             assertThat(hello.body()).isEqualTo("hello over HTTPS");
@@ -81,7 +86,7 @@ class StarterIT {
             assertThat(certificate.get("bootstrap")).isEqualTo(false);
             assertThat(https(pebble, port, "/actuator/certpilot").body()).contains("\"name\":\"" + HOST + "\"")
                     .contains("\"serial\":\"" + serial + "\"").contains("\"nextCheck\":\"");
-            assertThat(metric(pebble, port, "certpilot.orders?tag=result:obtained")).isEqualTo(1.0);
+            assertThat(metric(pebble, port, "certpilot.orders?tag=result:obtained")).isEqualTo(2.0);
             assertThat(metric(pebble, port, "certpilot.certificate.expiry?tag=certificate:" + HOST))
                     .isBetween(1.0, 60.0);
 
@@ -106,28 +111,38 @@ class StarterIT {
             assertThat(Curl.get(URI.create(plain + "/.well-known/acme-challenge/abc"), pebble.rootFile(),
                     "-X", "POST").status()).as("a method other than GET and HEAD").isEqualTo(405);
 
-            var renewed = awaitServedSerial(trust, port, issued, Duration.ofSeconds(75));
+            var renewed = awaitServedSerial(trust, port, HOST, issued, Duration.ofSeconds(75));
             assertThat(renewed).as("the renewal, served by the same server").isNotEqualTo(issued);
-            assertThat(metric(pebble, port, "certpilot.orders?tag=result:renewed")).isEqualTo(1.0);
+            var shopRenewed = awaitServedSerial(trust, port, SHOP, shopIssued, Duration.ofSeconds(75));
+            assertThat(shopRenewed).as("the other name's renewal, by SNI too").isNotEqualTo(shopIssued);
+            assertThat(metric(pebble, port, "certpilot.orders?tag=result:renewed")).isEqualTo(2.0);
             assertThat(https(pebble, port, "/actuator/health").body())
                     .contains("\"serial\":\"" + renewed.toString(16) + "\"");
         }
     }
 
-    /** Waits until the server presents a certificate that chains to Pebble's root and is not {@code previous}. */
-    private static BigInteger awaitServedSerial(SSLContext trust, int port, BigInteger previous, Duration timeout)
-            throws Exception {
+    /**
+     * Waits until the server presents, for SNI {@code host}, a certificate that chains to Pebble's root, names
+     * {@code host} and is not {@code previous}.
+     */
+    private static BigInteger awaitServedSerial(SSLContext trust, int port, String host, BigInteger previous,
+                                                Duration timeout) throws Exception {
         var deadline = Instant.now().plus(timeout);
         String last = "nothing";
         while (Instant.now().isBefore(deadline)) {
-            try (var client = TlsClient.connect(trust, port, HOST)) {
+            try (var client = TlsClient.connect(trust, port, host)) {
                 var serial = client.leaf().getSerialNumber();
-                if (!serial.equals(previous)) {
+                var names = client.leaf().getSubjectAlternativeNames().stream().map(name -> name.get(1)).toList();
+                if (!names.contains(host)) {
+                    last = "a certificate for " + names;
+                } else if (!serial.equals(previous)) {
                     return serial;
+                } else {
+                    last = "the previous certificate";
                 }
-                last = "the previous certificate";
             } catch (SSLException e) {
-                last = "an untrusted certificate (the bootstrap one): " + e.getMessage();
+                last = "a certificate the client refused (the bootstrap one, or one for another name): "
+                        + e.getMessage();
             } catch (IOException e) {
                 last = e.toString();
             }

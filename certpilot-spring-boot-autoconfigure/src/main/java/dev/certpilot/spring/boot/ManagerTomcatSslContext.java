@@ -1,0 +1,76 @@
+package dev.certpilot.spring.boot;
+
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+import dev.certpilot.core.CertificateManager;
+
+/**
+ * Tomcat's view of a JSSE context whose key manager is the certificate manager's: each handshake gets the
+ * certificate for its SNI name, the current one, so Tomcat serves every managed name and each renewal without a
+ * reload (a key store, as Boot's bundle gives Tomcat, holds one certificate and goes stale). Trusts no client.
+ * Thread-safe, as the JSSE context is.
+ */
+final class ManagerTomcatSslContext implements org.apache.tomcat.util.net.SSLContext {
+
+    private final X509ExtendedKeyManager keyManager;
+    private final SSLContext context;
+
+    ManagerTomcatSslContext(CertificateManager manager) {
+        this.keyManager = manager.keyManager();
+        try {
+            this.context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {keyManager}, new TrustManager[0], null);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("The JDK cannot make a TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /** Tomcat initializes only the contexts it makes; this one is made whole above. */
+    @Override
+    public void init(KeyManager[] keyManagers, TrustManager[] trustManagers, java.security.SecureRandom random) {
+    }
+
+    @Override
+    public void destroy() {
+    }
+
+    @Override
+    public SSLSessionContext getServerSessionContext() {
+        return context.getServerSessionContext();
+    }
+
+    @Override
+    public SSLEngine createSSLEngine() {
+        return context.createSSLEngine();
+    }
+
+    @Override
+    public SSLServerSocketFactory getServerSocketFactory() {
+        return context.getServerSocketFactory();
+    }
+
+    @Override
+    public SSLParameters getSupportedSSLParameters() {
+        return context.getSupportedSSLParameters();
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+        return keyManager.getCertificateChain(alias);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+    }
+}
