@@ -1,6 +1,7 @@
 package dev.certpilot.spring.boot;
 
 import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 
 import javax.net.ssl.KeyManager;
@@ -37,7 +38,7 @@ final class ManagerTomcatSslContext implements org.apache.tomcat.util.net.SSLCon
 
     /** Tomcat initializes only the contexts it makes; this one is made whole above. */
     @Override
-    public void init(KeyManager[] keyManagers, TrustManager[] trustManagers, java.security.SecureRandom random) {
+    public void init(KeyManager[] keyManagers, TrustManager[] trustManagers, SecureRandom random) {
     }
 
     @Override
