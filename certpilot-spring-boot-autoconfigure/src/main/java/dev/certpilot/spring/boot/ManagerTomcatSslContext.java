@@ -13,24 +13,37 @@ import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 
+import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertificateManager;
 
 /**
  * Tomcat's view of a JSSE context whose key manager is the certificate manager's: each handshake gets the
  * certificate for its SNI name, the current one, so Tomcat serves every managed name and each renewal without a
- * reload (a key store, as Boot's bundle gives Tomcat, holds one certificate and goes stale). Trusts no client.
- * Thread-safe, as the JSSE context is.
+ * reload (a key store, as Boot's bundle gives Tomcat, holds one certificate and goes stale). When a certificate is
+ * obtained, renewed or revoked, new connections get a fresh JSSE context: a TLS session resumed from the old one
+ * would keep the previous certificate. Trusts no client. Thread-safe.
  */
 final class ManagerTomcatSslContext implements org.apache.tomcat.util.net.SSLContext {
 
     private final X509ExtendedKeyManager keyManager;
-    private final SSLContext context;
+    private volatile SSLContext context;
 
     ManagerTomcatSslContext(CertificateManager manager) {
         this.keyManager = manager.keyManager();
+        this.context = newContext();
+        manager.addListener(event -> {
+            if (event instanceof CertificateEvent.Obtained || event instanceof CertificateEvent.Renewed
+                    || event instanceof CertificateEvent.Revoked) {
+                context = newContext();
+            }
+        });
+    }
+
+    private SSLContext newContext() {
         try {
-            this.context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {keyManager}, new TrustManager[0], null);
+            var fresh = SSLContext.getInstance("TLS");
+            fresh.init(new KeyManager[] {keyManager}, new TrustManager[0], null);
+            return fresh;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("The JDK cannot make a TLS context: " + e.getMessage(), e);
         }
