@@ -22,8 +22,10 @@ final class TomcatConnectors {
      * managed name gets its own certificate by SNI and each renewal is served at the next handshake.
      */
     static void https(Connector connector, CertificateManager manager, Ssl ssl, String bundle) {
-        var context = ssl != null && bundle.equals(ssl.getBundle()) ? new ManagerTomcatSslContext(manager) : null;
-        for (var host : connector.findSslHostConfigs()) {
+        var hosts = connector.findSslHostConfigs();
+        var ours = hosts.length > 0 && ssl != null && bundle.equals(ssl.getBundle());
+        var context = ours ? new ManagerTomcatSslContext(manager) : null; // made only here: it listens to the manager
+        for (var host : hosts) {
             host.setHonorCipherOrder(true);
             if (context != null) {
                 host.getCertificates().forEach(certificate -> certificate.setSslContext(context));
