@@ -72,6 +72,7 @@ public final class CertificateManager implements AutoCloseable {
     private final SniKeyManager keyManager;
     private final ServedCertificates served;
     private final OnDemandIssuer onDemand;
+    private final OnDemandTls onDemandTls;
     private final Object lifecycle = new Object();
     private boolean prepared;
     private boolean started;
@@ -100,11 +101,20 @@ public final class CertificateManager implements AutoCloseable {
         this.responders = settings.responders();
         this.renewer = new Renewer(settings, this.issuers, served, loader,
                 challenges.publishing(settings.responders()));
+        this.onDemandTls = settings.onDemand();
         this.onDemand = settings.onDemand() == null ? null
                 : new OnDemandIssuer(settings.onDemand(), renewer, served, settings.clock());
         var tlsAlpn = settings.responders().stream().filter(TlsAlpn01Responder.class::isInstance)
                 .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
         this.keyManager = new SniKeyManager(served, onDemand, tlsAlpn, null);
+    }
+
+    /**
+     * On-demand TLS as configured, so that a server adapter can fit its deadlines to the handshake timeout; empty
+     * when off.
+     */
+    public Optional<OnDemandTls> onDemandTls() {
+        return Optional.ofNullable(onDemandTls);
     }
 
     /** Returns a builder; see its setters for every option and its default. */

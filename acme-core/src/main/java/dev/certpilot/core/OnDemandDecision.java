@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Whether a certificate may be obtained on demand for a name that a TLS client asked for and no managed certificate
@@ -85,25 +88,52 @@ public interface OnDemandDecision {
 
     /**
      * Asks {@code endpoint} over HTTP, as Caddy's on-demand "ask" does: {@code GET endpoint?domain=<name>}; a 200
-     * allows, any other 2xx or 4xx denies, and anything else (no answer within 5 seconds, a redirect, a 5xx) is
-     * "cannot tell", which denies a handshake. Keep the endpoint fast and local: it is asked once per new name.
+     * allows, any other 2xx or 4xx denies, and anything else (no status within 5 seconds, a redirect, a 5xx) is
+     * "cannot tell", which denies a handshake. Only the status is read: the body is never waited for, so an endpoint
+     * that trickles or floods a body holds nothing, and the whole exchange ends within the 5 seconds. Keep the
+     * endpoint fast and local: it is asked once per new name.
      *
      * @throws IllegalArgumentException if {@code endpoint} is not an absolute http or https URI
      */
     static OnDemandDecision ask(URI endpoint) {
+        return ask(endpoint, Duration.ofSeconds(5));
+    }
+
+    /**
+     * {@link #ask(URI)} with {@code timeout} for the whole exchange, connection included.
+     *
+     * @throws IllegalArgumentException if {@code endpoint} is not an absolute http or https URI or {@code timeout}
+     *                                  is not positive
+     */
+    static OnDemandDecision ask(URI endpoint, Duration timeout) {
         Objects.requireNonNull(endpoint, "endpoint");
+        Objects.requireNonNull(timeout, "timeout");
         if (!endpoint.isAbsolute() || !List.of("http", "https").contains(endpoint.getScheme())
                 || endpoint.getHost() == null || endpoint.getFragment() != null) {
             throw new IllegalArgumentException("The on-demand ask endpoint must be an absolute http:// or https:// URI "
                     + "without fragment, such as http://localhost:8081/allowed; got " + endpoint);
         }
-        var timeout = Duration.ofSeconds(5);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("The on-demand ask timeout must be positive, got " + timeout);
+        }
         var client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
         var base = endpoint.toString() + (endpoint.getRawQuery() == null ? "?" : "&") + "domain=";
         return name -> {
             var request = HttpRequest.newBuilder(URI.create(base + URLEncoder.encode(name, StandardCharsets.UTF_8)))
                     .timeout(timeout).GET().build();
-            var status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            // the status arrives with the headers; the body is closed unread, which ends the exchange
+            var exchange = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+            int status;
+            try {
+                var response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                response.body().close();
+                status = response.statusCode();
+            } catch (TimeoutException e) {
+                exchange.cancel(true);
+                throw new IOException("The on-demand ask endpoint " + endpoint + " gave no status within " + timeout);
+            } catch (ExecutionException e) {
+                throw new IOException("The on-demand ask endpoint " + endpoint + " failed: " + e.getCause(), e);
+            }
             if (status == 200) {
                 return true;
             }

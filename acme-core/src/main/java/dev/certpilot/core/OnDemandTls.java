@@ -11,10 +11,13 @@ import java.util.Objects;
  * and served after a restart without a new order.
  *
  * <p>A handshake for a name that is denied, that the decision cannot judge, that failed within the last back-off
- * (one minute, doubling up to an hour), or that finds {@link #maxPending} names already waiting or the
- * {@link #maxNewOrders} limit reached, is treated at once like any name without a certificate: it gets the default
- * certificate, or a {@code handshake_failure} alert if no certificate is managed. One line is logged per name and
- * outcome. A denial is remembered for a minute. Immutable.
+ * (one minute, doubling up to an hour), that is an IP address (RFC 6066 allows none in SNI), or that finds
+ * {@link #maxPending} names already waiting, the {@link #maxNewOrders} limit reached, or {@link #maxWaitingHandshakes}
+ * handshakes already waiting (in all, or for that name), is treated at once like any name without a certificate: it
+ * gets the default certificate, or a {@code handshake_failure} alert if no certificate is managed. So a flood of
+ * handshakes for names being decided or ordered holds at most {@code maxWaitingHandshakes} of the server's threads,
+ * and every other name is served as before. Refusals are logged at most 20 lines a minute, with a count of the
+ * rest. A denial is remembered for a minute. Immutable.
  */
 public final class OnDemandTls {
 
@@ -23,6 +26,8 @@ public final class OnDemandTls {
     private final int maxNewOrders;
     private final Duration newOrdersPer;
     private final int maxPending;
+    private final int maxWaitingHandshakes;
+    private final int maxWaitingHandshakesPerName;
 
     private OnDemandTls(Builder builder) {
         this.decision = builder.decision;
@@ -30,6 +35,8 @@ public final class OnDemandTls {
         this.maxNewOrders = builder.maxNewOrders;
         this.newOrdersPer = builder.newOrdersPer;
         this.maxPending = builder.maxPending;
+        this.maxWaitingHandshakes = builder.maxWaitingHandshakes;
+        this.maxWaitingHandshakesPerName = builder.maxWaitingHandshakesPerName;
     }
 
     /** On-demand TLS for the names {@code decision} allows, with the defaults below. */
@@ -47,7 +54,10 @@ public final class OnDemandTls {
         return decision;
     }
 
-    /** How long a handshake waits for the decision and the certificate; default 30 seconds. */
+    /**
+     * How long a handshake waits for the decision and the certificate; default 10 seconds. Jetty's connector
+     * ({@code JettyHttps}) adds it to its deadline for a connection's first request.
+     */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
     }
@@ -67,20 +77,33 @@ public final class OnDemandTls {
         return maxPending;
     }
 
+    /** How many handshakes may wait for on-demand certificates at once, for all names; default 32. */
+    public int maxWaitingHandshakes() {
+        return maxWaitingHandshakes;
+    }
+
+    /** How many handshakes may wait for the on-demand certificate of one name at once; default 8. */
+    public int maxWaitingHandshakesPerName() {
+        return maxWaitingHandshakesPerName;
+    }
+
     @Override
     public String toString() {
         return "OnDemandTls[timeout " + handshakeTimeout + ", " + maxNewOrders + " orders per " + newOrdersPer + ", "
-                + maxPending + " pending]";
+                + maxPending + " pending, " + maxWaitingHandshakes + " waiting handshakes (" + maxWaitingHandshakesPerName
+                + " per name)]";
     }
 
     /** Configures {@link OnDemandTls}; each setter checks its value. Not thread-safe. */
     public static final class Builder {
 
         private final OnDemandDecision decision;
-        private Duration handshakeTimeout = Duration.ofSeconds(30);
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int maxNewOrders = 100;
         private Duration newOrdersPer = Duration.ofHours(1);
         private int maxPending = 64;
+        private int maxWaitingHandshakes = 32;
+        private int maxWaitingHandshakesPerName = 8;
 
         private Builder(OnDemandDecision decision) {
             this.decision = Objects.requireNonNull(decision, "decision: on-demand TLS needs a decision (an open one "
@@ -119,6 +142,21 @@ public final class OnDemandTls {
                 throw new IllegalArgumentException("maxPending must be 1 to 10000, got " + names);
             }
             this.maxPending = names;
+            return this;
+        }
+
+        /**
+         * At most {@code total} handshakes wait for on-demand certificates at once, at most {@code perName} of them
+         * for one name; the others are refused at once instead of holding one of the server's threads each. Keep
+         * {@code total} well under the server's thread pool (Jetty's default: 200).
+         */
+        public Builder maxWaitingHandshakes(int total, int perName) {
+            if (total < 1 || total > 10_000 || perName < 1 || perName > total) {
+                throw new IllegalArgumentException("maxWaitingHandshakes must be 1 to 10000 in all and 1 to that many "
+                        + "per name, got " + total + " in all and " + perName + " per name");
+            }
+            this.maxWaitingHandshakes = total;
+            this.maxWaitingHandshakesPerName = perName;
             return this;
         }
 

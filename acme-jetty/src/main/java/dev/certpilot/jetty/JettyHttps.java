@@ -18,6 +18,7 @@ import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.Hsts;
 import dev.certpilot.core.HttpFrontDoor;
 import dev.certpilot.core.InMemoryHttp01Responder;
+import dev.certpilot.core.OnDemandTls;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 
 /**
@@ -158,7 +159,9 @@ public final class JettyHttps {
 
         /**
          * How long a new connection has to begin its first request, TLS handshake included, before it is closed;
-         * default 10 seconds. Bounds clients that keep a connection open by sending a byte now and then.
+         * default 10 seconds. Bounds clients that keep a connection open by sending a byte now and then. With
+         * on-demand TLS, the HTTPS connector adds the on-demand handshake timeout to it, so that a handshake that
+         * waited for its certificate still leaves the client this long for its request.
          */
         public Builder requestHeaderTimeout(Duration timeout) {
             this.requestHeaderTimeout = positive(timeout, "requestHeaderTimeout");
@@ -197,13 +200,15 @@ public final class JettyHttps {
             alpn.setDefaultProtocol(http11.getProtocol());
             var https = new ServerConnector(server, new AddressedSslConnectionFactory(ssl, alpn.getProtocol()), alpn,
                     new HTTP2ServerConnectionFactory(httpsConfig), http11, new AcmeTlsConnectionFactory());
-            configure(https, "https", httpsPort);
+            // a handshake may wait for an on-demand certificate: the client's first request gets its full time after it
+            var onDemandWait = manager.onDemandTls().map(OnDemandTls::handshakeTimeout).orElse(Duration.ZERO);
+            configure(https, "https", httpsPort, requestHeaderTimeout.plus(onDemandWait));
             server.addConnector(https);
 
             ServerConnector http = null;
             if (http01 != null) {
                 http = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration()));
-                configure(http, "http", httpPort);
+                configure(http, "http", httpPort, requestHeaderTimeout);
                 server.addConnector(http);
             }
             server.addBean(http == null ? new NetworkConnectionLimit(maxConnections, https)
@@ -226,12 +231,12 @@ public final class JettyHttps {
             return config;
         }
 
-        private void configure(ServerConnector connector, String name, int port) {
+        private void configure(ServerConnector connector, String name, int port, Duration firstRequestDeadline) {
             connector.setName(name);
             connector.setHost(host);
             connector.setPort(port);
             connector.setIdleTimeout(idleTimeout.toMillis());
-            connector.addBean(new FirstRequestDeadline(connector, requestHeaderTimeout));
+            connector.addBean(new FirstRequestDeadline(connector, firstRequestDeadline));
         }
 
         private static Duration positive(Duration value, String field) {

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.OnDemandTls;
+import dev.certpilot.core.tls.IpAddresses;
 import dev.certpilot.core.tls.ServedCertificate;
 import dev.certpilot.core.tls.ServedCertificates;
 
@@ -26,7 +27,10 @@ import dev.certpilot.core.tls.ServedCertificates;
  * Obtains certificates during handshakes for names no managed certificate covers ({@link OnDemandTls}): one pending
  * future per name, shared by its concurrent handshakes; the decision and the order run on a small pool of their own
  * (so a handshake's thread only waits, and a CA's validation handshake never queues behind it), with a bounded
- * queue; a token bucket for new orders; and a bounded memory of refused names and their back-off. Thread-safe.
+ * queue; a bound on the handshakes that wait, in all and per name (the others are refused at once, so that a flood
+ * for one name cannot take the server's threads from the names it serves); a token bucket for new orders; and a
+ * bounded memory of refused names and their back-off. The decision on renewing a certificate obtained on demand runs
+ * on the same pool, never on a renewal worker. Thread-safe.
  */
 public final class OnDemandIssuer implements AutoCloseable {
 
@@ -37,9 +41,18 @@ public final class OnDemandIssuer implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofHours(1);
     private static final int REMEMBERED = 10_000;
     private static final int LOGGED_PER_MINUTE = 20;
+    /** How long a renewal waits for the decision before renewing all the same. */
+    static final Duration RENEWAL_DECISION = Duration.ofSeconds(30);
 
     /** A refused name: refused again without asking until {@code until}; {@code failures} orders failed in a row. */
     private record Refusal(Instant until, int failures) {
+    }
+
+    /** A name being decided or ordered: the certificate to come, and how many handshakes wait for it. */
+    private record Pending(CompletableFuture<ServedCertificate> certificate, AtomicInteger waiting) {
+        Pending() {
+            this(new CompletableFuture<>(), new AtomicInteger());
+        }
     }
 
     private final OnDemandTls config;
@@ -47,8 +60,10 @@ public final class OnDemandIssuer implements AutoCloseable {
     private final ServedCertificates served;
     private final Clock clock;
     private final ThreadPoolExecutor pool;
-    private final ConcurrentHashMap<String, CompletableFuture<ServedCertificate>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Refusal> refused = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Boolean>> renewalDecisions = new ConcurrentHashMap<>();
+    private final AtomicInteger waiting = new AtomicInteger();
     private double tokens; // guarded by this
     private long refilledAt; // guarded by this, System.nanoTime()
     private long logWindow; // guarded by this
@@ -87,56 +102,76 @@ public final class OnDemandIssuer implements AutoCloseable {
             var ordering = pending.get(found.certificate.domains().get(0));
             return ordering == null ? found : await(found.certificate.domains().get(0), ordering);
         }
-        String name;
-        try {
-            name = ManagedCertificate.normalize(host);
-        } catch (IllegalArgumentException e) {
-            return null; // not a DNS name: nothing to decide
-        }
-        if (name.startsWith("*.")) {
+        var name = candidate(host);
+        if (name == null) {
             return null;
         }
         var refusal = refused.get(name);
         if (refusal != null && clock.instant().isBefore(refusal.until())) {
             return null;
         }
-        var future = pending.get(name);
-        if (future == null) {
+        var entry = pending.get(name);
+        if (entry == null) {
             if (pending.size() >= config.maxPending()) {
                 log("Refused an on-demand certificate for {}: {} names are already pending", name, pending.size());
                 return null;
             }
-            var created = new CompletableFuture<ServedCertificate>();
-            future = pending.putIfAbsent(name, created);
-            if (future == null) {
-                future = created;
+            var created = new Pending();
+            entry = pending.putIfAbsent(name, created);
+            if (entry == null) {
+                entry = created;
                 try {
-                    pool.execute(() -> obtain(name, created));
+                    pool.execute(() -> obtain(name, created.certificate()));
                 } catch (RejectedExecutionException e) {
                     pending.remove(name, created);
-                    created.complete(null);
+                    created.certificate().complete(null);
                     log("Refused an on-demand certificate for {}: {} names are already pending", name, pending.size());
                     return null;
                 }
             }
         }
-        return await(name, future);
+        return await(name, entry);
+    }
+
+    /**
+     * The normalized DNS name a handshake's SNI {@code host} asks for, or null if it is none that could have an
+     * on-demand certificate: not a valid name, a wildcard, or an IP address (RFC 6066 forbids IP literals in SNI;
+     * deciding on one would let a client have the CA validate an address of its choosing).
+     */
+    private static String candidate(String host) {
+        if (host == null || IpAddresses.looksLikeIp(host)) {
+            return null;
+        }
+        try {
+            var name = ManagedCertificate.normalize(host);
+            return name.startsWith("*.") || IpAddresses.looksLikeIp(name) ? null : name;
+        } catch (IllegalArgumentException e) {
+            return null; // not a DNS name: nothing to decide
+        }
     }
 
     /** Whether a handshake for {@code host} would be considered: a DNS name that was not refused lately. */
     public boolean mayServe(String host) {
-        try {
-            var name = ManagedCertificate.normalize(host);
-            var refusal = refused.get(name);
-            return !name.startsWith("*.") && (refusal == null || !clock.instant().isBefore(refusal.until()));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        var name = candidate(host);
+        var refusal = name == null ? null : refused.get(name);
+        return name != null && (refusal == null || !clock.instant().isBefore(refusal.until()));
     }
 
-    private ServedCertificate await(String name, CompletableFuture<ServedCertificate> future) {
+    /**
+     * Waits for {@code entry}'s certificate, within the handshake timeout, if fewer than the allowed number of
+     * handshakes already wait (in all and for this name); else returns null at once.
+     */
+    private ServedCertificate await(String name, Pending entry) {
+        var total = waiting.incrementAndGet();
+        var forName = entry.waiting().incrementAndGet();
         try {
-            return future.get(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (total > config.maxWaitingHandshakes() || forName > config.maxWaitingHandshakesPerName()) {
+                log("Refused a handshake for {} at once: {}", name, total > config.maxWaitingHandshakes()
+                        ? config.maxWaitingHandshakes() + " handshakes already wait for on-demand certificates"
+                        : config.maxWaitingHandshakesPerName() + " handshakes already wait for this name");
+                return null;
+            }
+            return entry.certificate().get(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             log("A handshake for {} waited {} for its on-demand certificate; it is still being obtained", name,
                     config.handshakeTimeout());
@@ -146,6 +181,9 @@ public final class OnDemandIssuer implements AutoCloseable {
             return null;
         } catch (ExecutionException e) {
             return null;
+        } finally {
+            entry.waiting().decrementAndGet();
+            waiting.decrementAndGet();
         }
     }
 
@@ -181,7 +219,7 @@ public final class OnDemandIssuer implements AutoCloseable {
                     + "are refused for " + backoff);
         } finally {
             future.complete(null); // when not completed above
-            pending.remove(name, future);
+            pending.computeIfPresent(name, (key, entry) -> entry.certificate() == future ? null : entry);
         }
     }
 
@@ -198,14 +236,41 @@ public final class OnDemandIssuer implements AutoCloseable {
         return true;
     }
 
-    /** For renewals of certificates obtained on demand: false only when the decision denies. */
-    private boolean stillAllowed(String name) {
+    /**
+     * For the renewal of a certificate obtained on demand: false only when the decision denies; null while the
+     * decision is being asked on this pool (never on the renewal worker that asks), and {@code whenKnown} runs once
+     * the answer is in. A decision that fails, is not made within {@link #RENEWAL_DECISION}, or cannot be queued
+     * allows: a certificate allowed before is renewed when the decision cannot tell.
+     */
+    private Boolean stillAllowed(String name, Runnable whenKnown) {
+        var asked = renewalDecisions.get(name);
+        if (asked != null) {
+            if (!asked.isDone()) {
+                return null;
+            }
+            renewalDecisions.remove(name, asked);
+            return asked.getNow(true);
+        }
+        var created = new CompletableFuture<Boolean>();
+        if (renewalDecisions.putIfAbsent(name, created) != null) {
+            return null;
+        }
         try {
-            return config.decision().allows(name);
-        } catch (Exception e) {
-            LOG.warn("The on-demand decision failed for {} ({}); renewing it all the same", name, e.toString());
+            pool.execute(() -> {
+                try {
+                    created.complete(config.decision().allows(name));
+                } catch (Exception e) {
+                    LOG.warn("The on-demand decision failed for {} ({}); renewing it all the same", name, e.toString());
+                    created.complete(true);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            renewalDecisions.remove(name, created);
             return true;
         }
+        created.completeOnTimeout(true, RENEWAL_DECISION.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((allowed, failure) -> whenKnown.run());
+        return null;
     }
 
     private void refuse(String name, Duration duration, int failures) {
@@ -246,6 +311,11 @@ public final class OnDemandIssuer implements AutoCloseable {
     /** Names pending now, for tests and status. */
     int pending() {
         return pending.size();
+    }
+
+    /** Handshakes waiting now, for tests. */
+    int waiting() {
+        return waiting.get();
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
+import java.util.function.BiFunction;
 import java.util.random.RandomGenerator;
 
 import org.slf4j.Logger;
@@ -64,7 +64,7 @@ public final class Renewer implements AutoCloseable {
     private final Object progress = new Object();
     private final ScheduledThreadPoolExecutor storeTasks;
     private final StoreWatcher watcher;
-    private volatile Predicate<String> stillAllowed;
+    private volatile BiFunction<String, Runnable, Boolean> stillAllowed;
     private volatile boolean adoptOnDemand;
     private volatile boolean started;
     private volatile boolean closed;
@@ -268,10 +268,11 @@ public final class Renewer implements AutoCloseable {
     }
 
     /**
-     * Asks {@code decision} before renewing a certificate obtained on demand; it returns false only when the name is
-     * no longer allowed (not when it cannot tell), and the certificate is then unmanaged and kept in the store.
+     * Asks {@code decision} before renewing a certificate obtained on demand: given the name and what to run once it
+     * knows, it returns false only when the name is no longer allowed (not when it cannot tell), and the certificate
+     * is then unmanaged and kept in the store; null while it is still asking, off this renewal worker.
      */
-    void renewOnDemandIf(Predicate<String> decision) {
+    void renewOnDemandIf(BiFunction<String, Runnable, Boolean> decision) {
         this.stillAllowed = decision;
     }
 
@@ -314,9 +315,9 @@ public final class Renewer implements AutoCloseable {
                 return served.issued(name);
             }
             if (!permit.getAsBoolean()) {
-                unmanage(List.of(name), false, "on-demand limit of new orders reached");
-                throw new CertpilotException("The limit of new on-demand orders is reached; certificate " + name
-                        + " is not ordered now");
+                forget(name);
+                throw new CertpilotException("the limit of new on-demand orders is reached; nothing was ordered or "
+                        + "stored");
             }
             orders.obtain(slot, false, true);
             var issued = served.issued(name);
@@ -324,7 +325,7 @@ public final class Renewer implements AutoCloseable {
                 return issued;
             }
             var failure = slot.lastFailure;
-            unmanage(List.of(name), false, "on-demand order failed");
+            forget(name);
             throw failure != null ? failure.rethrown()
                     : new CertpilotException("No certificate was obtained on demand for " + name);
         } finally {
@@ -333,6 +334,14 @@ public final class Renewer implements AutoCloseable {
                 progress.notifyAll();
             }
         }
+    }
+
+    /**
+     * Stops managing {@code name}, added for an on-demand handshake that got no certificate: it never had one, so no
+     * event tells of it (the on-demand issuer logs the refusal, rate-limited).
+     */
+    private void forget(String name) {
+        slots.removeAll(List.of(name)).forEach(queue::cancel);
     }
 
     /** Checks {@code name} at once: its stored certificate turned out unusable at a handshake. */
@@ -497,9 +506,16 @@ public final class Renewer implements AutoCloseable {
                 }
             }
             var allowed = stillAllowed;
-            if (slot.onDemand && !force && allowed != null && !allowed.test(slot.certificate.domains().get(0))) {
-                unmanage(List.of(slot.name()), false, "on-demand decision denies it");
-                return;
+            if (slot.onDemand && !force && allowed != null) {
+                var verdict = allowed.apply(slot.certificate.domains().get(0), () -> checkSoon(slot.name()));
+                if (verdict == null) { // being asked off this thread; checked again once answered
+                    orders.schedule(slot, now.plus(OnDemandIssuer.RENEWAL_DECISION).plusSeconds(1));
+                    return;
+                }
+                if (!verdict) {
+                    unmanage(List.of(slot.name()), false, "on-demand decision denies it");
+                    return;
+                }
             }
             orders.obtain(slot, force, false);
         } finally {
