@@ -40,6 +40,10 @@ public final class CertificateOrders {
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.renewal");
     /** The longest wait before retrying after the store failed (a database restarting, a full disk). */
     private static final Duration STORAGE_RETRY = Duration.ofSeconds(10);
+    /** How far this host's clock may differ from the CA's before a certificate's start tells of it. */
+    private static final Duration CLOCK_TOLERANCE = Duration.ofMinutes(5);
+    /** How far CAs set a certificate's start before its issuance (Let's Encrypt: one hour). */
+    private static final Duration BACKDATING = Duration.ofHours(1);
 
     private final CertificateStore store;
     private final List<Issuer> issuers;
@@ -197,7 +201,7 @@ public final class CertificateOrders {
             LOG.info("Stored certificate {} (serial {}), served from memory since its storing failed", slot.name(),
                     bundle.serialNumber().toString(16));
             reset(slot);
-            scheduleAfterSuccess(slot, bundle, clock.instant());
+            scheduleNext(slot, bundle, clock.instant());
         } catch (IOException e) {
             fail(slot, unsaved(slot, bundle, e));
         } catch (InterruptedException e) {
@@ -214,9 +218,9 @@ public final class CertificateOrders {
     }
 
     private void succeed(CertificateSlot slot, CertificateBundle bundle, BigInteger previousSerial) {
+        var arrived = clock.instant();
         serve(slot, bundle, previousSerial);
-        reset(slot);
-        scheduleAfterSuccess(slot, bundle, clock.instant());
+        afterArrival(slot, bundle, arrived);
     }
 
     /** Makes {@code bundle} the one served and tells the listeners; not for a certificate unmanaged meanwhile. */
@@ -246,16 +250,61 @@ public final class CertificateOrders {
         slot.lastFailure = null;
     }
 
-    private void scheduleAfterSuccess(CertificateSlot slot, CertificateBundle bundle, Instant now) {
-        // a CA whose window is already open for a brand-new certificate must not be hammered: wait at least a
-        // first retry's delay, or a twentieth of the lifetime for short-lived certificates
-        var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter());
-        var pause = min(policy.retryInitial(), lifetime.dividedBy(20));
-        var due = max(windows.due(slot, StoredCertificate.of(bundle), bundle::leaf, now), now.plus(pause));
+    /**
+     * Schedules the next check of {@code bundle}, which just arrived, no sooner than its issuance floor; a bundle
+     * that is due within that floor is a failure (counted, told, backed off), not a success to renew at once.
+     */
+    private void afterArrival(CertificateSlot slot, CertificateBundle bundle, Instant now) {
+        var floor = RenewalPolicy.issuanceFloor(Duration.between(bundle.notBefore(), bundle.notAfter()));
+        slot.nextOrderAllowed = now.plus(floor);
+        var due = windows.due(slot, StoredCertificate.of(bundle), bundle::leaf, now);
+        if (due.isBefore(now.plus(floor))) {
+            fail(slot, new CertpilotException("Certificate " + slot.name() + " (serial "
+                    + bundle.serialNumber().toString(16) + ") was due for renewal on arrival: "
+                    + whyDue(slot, bundle, due, now) + ". It is served; the next order waits for the back-off, and "
+                    + "at least " + floor + " (a quarter of its lifetime, 5 s to 1 h) after the last"), false);
+            return;
+        }
+        reset(slot);
         schedule(slot, min(due, now.plus(policy.checkInterval())));
     }
 
+    private void scheduleNext(CertificateSlot slot, CertificateBundle bundle, Instant now) {
+        var due = windows.due(slot, StoredCertificate.of(bundle), bundle::leaf, now);
+        var allowed = slot.nextOrderAllowed;
+        schedule(slot, min(allowed != null && due.isBefore(allowed) ? allowed : due, now.plus(policy.checkInterval())));
+    }
+
+    /** Why {@code bundle}, which just arrived, is due at {@code due}: this host's clock, the CA's window or lifetime. */
+    private String whyDue(CertificateSlot slot, CertificateBundle bundle, Instant due, Instant now) {
+        var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter());
+        if (bundle.notBefore().isAfter(now.plus(CLOCK_TOLERANCE))) {
+            return "this host's clock (" + now + ") is behind the CA's: the certificate starts at "
+                    + bundle.notBefore() + ". Check the clock's time synchronization (NTP)";
+        }
+        if (Duration.between(bundle.notBefore(), now).compareTo(BACKDATING.plus(CLOCK_TOLERANCE)) > 0
+                && lifetime.compareTo(Duration.ofDays(1)) > 0) {
+            return "this host's clock (" + now + ") is ahead of the CA's: the new certificate started at "
+                    + bundle.notBefore() + " (CAs backdate by an hour at most). Check the clock's time synchronization "
+                    + "(NTP)";
+        }
+        if (bundle.serialNumber().equals(slot.ariSerial) && slot.ariDue != null && !slot.ariDue.isAfter(due)) {
+            return "the CA's renewal information (ARI) for the new certificate places its renewal at " + slot.ariDue
+                    + ", already past or within moments";
+        }
+        return "the CA issued it for only " + lifetime + ", so it falls due at " + due;
+    }
+
     void fail(CertificateSlot slot, CertpilotException failure) {
+        fail(slot, failure, true);
+    }
+
+    /**
+     * Counts {@code failure}, tells the listeners and schedules the next attempt after the back-off; with
+     * {@code nearExpiry}, the back-off is shortened so that a certificate close to its expiry gets more attempts
+     * (not for a certificate that was due on arrival: that is how a loop would start).
+     */
+    private void fail(CertificateSlot slot, CertpilotException failure, boolean nearExpiry) {
         if (closed) {
             LOG.debug("Certificate {}: attempt stopped by close ({})", slot.name(), failure.getMessage());
             return;
@@ -264,7 +313,8 @@ public final class CertificateOrders {
         slot.lastFailure = failure;
         var now = clock.instant();
         var current = served.issuedInfo(slot.name());
-        var delay = policy.backoff(slot.failures, random, current, now);
+        var delay = nearExpiry ? policy.backoff(slot.failures, random, current, now)
+                : policy.backoff(slot.failures, random);
         if (failure instanceof StorageException) {
             // the store, not the CA, failed: no rate limit to spare, and a renewal may be close to the expiry
             delay = min(delay, STORAGE_RETRY);

@@ -38,6 +38,11 @@ public final class CertificateSlot {
     boolean renewing;
     /** A certificate issued and served but not yet stored; its save is retried without a new order. */
     CertificateBundle unsaved;
+    /**
+     * No order before this, unless forced: the served certificate arrived (from the CA or another instance) less
+     * than {@link RenewalPolicy#issuanceFloor} ago. Null when nothing arrived in this manager yet.
+     */
+    Instant nextOrderAllowed;
     /** The serial whose renewal window {@link #ariDue} is, and when to ask the CA again. */
     BigInteger ariSerial;
     Instant ariDue;

@@ -38,6 +38,23 @@ public record RenewalPolicy(double renewalFraction, Duration retryInitial, Durat
      */
     static final Duration SHORT_LIVED = Duration.ofDays(10);
 
+    /** The shortest and the longest {@link #issuanceFloor}. */
+    static final Duration MIN_FLOOR = Duration.ofSeconds(5);
+    static final Duration MAX_FLOOR = Duration.ofHours(1);
+
+    /**
+     * The shortest time between two orders for one certificate, unless one is forced ({@code renewNow}, a
+     * revocation): a quarter of the lifetime of the certificate that arrived last, at least {@link #MIN_FLOOR}, at
+     * most {@link #MAX_FLOOR}. In the spirit of Let's Encrypt's limit of 5 duplicate certificates a week, it stops a
+     * CA that issues certificates of seconds, a clock that runs ahead, or a renewal window that lies in the past from
+     * ordering in a loop (and spending the account's limits, which every other name shares). A certificate due
+     * within its floor of arriving is a failure, with its back-off.
+     */
+    static Duration issuanceFloor(Duration lifetime) {
+        var quarter = lifetime.dividedBy(4);
+        return quarter.compareTo(MIN_FLOOR) < 0 ? MIN_FLOOR : quarter.compareTo(MAX_FLOOR) > 0 ? MAX_FLOOR : quarter;
+    }
+
     /** The fraction of a certificate of {@code lifetime} left when it falls due. */
     double fraction(Duration lifetime) {
         if (renewalFraction > 0) {

@@ -505,6 +505,10 @@ public final class Renewer implements AutoCloseable {
                     return;
                 }
             }
+            if (!force && slot.nextOrderAllowed != null && now.isBefore(slot.nextOrderAllowed)) {
+                orders.schedule(slot, slot.nextOrderAllowed); // the issuance floor: no runaway orders
+                return;
+            }
             var allowed = stillAllowed;
             if (slot.onDemand && !force && allowed != null) {
                 var verdict = allowed.apply(slot.certificate.domains().get(0), () -> checkSoon(slot.name()));
