@@ -130,7 +130,9 @@ public final class CertificateManager implements AutoCloseable {
      * {@code ManagedSslContextFactory} does), then {@link #start()} once the server listens, so that the CA can
      * validate through it. {@link #start()} calls it if needed. Calling it again does nothing.
      *
-     * @throws StorageException      if the store fails (a corrupted entry is moved aside and obtained again)
+     * @throws StorageException      if the store fails, or a file store's directory is not writable (named, with the
+     *                               fix: nothing could be kept, so every start would order again); a corrupted
+     *                               entry is not a failure: it is moved aside and obtained again
      * @throws IllegalStateException if the manager is closed
      */
     public void prepare() {
@@ -144,6 +146,13 @@ public final class CertificateManager implements AutoCloseable {
             prepared = true;
         }
         if (store instanceof FileCertificateStore files) {
+            var unwritable = files.unwritable();
+            if (unwritable.isPresent()) {
+                synchronized (lifecycle) {
+                    prepared = false;
+                }
+                throw new StorageException(unwritable.get(), files.toString(), null);
+            }
             files.problems().forEach(STORAGE_LOG::warn);
         }
         var waiting = renewer.prepare(onDemand != null);

@@ -319,6 +319,11 @@ public final class FileCertificateStore implements CertificateStore {
         return StorageProblems.of(root, posix);
     }
 
+    /** Why the root directory cannot keep anything, if so; see {@link StorageProblems#unwritable}. */
+    Optional<String> unwritable() {
+        return StorageProblems.unwritable(root, posix);
+    }
+
     @Override
     public String toString() {
         return "FileCertificateStore[" + root + "]";

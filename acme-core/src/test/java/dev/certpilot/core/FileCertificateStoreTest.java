@@ -272,11 +272,17 @@ class FileCertificateStoreTest {
 
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("r-x------"));
         try {
-            assertThat(store.problems()).singleElement().asString().contains("is not writable")
-                    .contains("ordered again after every restart").contains("chmod 700 " + root);
+            assertThat(store.unwritable()).hasValueSatisfying(message -> assertThat(message)
+                    .contains("Storage directory " + root + " is not writable (mode r-x------)")
+                    .contains("every start would order new certificates").contains("Not starting")
+                    .contains("chmod 700 " + root));
+            assertThat(new FileCertificateStore(root.resolve("not-yet")).unwritable()).as("nor can it be created")
+                    .hasValueSatisfying(message -> assertThat(message).contains("cannot be created: " + root));
         } finally {
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
         }
+        assertThat(store.unwritable()).isEmpty();
         assertThat(new FileCertificateStore(root.resolve("not-yet")).problems()).as("created on first write").isEmpty();
+        assertThat(new FileCertificateStore(root.resolve("not-yet")).unwritable()).isEmpty();
     }
 }
