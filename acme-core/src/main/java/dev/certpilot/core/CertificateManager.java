@@ -4,9 +4,11 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -90,7 +92,8 @@ public final class CertificateManager implements AutoCloseable {
         var loader = new CertificateLoader(store, settings.keyType());
         this.served = new ServedCertificates(loader, settings.clock(), settings.defaultName(), settings.cacheSize(),
                 settings.certificates().size());
-        this.challenges = new SharedChallenges(store, served::hasDomain, settings.issuanceTimeout().plusMinutes(5));
+        this.challenges = new SharedChallenges(store, this::accountThumbprints, served::hasDomain,
+                settings.issuanceTimeout().plusMinutes(5));
         for (var responder : settings.responders()) {
             if (responder instanceof InMemoryHttp01Responder http) {
                 http.share(challenges);
@@ -115,6 +118,13 @@ public final class CertificateManager implements AutoCloseable {
      */
     public Optional<OnDemandTls> onDemandTls() {
         return Optional.ofNullable(onDemandTls);
+    }
+
+    /** The thumbprints of the account keys stored for every configured CA. */
+    private Set<String> accountThumbprints() {
+        var result = new HashSet<String>();
+        issuers.forEach(issuer -> result.addAll(issuer.accountThumbprints()));
+        return result;
     }
 
     /** Returns a builder; see its setters for every option and its default. */

@@ -8,29 +8,38 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.certpilot.core.spi.Pem;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Http01Responder;
+import dev.certpilot.core.spi.Pem;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder.ValidationCertificate;
+import dev.certpilot.core.tls.SelfSigned;
 
 /**
  * Pending HTTP-01 and TLS-ALPN-01 answers, published through the store so that whichever instance the CA reaches
  * answers: the instance that orders publishes each answer beside deploying it to its own responder, and removes
  * it afterwards; an instance asked for an answer it does not hold reads the store, but only for names this manager
  * manages, a bounded number of reads at a time, and keeps what it found for a few seconds (the CA validates from
- * several places within moments). Thread-safe.
+ * several places within moments).
+ *
+ * <p>What is read back is not trusted as it is: whoever can write to a shared store (a database role, say) without
+ * holding the application's keys could otherwise plant answers for their own orders and get certificates for the
+ * application's names. An answer is served only if its key authorization ends in the thumbprint of one of this
+ * cluster's account keys (so it can validate nothing but this account's orders) and, for TLS-ALPN-01, the
+ * certificate is for the name asked and carries that key authorization's digest. Thread-safe.
  */
 final class SharedChallenges {
 
@@ -43,17 +52,21 @@ final class SharedChallenges {
     private static final int CONCURRENT_READS = 16;
 
     private final CertificateStore store;
+    private final Supplier<Set<String>> thumbprints;
     private final Predicate<String> managed;
     private final Duration ttl;
     private final Semaphore reads = new Semaphore(CONCURRENT_READS);
     private final ConcurrentMap<String, Cached<?>> cache = new ConcurrentHashMap<>();
 
     /**
-     * @param managed whether a domain is managed; answers for other names are never read from the store
-     * @param ttl     how long a published answer lives if its publisher dies before removing it
+     * @param thumbprints the thumbprints of this cluster's account keys, read from the store when an answer is
+     * @param managed     whether a domain is managed; answers for other names are never read from the store
+     * @param ttl         how long a published answer lives if its publisher dies before removing it
      */
-    SharedChallenges(CertificateStore store, Predicate<String> managed, Duration ttl) {
+    SharedChallenges(CertificateStore store, Supplier<Set<String>> thumbprints, Predicate<String> managed,
+                     Duration ttl) {
         this.store = store;
+        this.thumbprints = thumbprints;
         this.managed = managed;
         this.ttl = ttl;
     }
@@ -78,7 +91,13 @@ final class SharedChallenges {
         if (host == null || token == null || !InMemoryHttp01Responder.isWellFormedToken(token)) {
             return Optional.empty();
         }
-        return lookup(httpKey(host, token), value -> value);
+        return lookup(httpKey(host, token), value -> {
+            if (!value.startsWith(token + ".") || !ours(value)) {
+                throw new IllegalStateException("an HTTP-01 answer that is not this account's key authorization for "
+                        + "the token");
+            }
+            return value;
+        });
     }
 
     /** The validation certificate another instance published for {@code host}, if any. */
@@ -86,7 +105,13 @@ final class SharedChallenges {
         if (host == null) {
             return Optional.empty();
         }
-        return lookup(tlsKey(host), SharedChallenges::parseValidation);
+        return lookup(tlsKey(host), value -> parseValidation(host, value));
+    }
+
+    /** Whether {@code keyAuthorization} ({@code token.thumbprint}) is for one of this cluster's account keys. */
+    private boolean ours(String keyAuthorization) {
+        var dot = keyAuthorization.lastIndexOf('.');
+        return dot > 0 && thumbprints.get().contains(keyAuthorization.substring(dot + 1));
     }
 
     private <T> Optional<T> lookup(String key, Function<String, T> parse) {
@@ -120,6 +145,11 @@ final class SharedChallenges {
                 cache.put(key, new Cached<>(v, System.nanoTime()));
             });
             return value;
+        } catch (IllegalStateException e) {
+            LOG.warn("Not serving the {} answer for {} found in the store {}: {}. Something that can write to the "
+                    + "store, without this application's keys, may be trying to obtain certificates for its names",
+                    key.substring(0, key.indexOf('/')), host, store, e.getMessage());
+            return Optional.empty();
         } catch (IOException | RuntimeException e) {
             LOG.warn("Cannot read the challenge answer for {} from the store: {}", host, e.toString());
             return Optional.empty();
@@ -155,14 +185,34 @@ final class SharedChallenges {
         return "tls-alpn-01/" + host.toLowerCase(Locale.ROOT);
     }
 
-    private static ValidationCertificate parseValidation(String value) {
-        try {
-            var split = value.indexOf(CERTIFICATE_BEGIN);
-            return new ValidationCertificate(Pem.readCertificates(value.substring(split)).get(0),
-                    Pem.readPrivateKey(value.substring(0, split)));
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("unreadable TLS-ALPN-01 answer in the store: " + e.getMessage(), e);
+    /**
+     * The validation certificate in {@code value} (the key authorization on its first line, then the key and the
+     * certificate in PEM), if it is this account's, for {@code host}, and carries the key authorization's digest.
+     *
+     * @throws IllegalStateException if it is not
+     */
+    private ValidationCertificate parseValidation(String host, String value) {
+        var newline = value.indexOf('\n');
+        var split = value.indexOf(CERTIFICATE_BEGIN);
+        if (newline < 0 || split < newline) {
+            throw new IllegalStateException("a TLS-ALPN-01 answer without its key authorization");
         }
+        var keyAuthorization = value.substring(0, newline).trim();
+        if (!ours(keyAuthorization)) {
+            throw new IllegalStateException("a TLS-ALPN-01 answer for another account's key");
+        }
+        ValidationCertificate validation;
+        try {
+            validation = new ValidationCertificate(Pem.readCertificates(value.substring(split)).get(0),
+                    Pem.readPrivateKey(value.substring(newline + 1, split)));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("an unreadable TLS-ALPN-01 answer: " + e.getMessage(), e);
+        }
+        if (!SelfSigned.isTlsAlpn01(validation.certificate(), host, keyAuthorization)) {
+            throw new IllegalStateException("a TLS-ALPN-01 certificate that is not for " + host + " or not for its "
+                    + "key authorization");
+        }
+        return validation;
     }
 
     private record Cached<T>(T value, long at) {
@@ -201,8 +251,15 @@ final class SharedChallenges {
 
         @Override
         public void deploy(String domain, X509Certificate certificate, PrivateKey privateKey) throws IOException {
-            local.deploy(domain, certificate, privateKey);
-            publish(tlsKey(domain), Pem.privateKey(privateKey) + Pem.certificates(List.of(certificate)));
+            local.deploy(domain, certificate, privateKey); // without its key authorization, others could not check it
+        }
+
+        @Override
+        public void deploy(String domain, X509Certificate certificate, PrivateKey privateKey,
+                           String keyAuthorization) throws IOException {
+            local.deploy(domain, certificate, privateKey, keyAuthorization);
+            publish(tlsKey(domain), keyAuthorization + "\n" + Pem.privateKey(privateKey)
+                    + Pem.certificates(List.of(certificate)));
         }
 
         @Override

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -56,6 +58,18 @@ public final class AccountKeys {
     KeyPair currentOrFirst() {
         var current = load(id);
         return current != null ? current : first();
+    }
+
+    /** The current key and a rollover's next one, as stored; none is made here. */
+    List<KeyPair> stored() {
+        var result = new ArrayList<KeyPair>(2);
+        for (var name : List.of(id, id + NEXT)) {
+            var key = load(name);
+            if (key != null) {
+                result.add(key);
+            }
+        }
+        return result;
     }
 
     /** The key a rollover saved before the CA learnt it, or null. */

@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +34,8 @@ import org.shredzone.acme4j.exception.AcmeLazyLoadingException;
 import org.shredzone.acme4j.exception.AcmeNetworkException;
 import org.shredzone.acme4j.exception.AcmeProtocolException;
 import org.shredzone.acme4j.exception.AcmeRateLimitedException;
+import org.shredzone.acme4j.toolbox.AcmeUtils;
+import org.shredzone.acme4j.toolbox.JoseUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +101,20 @@ public final class AcmeClient implements Issuer {
      * that an order started later begins at once. A failure is only logged at debug level: the order meets it again
      * and reports it.
      */
+    @Override
+    public Set<String> accountThumbprints() {
+        try {
+            var result = new HashSet<String>();
+            for (var key : keys.stored()) {
+                result.add(AcmeUtils.base64UrlEncode(JoseUtils.thumbprint(key.getPublic())));
+            }
+            return result;
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot read the account keys of {} from the store: {}", ca.directory(), e.toString());
+            return Set.of();
+        }
+    }
+
     @Override
     public void warmUp() {
         try {

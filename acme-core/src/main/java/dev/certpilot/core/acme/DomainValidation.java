@@ -167,7 +167,7 @@ public final class DomainValidation {
                 tlsAlpnKey = KeyType.EC_P256.generate();
             }
             tls.deploy(tlsAlpnServerName(host), SelfSigned.tlsAlpn01(host, tlsAlpnKey, c.getAcmeValidation(),
-                    Instant.now()), tlsAlpnKey.getPrivate());
+                    Instant.now()), tlsAlpnKey.getPrivate(), c.getAuthorization());
         } else {
             throw new IllegalStateException("The CA's " + challenge.getType() + " challenge has an unexpected form");
         }

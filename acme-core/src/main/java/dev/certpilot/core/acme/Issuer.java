@@ -5,6 +5,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertpilotException;
@@ -49,6 +50,15 @@ public interface Issuer {
      * @throws CertpilotException if the CA advertises none
      */
     List<PersistentDnsRecord> persistentDnsRecords(List<String> domains, DnsPersist01Responder settings);
+
+    /**
+     * The JWK thumbprints (RFC 7638, base64url) of this CA's account keys kept in the store, the current one and a
+     * rollover's next one: a challenge answer another instance published is served only if it ends in one of them.
+     * Reads the store; empty when no account key is stored yet. Never throws.
+     */
+    default Set<String> accountThumbprints() {
+        return Set.of();
+    }
 
     /** Connects to the CA ahead of the first order, where that saves time; never throws. */
     default void warmUp() {

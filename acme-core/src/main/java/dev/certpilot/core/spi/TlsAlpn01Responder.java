@@ -25,6 +25,17 @@ public non-sealed interface TlsAlpn01Responder extends ChallengeResponder {
     /** Starts presenting {@code certificate} to {@code acme-tls/1} handshakes whose SNI is {@code domain}. */
     void deploy(String domain, X509Certificate certificate, PrivateKey privateKey) throws IOException;
 
+    /**
+     * What the manager calls: {@link #deploy(String, X509Certificate, PrivateKey)}, told also the challenge's key
+     * authorization ({@code token.thumbprint}), whose SHA-256 digest the certificate carries. A responder that
+     * shares answers with other instances can publish it beside the certificate, so that a reader can check the
+     * answer is this account's. The default ignores it.
+     */
+    default void deploy(String domain, X509Certificate certificate, PrivateKey privateKey, String keyAuthorization)
+            throws IOException {
+        deploy(domain, certificate, privateKey);
+    }
+
     /** Stops presenting the validation certificate for {@code domain}. */
     void remove(String domain) throws IOException;
 

@@ -2,8 +2,10 @@ package dev.certpilot.core.tls;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.List;
 import javax.security.auth.x500.X500Principal;
 
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -79,6 +82,32 @@ public final class SelfSigned {
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("Cannot create the TLS-ALPN-01 validation certificate for " + domain, e);
+        }
+    }
+
+    /**
+     * Whether {@code certificate} answers a TLS-ALPN-01 challenge for the handshake name {@code serverName} (a DNS
+     * name, or an IP address's reverse name) with {@code keyAuthorization}: it names it, and its acmeIdentifier
+     * extension holds the SHA-256 of the key authorization.
+     */
+    public static boolean isTlsAlpn01(X509Certificate certificate, String serverName, String keyAuthorization) {
+        try {
+            var extension = certificate.getExtensionValue(ACME_IDENTIFIER.getId());
+            if (extension == null) {
+                return false;
+            }
+            var digest = ASN1OctetString.getInstance(ASN1OctetString.getInstance(extension).getOctets()).getOctets();
+            var expected = MessageDigest.getInstance("SHA-256")
+                    .digest(keyAuthorization.getBytes(StandardCharsets.UTF_8));
+            if (!MessageDigest.isEqual(digest, expected)) {
+                return false;
+            }
+            var names = certificate.getSubjectAlternativeNames();
+            return names != null && names.stream().anyMatch(name -> name.get(0).equals(2)
+                    && serverName.equalsIgnoreCase((String) name.get(1)) || name.get(0).equals(7)
+                    && IpAddresses.reverseName((String) name.get(1)).equals(serverName));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
         }
     }
 
