@@ -1,7 +1,11 @@
 package dev.certpilot.core;
 
 import java.net.IDN;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -87,8 +91,9 @@ public record ManagedCertificate(String name, List<String> domains, String profi
     /**
      * A certificate for {@code domains}, named after the first one in its normalized form: lower-case ASCII,
      * {@code *.} as {@code wildcard_.}, an IPv6 address as {@code ipv6_} and its text with {@code -} for {@code :},
-     * and a name longer than 64 characters cut to 55 followed by {@code -} and 8 hex digits of its hash. Any valid
-     * domain gives a valid name.
+     * and a name longer than 64 characters cut to 31 followed by {@code -} and 32 hex digits of its SHA-256 digest
+     * (so that nobody can find another name that is stored under the same one). Any valid domain gives a valid
+     * name.
      *
      * @throws IllegalArgumentException if a domain is invalid
      */
@@ -105,7 +110,12 @@ public record ManagedCertificate(String name, List<String> domains, String profi
         if (name.length() <= 64) {
             return name;
         }
-        return name.substring(0, 55) + "-" + String.format("%08x", name.hashCode());
+        try {
+            var digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.US_ASCII));
+            return name.substring(0, 31) + "-" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
     }
 
     /** Whether any domain is a wildcard. */

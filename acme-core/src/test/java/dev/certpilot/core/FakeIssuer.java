@@ -9,17 +9,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import dev.certpilot.core.acme.Issuer;
 import dev.certpilot.core.acme.RenewalWindow;
 import dev.certpilot.core.spi.ChallengeResponder;
-import dev.certpilot.core.tls.SelfSigned;
 
 /**
  * A CA at the {@link Issuer} boundary for what a real one cannot do on demand: it answers from a script of
- * failures, issues self-signed certificates of a chosen validity, offers a chosen ARI window, and records every
- * call. It can also wrap a real issuer (Pebble) and only inject the scripted failures in front of it.
+ * failures, issues certificates of a chosen validity from a root of its own (or whatever chain a test makes),
+ * offers a chosen ARI window, and records every call. It can also wrap a real issuer (Pebble) and only inject the scripted failures in front of it.
  */
 final class FakeIssuer implements Issuer {
 
@@ -41,6 +41,8 @@ final class FakeIssuer implements Issuer {
     private volatile boolean alwaysFail;
     private volatile Hook onIssue = () -> { };
     private volatile Function<X509Certificate, Optional<RenewalWindow>> ari = certificate -> Optional.empty();
+    private final FakeCaCertificates certificates = new FakeCaCertificates("certpilot test CA");
+    private volatile BiFunction<ManagedCertificate, KeyPair, List<X509Certificate>> chain;
 
     /** A CA of its own at {@code directory}. */
     FakeIssuer(String directory, Clock clock) {
@@ -74,6 +76,12 @@ final class FakeIssuer implements Issuer {
 
     FakeIssuer validity(Duration validity) {
         this.validity = validity;
+        return this;
+    }
+
+    /** Returns what {@code chain} makes of each order instead of a certificate for it. */
+    FakeIssuer returning(BiFunction<ManagedCertificate, KeyPair, List<X509Certificate>> chain) {
+        this.chain = chain;
         return this;
     }
 
@@ -119,8 +127,9 @@ final class FakeIssuer implements Issuer {
         if (delegate != null) {
             return delegate.issue(certificate, domainKey, responders, timeout, replacing);
         }
-        return SelfSigned.bundle(certificate.name(), domainKey, clock.instant(), validity,
-                certificate.domains().toArray(String[]::new)).chain();
+        var made = chain;
+        return made != null ? made.apply(certificate, domainKey)
+                : certificates.issue(certificate.domains(), domainKey.getPublic(), clock.instant(), validity);
     }
 
     @Override

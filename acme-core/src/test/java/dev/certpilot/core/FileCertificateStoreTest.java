@@ -262,6 +262,25 @@ class FileCertificateStoreTest {
     }
 
     @Test
+    void aSymbolicLinkPlantedAtALockFileCreatesNothingOutsideTheStore() throws IOException {
+        var store = new FileCertificateStore(root);
+        Files.createDirectories(root.resolve("locks"));
+        var outside = root.getParent().resolve(root.getFileName() + "-outside");
+        Files.createDirectories(outside);
+        var target = outside.resolve("created-by-the-store");
+        Files.createSymbolicLink(root.resolve("locks/shop.lock"), target);
+
+        assertThatThrownBy(() -> store.tryLease("shop", Duration.ofSeconds(10))).isInstanceOf(IOException.class);
+        assertThat(target).as("nothing created through the link").doesNotExist();
+
+        Files.delete(root.resolve("locks/shop.lock"));
+        try (var lease = store.tryLease("shop", Duration.ofSeconds(10)).orElseThrow()) {
+            assertThat(lease).isNotNull();
+        }
+        Files.delete(target.getParent());
+    }
+
+    @Test
     void aReadOnlyOrWorldWritableRootIsReportedWithTheFix() throws IOException {
         var store = new FileCertificateStore(root);
         assertThat(store.problems()).as("a private, writable root").isEmpty();

@@ -25,9 +25,32 @@ class ManagedCertificateTest {
         assertThat(ManagedCertificate.of("bücher.example").name()).isEqualTo("xn--bcher-kva.example");
         var label = "a".repeat(63);
         var longName = ManagedCertificate.of(label + "." + label + ".example").name();
-        assertThat(longName).hasSize(64).startsWith("a".repeat(55) + "-").matches("[a-z0-9._-]+-[0-9a-f]{8}");
+        assertThat(longName).hasSize(64).startsWith("a".repeat(31) + "-").matches("[a-z0-9._-]{31}-[0-9a-f]{32}");
         assertThat(ManagedCertificate.of(label + "." + label + ".example2").name()).as("distinct names")
                 .isNotEqualTo(longName);
+    }
+
+    @Test
+    void longNamesWhoseJavaHashesCollideGetDistinctStorageNames() {
+        // what an attacker does in microseconds: two long names with the same String.hashCode, for on-demand TLS
+        var prefix = "customer-" + "a".repeat(50) + ".";
+        var seen = new java.util.HashMap<Integer, String>();
+        var random = new java.util.SplittableRandom(7);
+        String first = null;
+        String second = null;
+        while (first == null) {
+            var name = prefix + random.ints(12, 'a', 'z' + 1)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + ".example";
+            var other = seen.putIfAbsent(name.hashCode(), name);
+            if (other != null && !other.equals(name)) {
+                first = other;
+                second = name;
+            }
+        }
+        assertThat(first.hashCode()).isEqualTo(second.hashCode());
+
+        assertThat(ManagedCertificate.of(first).name()).as("stored apart").isNotEqualTo(
+                ManagedCertificate.of(second).name());
     }
 
     @Test

@@ -482,7 +482,7 @@ class RenewerTest {
             assertThat(Duration.between(failed.get(1).time(), failed.get(1).nextAttempt()))
                     .isBetween(Duration.ofMillis(100), Duration.ofMillis(110));
             assertThat(primary.calls().get(1).time()).isAfterOrEqualTo(failed.get(0).nextAttempt());
-            assertThat(obtained.certificate().isSelfSigned()).isTrue(); // the fake CA's kind of certificate
+            assertThat(obtained.certificate().isSelfSigned()).isFalse(); // from the fake CA's root
 
             primary.alwaysFail(false);
             clock.jump(Duration.ofDays(61));

@@ -19,6 +19,7 @@ import dev.certpilot.core.acme.RenewalWindow;
  * doing what a real one cannot on demand: certificates of two seconds, a CA whose clock is 70 days behind this host's,
  * and a renewal window (ARI) in the past for every new serial. Each case is a failure with its reason and its
  * back-off (production's: one minute first), and no further order follows at once; {@code renewNow} still orders.
+ * Certificates of a few seconds, not due on arrival, are ordered at most five times a minute.
  */
 class RunawayIssuanceWithFakeCaTest {
 
@@ -43,13 +44,14 @@ class RunawayIssuanceWithFakeCaTest {
         assertThat(failed.cause()).hasMessageContaining("was due for renewal on arrival").hasMessageContaining(why);
         assertThat(failed.nextAttempt()).as("backed off")
                 .isAfterOrEqualTo(clock.instant().plus(Duration.ofSeconds(55)));
+        var next = failed.nextAttempt().truncatedTo(ChronoUnit.MILLIS);
         var status = manager.status().get(0);
-        for (int i = 0; i < 100 && status.nextCheck().isBefore(failed.nextAttempt()); i++) {
+        for (int i = 0; i < 100 && status.nextCheck().isBefore(next); i++) {
             Thread.sleep(20); // the event is told just before the next check is scheduled
             status = manager.status().get(0);
         }
         assertThat(status.bootstrap()).as("the CA's certificate is served all the same").isFalse();
-        assertThat(status.nextCheck()).isEqualTo(failed.nextAttempt().truncatedTo(ChronoUnit.MILLIS));
+        assertThat(status.nextCheck()).isEqualTo(next);
         assertThat(status.failedAttempts()).isEqualTo(1);
         assertThat(status.lastError()).contains("due for renewal on arrival");
         assertThat(issuer.calls()).as("one order, no loop").hasSize(1);
@@ -64,6 +66,21 @@ class RunawayIssuanceWithFakeCaTest {
             assertThatThrownBy(() -> manager.renewNow("shop.test")).as("it says what is wrong")
                     .hasMessageContaining("the CA issued it for only PT2S");
             assertThat(issuer.calls()).as("renewNow is not held back by the floor").hasSize(2);
+        }
+    }
+
+    @Test
+    void certificatesOfFiveSecondsAreOrderedAtMostFiveTimesAMinute() throws Exception {
+        // not due on arrival (at half their life, over a second later, whatever second their start is cut to)
+        var issuer = new FakeIssuer(FakeCaManagers.CA, clock).validity(Duration.ofSeconds(5));
+        try (var manager = manager(issuer)) {
+            manager.start();
+            var held = events.await(CertificateEvent.Failed.class, 1, Duration.ofSeconds(30));
+            assertThat(held.cause()).hasMessageContaining("was issued 5 times within PT1M")
+                    .hasMessageContaining("unless renewNow asks for one");
+            assertThat(issuer.calls()).as("five orders, each renewing the last at half its life").hasSize(5);
+            assertThat(held.nextAttempt()).as("not before the first of the five is a minute old")
+                    .isAfterOrEqualTo(issuer.calls().get(0).time().plus(Duration.ofSeconds(59)));
         }
     }
 

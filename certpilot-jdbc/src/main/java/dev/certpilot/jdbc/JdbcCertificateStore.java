@@ -93,7 +93,7 @@ public final class JdbcCertificateStore implements CertificateStore {
     public static Builder builder(String jdbcUrl, String user, String password) {
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql://")) {
             throw new IllegalArgumentException("The storage URL must be a PostgreSQL JDBC URL such as "
-                    + "jdbc:postgresql://db.internal:5432/myapp, got '" + jdbcUrl + "'");
+                    + "jdbc:postgresql://db.internal:5432/myapp, got '" + masked(jdbcUrl) + "'");
         }
         var source = new PGSimpleDataSource();
         source.setURL(jdbcUrl);
@@ -108,8 +108,13 @@ public final class JdbcCertificateStore implements CertificateStore {
         source.setSocketTimeout(QUERY_TIMEOUT_SECONDS + 5);
         source.setTcpKeepAlive(true);
         source.setApplicationName("certpilot");
-        var safeUrl = jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***");
-        return new Builder(source, safeUrl);
+        return new Builder(source, masked(jdbcUrl));
+    }
+
+    /** {@code jdbcUrl} without its password, whether a parameter or in {@code user:password@host}; for messages. */
+    static String masked(String jdbcUrl) {
+        return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***")
+                .replaceAll("(//[^/@:]*:)[^/@]*@", "$1***@");
     }
 
     @Override

@@ -172,6 +172,11 @@ class JdbcCertificateStoreTest {
     void wrongConfigurationIsRefusedNamingTheFix() {
         assertThatThrownBy(() -> JdbcCertificateStore.builder("jdbc:mysql://db/app", null, null))
                 .hasMessageContaining("jdbc:postgresql://");
+        assertThatThrownBy(() -> JdbcCertificateStore.builder("jdbc:postgres://db/app?user=app&password=s3cret",
+                null, null)).as("the password never in a message").hasMessageNotContaining("s3cret")
+                .hasMessageContaining("jdbc:postgres://db/app?user=app&password=***");
+        assertThatThrownBy(() -> JdbcCertificateStore.builder("postgresql://app:s3cret@db/app", null, null))
+                .hasMessageNotContaining("s3cret").hasMessageContaining("postgresql://app:***@db/app");
         assertThatThrownBy(() -> JdbcCertificateStore.builder("jdbc:postgresql://db/app", null, null)
                 .encryptPrivateKeys(new SecretKeySpec(new byte[8], "AES"))).hasMessageContaining("128 or 256 bits");
     }

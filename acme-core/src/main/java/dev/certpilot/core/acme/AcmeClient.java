@@ -145,7 +145,7 @@ public final class AcmeClient implements Issuer {
         var deadline = Instant.now().plus(timeout);
         return call("Ordering certificate " + certificate.name() + " " + certificate.domains(), timeout,
                 () -> withAccount(login -> order(login, certificate, domainKey, new DomainValidation(responders,
-                        deadline), deadline, replacing != null && supportsRenewalInfo() ? replacing : null)));
+                        deadline, certificate.domains()), deadline, replacing != null && supportsRenewalInfo() ? replacing : null)));
     }
 
     /** A call into acme4j. */

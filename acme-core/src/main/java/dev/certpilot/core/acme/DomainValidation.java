@@ -56,9 +56,13 @@ public final class DomainValidation {
     /** The names the current order wants a wildcard of: their dns-persist-01 records carry policy=wildcard. */
     private final Set<String> wildcardBases = new HashSet<>();
 
-    DomainValidation(List<ChallengeResponder> responders, Instant deadline) {
+    /** The names ordered, as {@link ManagedCertificate} keeps them: the CA may ask to validate these only. */
+    private final Set<String> ordered;
+
+    DomainValidation(List<ChallengeResponder> responders, Instant deadline, List<String> ordered) {
         this.responders = responders;
         this.deadline = deadline;
+        this.ordered = Set.copyOf(ordered);
     }
 
     /**
@@ -72,6 +76,12 @@ public final class DomainValidation {
         var deployed = new ArrayList<Deployed>();
         wildcardBases.clear();
         for (var authorization : order.getAuthorizations()) {
+            var domain = domain(authorization);
+            if (!ordered.contains(domain)) {
+                // a faulty CA or a wrong directory: answering would prove control of a name nobody asked for
+                throw new AcmeException("The CA asked to validate " + domain + ", which the order for " + ordered
+                        + " does not name; no challenge was deployed");
+            }
             if (authorization.isWildcard()) {
                 wildcardBases.add(name(authorization.getIdentifier()));
             }

@@ -20,12 +20,12 @@ import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.KeyType;
 import dev.certpilot.core.RateLimitedException;
 import dev.certpilot.core.StorageException;
+import dev.certpilot.core.acme.IssuedCertificates;
 import dev.certpilot.core.acme.Issuer;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.StoredCertificate;
 import dev.certpilot.core.store.CertificateLoader;
-import dev.certpilot.core.tls.KeyPairs;
 import dev.certpilot.core.tls.ServedCertificates;
 
 /**
@@ -117,14 +117,17 @@ public final class CertificateOrders {
             var clockStart = System.nanoTime();
             var chain = issuer.issue(slot.certificate, key, responders, issuanceTimeout,
                     previous == null ? null : previous.leaf());
-            var bundle = new CertificateBundle(slot.name(), slot.certificate.domains(), chain, key.getPrivate());
-            if (!KeyPairs.matches(bundle.leaf().getPublicKey(), key.getPrivate())) {
-                throw new AcmeServerException("The CA " + issuer.ca().directory() + " returned a certificate (serial "
-                        + bundle.serialNumber().toString(16) + ") for another key than the one ordered; not served",
-                        issuer.ca().directory(), null, null);
+            var problem = IssuedCertificates.problem(chain, slot.certificate.domains(), key.getPrivate(),
+                    clock.instant());
+            if (problem.isPresent()) {
+                throw new AcmeServerException("The CA " + issuer.ca().directory() + " returned a certificate that is "
+                        + "not served: " + problem.get() + ". Check the directory URL; if it is right, the CA is at "
+                        + "fault", issuer.ca().directory(), null, null);
             }
+            var bundle = new CertificateBundle(slot.name(), slot.certificate.domains(), chain, key.getPrivate());
             LOG.debug("Certificate {} took {} ms", slot.name(), (System.nanoTime() - clockStart) / 1_000_000);
             slot.issuedBy = issuer;
+            arrived(slot, bundle, clock.instant());
             try {
                 store.save(bundle, lease.lease());
             } catch (IOException e) {
@@ -201,7 +204,9 @@ public final class CertificateOrders {
             LOG.info("Stored certificate {} (serial {}), served from memory since its storing failed", slot.name(),
                     bundle.serialNumber().toString(16));
             reset(slot);
-            scheduleNext(slot, bundle, clock.instant());
+            var now = clock.instant();
+            schedule(slot, min(windows.due(slot, StoredCertificate.of(bundle), bundle::leaf, now),
+                    now.plus(policy.checkInterval())));
         } catch (IOException e) {
             fail(slot, unsaved(slot, bundle, e));
         } catch (InterruptedException e) {
@@ -251,28 +256,49 @@ public final class CertificateOrders {
     }
 
     /**
-     * Schedules the next check of {@code bundle}, which just arrived, no sooner than its issuance floor; a bundle
-     * that is due within that floor is a failure (counted, told, backed off), not a success to renew at once.
+     * Schedules the next check of {@code bundle}, which just arrived; a bundle that is due (or within the shortest
+     * retry) on arrival is a failure (counted, told, backed off), not a success to renew at once.
      */
     private void afterArrival(CertificateSlot slot, CertificateBundle bundle, Instant now) {
-        var floor = RenewalPolicy.issuanceFloor(Duration.between(bundle.notBefore(), bundle.notAfter()));
-        slot.nextOrderAllowed = now.plus(floor);
         var due = windows.due(slot, StoredCertificate.of(bundle), bundle::leaf, now);
-        if (due.isBefore(now.plus(floor))) {
+        if (due.isBefore(now.plus(RenewalPolicy.MIN_RETRY))) {
             fail(slot, new CertpilotException("Certificate " + slot.name() + " (serial "
                     + bundle.serialNumber().toString(16) + ") was due for renewal on arrival: "
-                    + whyDue(slot, bundle, due, now) + ". It is served; the next order waits for the back-off, and "
-                    + "at least " + floor + " (a quarter of its lifetime, 5 s to 1 h) after the last"), false);
+                    + whyDue(slot, bundle, due, now) + ". It is served; the next order waits for the back-off"), false,
+                    null);
             return;
         }
         reset(slot);
         schedule(slot, min(due, now.plus(policy.checkInterval())));
     }
 
-    private void scheduleNext(CertificateSlot slot, CertificateBundle bundle, Instant now) {
-        var due = windows.due(slot, StoredCertificate.of(bundle), bundle::leaf, now);
-        var allowed = slot.nextOrderAllowed;
-        schedule(slot, min(allowed != null && due.isBefore(allowed) ? allowed : due, now.plus(policy.checkInterval())));
+    /** Records that a certificate the CA issued for {@code slot} arrived now; see {@link #heldBack}. */
+    void arrived(CertificateSlot slot, CertificateBundle bundle, Instant now) {
+        if (slot.arrivals.size() == RenewalPolicy.ORDERS_PER_WINDOW) {
+            slot.arrivals.removeFirst();
+        }
+        slot.arrivals.addLast(now);
+        slot.orderWindow = RenewalPolicy.orderWindow(Duration.between(bundle.notBefore(), bundle.notAfter()));
+    }
+
+    /**
+     * Until when an order for {@code slot} that is not forced is held back: {@link RenewalPolicy#ORDERS_PER_WINDOW}
+     * certificates arrived within the order window; null when it may go ahead. Counted as a failure, with the reason
+     * and the back-off, so that the operator hears of it.
+     */
+    Instant holdBack(CertificateSlot slot, Instant now) {
+        if (slot.arrivals.size() < RenewalPolicy.ORDERS_PER_WINDOW) {
+            return null;
+        }
+        var until = slot.arrivals.peekFirst().plus(slot.orderWindow);
+        if (!now.isBefore(until)) {
+            return null;
+        }
+        fail(slot, new CertpilotException("Certificate " + slot.name() + " was issued " + slot.arrivals.size()
+                + " times within " + slot.orderWindow + " (the lifetime of its certificates, at least a minute): "
+                + "no new order before " + until + ", unless renewNow asks for one. A CA whose certificates are "
+                + "due so soon would otherwise be asked in a loop, and spend the account's limits"), false, until);
+        return until;
     }
 
     /** Why {@code bundle}, which just arrived, is due at {@code due}: this host's clock, the CA's window or lifetime. */
@@ -296,15 +322,16 @@ public final class CertificateOrders {
     }
 
     void fail(CertificateSlot slot, CertpilotException failure) {
-        fail(slot, failure, true);
+        fail(slot, failure, true, null);
     }
 
     /**
      * Counts {@code failure}, tells the listeners and schedules the next attempt after the back-off; with
      * {@code nearExpiry}, the back-off is shortened so that a certificate close to its expiry gets more attempts
-     * (not for a certificate that was due on arrival: that is how a loop would start).
+     * (not for a certificate that was due on arrival: that is how a loop would start); never before
+     * {@code notBefore}, if given.
      */
-    private void fail(CertificateSlot slot, CertpilotException failure, boolean nearExpiry) {
+    private void fail(CertificateSlot slot, CertpilotException failure, boolean nearExpiry, Instant notBefore) {
         if (closed) {
             LOG.debug("Certificate {}: attempt stopped by close ({})", slot.name(), failure.getMessage());
             return;
@@ -322,6 +349,9 @@ public final class CertificateOrders {
         var next = now.plus(delay);
         if (failure instanceof RateLimitedException limited && limited.retryAfter().isPresent()) {
             next = max(next, limited.retryAfter().get());
+        }
+        if (notBefore != null) {
+            next = max(next, notBefore);
         }
         var caFailure = !(failure instanceof StorageException);
         if (caFailure && issuers.size() > 1 && slot.failures % policy.failoverAfter() == 0) {

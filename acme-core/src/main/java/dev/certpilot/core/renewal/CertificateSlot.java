@@ -1,7 +1,9 @@
 package dev.certpilot.core.renewal;
 
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.certpilot.core.CertificateBundle;
@@ -39,10 +41,11 @@ public final class CertificateSlot {
     /** A certificate issued and served but not yet stored; its save is retried without a new order. */
     CertificateBundle unsaved;
     /**
-     * No order before this, unless forced: the served certificate arrived (from the CA or another instance) less
-     * than {@link RenewalPolicy#issuanceFloor} ago. Null when nothing arrived in this manager yet.
+     * When the last {@link RenewalPolicy#ORDERS_PER_WINDOW} certificates arrived from the CA here, oldest first, and
+     * the order window of the latest: no order, unless forced, while that many arrived within the window.
      */
-    Instant nextOrderAllowed;
+    final ArrayDeque<Instant> arrivals = new ArrayDeque<>(RenewalPolicy.ORDERS_PER_WINDOW);
+    Duration orderWindow;
     /** The serial whose renewal window {@link #ariDue} is, and when to ask the CA again. */
     BigInteger ariSerial;
     Instant ariDue;

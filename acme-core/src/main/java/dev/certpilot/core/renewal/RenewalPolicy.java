@@ -38,21 +38,18 @@ public record RenewalPolicy(double renewalFraction, Duration retryInitial, Durat
      */
     static final Duration SHORT_LIVED = Duration.ofDays(10);
 
-    /** The shortest and the longest {@link #issuanceFloor}. */
-    static final Duration MIN_FLOOR = Duration.ofSeconds(5);
-    static final Duration MAX_FLOOR = Duration.ofHours(1);
+    /** How many certificates of one name may arrive within {@link #orderWindow}, unless an order is forced. */
+    static final int ORDERS_PER_WINDOW = 5;
 
     /**
-     * The shortest time between two orders for one certificate, unless one is forced ({@code renewNow}, a
-     * revocation): a quarter of the lifetime of the certificate that arrived last, at least {@link #MIN_FLOOR}, at
-     * most {@link #MAX_FLOOR}. In the spirit of Let's Encrypt's limit of 5 duplicate certificates a week, it stops a
-     * CA that issues certificates of seconds, a clock that runs ahead, or a renewal window that lies in the past from
-     * ordering in a loop (and spending the account's limits, which every other name shares). A certificate due
-     * within its floor of arriving is a failure, with its back-off.
+     * The period in which at most {@link #ORDERS_PER_WINDOW} certificates of one name are ordered, unless an order
+     * is forced ({@code renewNow}, a revocation): the lifetime of the certificate that arrived last, at least a
+     * minute. In the spirit of Let's Encrypt's limit of 5 duplicate certificates a week, it stops a CA that issues
+     * certificates of seconds, or anything else that makes a name due again and again, from ordering in a loop and
+     * spending the account's limits, which every other name shares; a normal renewal orders once or twice a lifetime.
      */
-    static Duration issuanceFloor(Duration lifetime) {
-        var quarter = lifetime.dividedBy(4);
-        return quarter.compareTo(MIN_FLOOR) < 0 ? MIN_FLOOR : quarter.compareTo(MAX_FLOOR) > 0 ? MAX_FLOOR : quarter;
+    static Duration orderWindow(Duration lifetime) {
+        return lifetime.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : lifetime;
     }
 
     /** The fraction of a certificate of {@code lifetime} left when it falls due. */

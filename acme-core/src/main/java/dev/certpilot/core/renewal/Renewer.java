@@ -505,9 +505,8 @@ public final class Renewer implements AutoCloseable {
                     return;
                 }
             }
-            if (!force && slot.nextOrderAllowed != null && now.isBefore(slot.nextOrderAllowed)) {
-                orders.schedule(slot, slot.nextOrderAllowed); // the issuance floor: no runaway orders
-                return;
+            if (!force && orders.holdBack(slot, now) != null) {
+                return; // ordered too often lately: counted as a failure, scheduled after the window
             }
             var allowed = stillAllowed;
             if (slot.onDemand && !force && allowed != null) {

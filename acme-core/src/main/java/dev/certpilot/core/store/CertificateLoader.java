@@ -52,6 +52,30 @@ public final class CertificateLoader {
     }
 
     /**
+     * What certpilot 0.1 stored for {@code certificate} under its former name, for a name over 64 characters that it
+     * shortened with {@code String.hashCode} (which anyone can make collide); renamed to the current name. Only an
+     * entry for exactly the same domains is taken (the domain check that follows), so a colliding name stored there
+     * is never served for this one. Empty when there is none.
+     */
+    private Optional<CertificateBundle> legacy(ManagedCertificate certificate) {
+        var domain = certificate.domains().get(0);
+        var full = domain.startsWith("*.") ? "wildcard_" + domain.substring(1)
+                : domain.indexOf(':') >= 0 ? "ipv6_" + domain.replace(':', '-') : domain;
+        if (full.length() <= 64 || !ManagedCertificate.of(domain).name().equals(certificate.name())) {
+            return Optional.empty();
+        }
+        var former = full.substring(0, 55) + "-" + String.format("%08x", full.hashCode());
+        try {
+            return store.load(former).map(b -> new CertificateBundle(certificate.name(), b.domains(), b.chain(),
+                    b.privateKey()));
+        } catch (IOException e) {
+            LOG.warn("Cannot read certificate {} under its former name {}: {}", certificate.name(), former,
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
      * The stored certificate if it is valid now and for the configured domains, else null.
      *
      * @throws StorageException if the store fails (a corrupted entry is not a failure: it is obtained again)
@@ -67,6 +91,9 @@ public final class CertificateLoader {
         } catch (IOException e) {
             throw new StorageException("Cannot read certificate " + name + ": " + e.getMessage(),
                     store + " " + name, e);
+        }
+        if (stored.isEmpty()) {
+            stored = legacy(certificate);
         }
         if (stored.isEmpty()) {
             return null;

@@ -5,6 +5,8 @@ import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -56,7 +58,13 @@ public final class FileGuards {
     private <T> T locked(String key, Path file, Guarded<T> action) throws IOException {
         synchronized (monitor(key)) {
             files.createDirectories(dir);
-            try (var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            if (Files.isSymbolicLink(dir)) {
+                throw new IOException("The store's lock directory " + dir + " is a symbolic link; remove it (certpilot "
+                        + "recreates it) rather than let lock files be created elsewhere");
+            }
+            // never through a link planted at the lock's path: that would create or truncate a file elsewhere
+            try (var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
                 var deadline = System.nanoTime() + TIMEOUT.toNanos();
                 FileLock lock = null;
                 while (lock == null) {

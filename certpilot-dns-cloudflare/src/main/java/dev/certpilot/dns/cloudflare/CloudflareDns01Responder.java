@@ -103,10 +103,14 @@ public final class CloudflareDns01Responder implements Dns01Responder {
         if (id == null) {
             var found = (List<?>) call("GET", "zones/" + zone.id() + "/dns_records?type=TXT&name=" + encode(name)
                     + "&content=" + encode(value), null, "find TXT " + name + " in zone " + zone.name());
-            if (found.isEmpty()) {
+            // only a record that is exactly this one: never trust the search to have filtered
+            id = found.stream().map(Map.class::cast).filter(record -> "TXT".equals(record.get("type"))
+                            && name.equalsIgnoreCase(String.valueOf(record.get("name")))
+                            && (value.equals(record.get("content")) || ("\"" + value + "\"").equals(record.get("content"))))
+                    .map(record -> (String) record.get("id")).findFirst().orElse(null);
+            if (id == null) {
                 return;
             }
-            id = (String) ((Map<?, ?>) found.get(0)).get("id");
         }
         call("DELETE", "zones/" + zone.id() + "/dns_records/" + id, null,
                 "delete TXT " + name + " in zone " + zone.name());
@@ -255,9 +259,20 @@ public final class CloudflareDns01Responder implements Dns01Responder {
             return this;
         }
 
-        /** The API's base URL; default {@link #API}. For an API gateway or proxy, or a local stand-in in tests. */
+        /**
+         * The API's base URL; default {@link #API}. For an API gateway or proxy, or a local stand-in in tests.
+         *
+         * @throws IllegalArgumentException if it is not {@code https}, or {@code http} to a loopback address (the
+         *                                  token would travel in clear)
+         */
         public Builder api(URI base) {
             Objects.requireNonNull(base, "base");
+            var host = base.getHost();
+            var loopback = host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
+            if (!"https".equalsIgnoreCase(base.getScheme()) && !("http".equalsIgnoreCase(base.getScheme()) && loopback)) {
+                throw new IllegalArgumentException("The Cloudflare API URL must be https (http only to a loopback "
+                        + "address): the API token would travel in clear; got " + base);
+            }
             var text = base.toString();
             this.api = URI.create(text.endsWith("/") ? text : text + "/");
             return this;

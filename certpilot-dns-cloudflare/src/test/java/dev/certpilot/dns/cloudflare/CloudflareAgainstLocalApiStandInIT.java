@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -107,6 +108,19 @@ class CloudflareAgainstLocalApiStandInIT {
     }
 
     @Test
+    void theCleanupDeletesOnlyARecordOfItsNameAndValueWhateverTheSearchReturns() throws Exception {
+        responder(TOKEN).build().publish("_acme-challenge.a.zone.test.", "another-instances-value");
+        responder(TOKEN).build().publish("_acme-challenge.b.zone.test.", "mine");
+        api.searchIgnoresFilters = true;
+
+        responder(TOKEN).zoneId(ZONE_ID).build().remove("_acme-challenge.b.zone.test.", "mine");
+
+        assertThat(api.records.values()).extracting(CloudflareApiStandIn.Record::content)
+                .as("the other record stays, although the search listed it first or not")
+                .containsExactly("another-instances-value");
+    }
+
+    @Test
     void aRefusedTokenIsReportedWithCloudflaresErrorAndTheFixButNeverTheToken() {
         var wrong = "wrong-token-9876543210";
         assertThatThrownBy(() -> responder(wrong).zoneId(ZONE_ID).build()
@@ -133,6 +147,9 @@ class CloudflareAgainstLocalApiStandInIT {
                 .hasMessageContaining("32 hex digits");
         assertThatThrownBy(() -> CloudflareDns01Responder.builder(TOKEN).ttl(Duration.ofSeconds(5)))
                 .hasMessageContaining("30 s to 1 day");
+        assertThatThrownBy(() -> CloudflareDns01Responder.builder(TOKEN).api(URI.create(
+                "http://cloudflare-proxy.internal/client/v4/"))).as("the token would travel in clear")
+                .hasMessageContaining("must be https (http only to a loopback address)");
     }
 
     private static List<String> names(X509Certificate certificate) throws CertificateParsingException {
