@@ -106,7 +106,7 @@ public final class CertificateManager implements AutoCloseable {
                 challenges.publishing(settings.responders()));
         this.onDemandTls = settings.onDemand();
         this.onDemand = settings.onDemand() == null ? null
-                : new OnDemandIssuer(settings.onDemand(), renewer, served, settings.clock());
+                : new OnDemandIssuer(settings.onDemand(), renewer, served, store, settings.clock());
         var tlsAlpn = settings.responders().stream().filter(TlsAlpn01Responder.class::isInstance)
                 .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
         this.keyManager = new SniKeyManager(served, onDemand, tlsAlpn, null);
@@ -140,9 +140,12 @@ public final class CertificateManager implements AutoCloseable {
      * {@code ManagedSslContextFactory} does), then {@link #start()} once the server listens, so that the CA can
      * validate through it. {@link #start()} calls it if needed. Calling it again does nothing.
      *
-     * @throws StorageException      if the store fails, or a file store's directory is not writable (named, with the
-     *                               fix: nothing could be kept, so every start would order again); a corrupted
-     *                               entry is not a failure: it is moved aside and obtained again
+     * <p>A store that cannot be read (a database restarting) is not a failure: bootstrap certificates are served,
+     * {@link #status()} and the events tell of the store, and what it holds is served as soon as it answers, with no
+     * new order. A corrupted entry is not a failure either: it is moved aside and obtained again.
+     *
+     * @throws StorageException      if a file store's directory is not writable (named, with the fix: nothing could
+     *                               be kept, so every start would order again)
      * @throws IllegalStateException if the manager is closed
      */
     public void prepare() {
@@ -201,7 +204,7 @@ public final class CertificateManager implements AutoCloseable {
      * due, with retries and events. Calling it again does nothing. Use {@link #awaitCertificates(Duration)} to
      * wait for the CA's certificates.
      *
-     * @throws StorageException      if the store fails (a corrupted entry is moved aside and obtained again)
+     * @throws StorageException      if a file store's directory is not writable; see {@link #prepare()}
      * @throws IllegalStateException if the manager is closed
      */
     public void start() {

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.spi.Dns01Responder;
+import dev.certpilot.core.store.LogText;
 
 /**
  * Answers DNS-01 by running your program, so that any DNS tool plugs in without Java (as certbot's manual hooks and
@@ -88,8 +89,9 @@ public final class CommandDns01Responder implements Dns01Responder {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
+                logOutput(action, recordName, output.join());
                 throw new IOException("The DNS command " + command.get(0) + " " + action + " " + recordName
-                        + " did not finish within " + timeout + "; it printed: " + output.join());
+                        + " did not finish within " + timeout + "; what it printed is in the log (dev.certpilot.dns)");
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
@@ -98,10 +100,20 @@ public final class CommandDns01Responder implements Dns01Responder {
         }
         var printed = output.join();
         if (process.exitValue() != 0) {
+            logOutput(action, recordName, printed);
             throw new IOException("The DNS command " + command.get(0) + " " + action + " " + recordName
-                    + " exited with " + process.exitValue() + "; it printed: " + printed);
+                    + " exited with " + process.exitValue() + "; what it printed is in the log (dev.certpilot.dns)");
         }
         LOG.debug("DNS command {} {} {} done", command.get(0), action, recordName);
+    }
+
+    /**
+     * Logs what a failed command printed, on one line: only the log gets it, never the failure's message, which
+     * reaches {@code status()}, health details and notifications (a hook may print what should stay private).
+     */
+    private void logOutput(String action, String recordName, String printed) {
+        LOG.warn("The DNS command {} {} {} failed; it printed: {}", command.get(0), action, recordName,
+                LogText.quoted(printed, OUTPUT_LIMIT));
     }
 
     private static String read(InputStream in) {

@@ -38,6 +38,7 @@ import dev.certpilot.core.store.FileGuards;
 import dev.certpilot.core.store.FileLeases;
 import dev.certpilot.core.store.FileListing;
 import dev.certpilot.core.store.FileOperations;
+import dev.certpilot.core.store.LogText;
 import dev.certpilot.core.store.StorageProblems;
 import dev.certpilot.core.tls.KeyPairs;
 
@@ -432,7 +433,9 @@ public final class FileCertificateStore implements CertificateStore {
         try {
             return parser.parse(input);
         } catch (IOException | RuntimeException e) {
-            throw new Corruption(file + " cannot be parsed: " + e.getMessage(), e);
+            // a parser may quote what it read: one line, capped, whatever the file holds
+            throw new Corruption(file + " cannot be parsed: " + LogText.quoted(String.valueOf(e.getMessage()), 200),
+                    e);
         }
     }
 

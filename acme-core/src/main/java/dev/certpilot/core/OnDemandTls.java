@@ -77,12 +77,12 @@ public final class OnDemandTls {
         return maxPending;
     }
 
-    /** How many handshakes may wait for on-demand certificates at once, for all names; default 32. */
+    /** How many handshakes may wait for on-demand certificates at once, for all names; default 64. */
     public int maxWaitingHandshakes() {
         return maxWaitingHandshakes;
     }
 
-    /** How many handshakes may wait for the on-demand certificate of one name at once; default 8. */
+    /** How many handshakes may wait for the on-demand certificate of one name at once; default 16. */
     public int maxWaitingHandshakesPerName() {
         return maxWaitingHandshakesPerName;
     }
@@ -102,8 +102,8 @@ public final class OnDemandTls {
         private int maxNewOrders = 100;
         private Duration newOrdersPer = Duration.ofHours(1);
         private int maxPending = 64;
-        private int maxWaitingHandshakes = 32;
-        private int maxWaitingHandshakesPerName = 8;
+        private int maxWaitingHandshakes = 64;
+        private int maxWaitingHandshakesPerName = 16;
 
         private Builder(OnDemandDecision decision) {
             this.decision = Objects.requireNonNull(decision, "decision: on-demand TLS needs a decision (an open one "
@@ -122,7 +122,8 @@ public final class OnDemandTls {
 
         /**
          * At most {@code orders} new orders on demand per {@code per} (a token bucket: a burst of {@code orders},
-         * then evenly); renewals do not count. Keep it under the CA's limit on new orders (Let's Encrypt: 300 per 3
+         * then evenly); renewals do not count. The budget is kept in the store: every instance sharing it draws from
+         * it, and a restart does not refill it. Keep it under the CA's limit on new orders (Let's Encrypt: 300 per 3
          * hours and account).
          */
         public Builder maxNewOrders(int orders, Duration per) {

@@ -184,6 +184,19 @@ class FileCertificateStoreTest {
     }
 
     @Test
+    void whatACorruptedFileHoldsIsQuotedOnOneLineAndCapped() throws IOException {
+        var store = new FileCertificateStore(root);
+        store.save(SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test"));
+        var garbage = ("<html>\n<body>an error page saved over the file, line after line</body>\n").repeat(40);
+        Files.writeString(root.resolve("certificates/shop/metadata.json"), garbage);
+        Files.writeString(root.resolve("certificates/shop/fullchain.pem"), garbage);
+
+        assertThatThrownBy(() -> store.load("shop")).isInstanceOf(CorruptedEntryException.class)
+                .satisfies(e -> assertThat(e.getMessage()).as("one line").doesNotContain("\n")
+                        .hasSizeLessThan(1000));
+    }
+
+    @Test
     void aPrivateKeyReplacedByAnotherValidKeyIsACorruptionNotServed() throws IOException {
         var store = new FileCertificateStore(root);
         store.save(SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test"));

@@ -129,6 +129,93 @@ class OnDemandTest {
         assertThat(new FileCertificateStore(storage).load("a.shop.test")).as("kept in the store").isPresent();
     }
 
+    @Test
+    void aCertificateObtainedOnDemandWhoseStoredEntryIsCorruptedIsObtainedAgainWhileTheHandshakeWaits()
+            throws Exception {
+        var onDemand = OnDemandTls.allowedBy(OnDemandDecision.suffixes(".shop.test"));
+        var first = manager(onDemand).build();
+        var tls = started(first);
+        var obtained = tls.handshake("a.shop.test").orElseThrow();
+        tls.close();
+        first.close();
+        // a bad restore: another valid key in place of the certificate's
+        java.nio.file.Files.writeString(storage.resolve("certificates/a.shop.test/privkey.pem"),
+                dev.certpilot.core.spi.Pem.privateKey(KeyType.EC_P256.generate().getPrivate()));
+
+        var again = started(manager(onDemand).build());
+        var served = again.handshake("a.shop.test").orElseThrow();
+
+        assertThat(covers(java.util.Optional.of(served), "a.shop.test")).isTrue();
+        assertThat(served.getIssuerX500Principal()).as("the CA's, not a bootstrap certificate")
+                .isNotEqualTo(served.getSubjectX500Principal());
+        assertThat(served.getSerialNumber()).isNotEqualTo(obtained.getSerialNumber());
+        assertThat(issuer.calls()).as("obtained again once").hasSize(2);
+    }
+
+    @Test
+    void theBudgetOfNewOrdersIsSharedByInstancesOnOneStoreAndSurvivesARestart() throws Exception {
+        var onDemand = OnDemandTls.builder(OnDemandDecision.suffixes(".shop.test")).maxNewOrders(2, Duration.ofDays(1))
+                .build();
+        var first = manager(onDemand).build();
+        var one = started(first);
+        var other = started(manager(onDemand).build());
+
+        assertThat(covers(one.handshake("one.shop.test"), "one.shop.test")).isTrue();
+        assertThat(covers(other.handshake("two.shop.test"), "two.shop.test")).isTrue();
+        assertThat(covers(other.handshake("three.shop.test"), "three.shop.test")).as("the shared budget is spent")
+                .isFalse();
+        first.close();
+
+        var restarted = started(manager(onDemand).build());
+        assertThat(covers(restarted.handshake("four.shop.test"), "four.shop.test")).as("a restart refills nothing")
+                .isFalse();
+        assertThat(covers(restarted.handshake("one.shop.test"), "one.shop.test")).as("a stored one needs no budget")
+                .isTrue();
+        assertThat(issuer.calls()).hasSize(2);
+    }
+
+    @Test
+    void anIpLiteralInSniIsRefusedBeforeTheDecisionIsAsked() throws Exception {
+        var asked = new java.util.concurrent.atomic.AtomicInteger();
+        var tls = started(manager(OnDemandTls.allowedBy(name -> {
+            asked.incrementAndGet();
+            return true;
+        })).build());
+
+        assertThat(covers(tls.handshake("192.0.2.7"), "192.0.2.7")).isFalse();
+        assertThat(asked).as("the decision is never asked about an address").hasValue(0);
+        assertThat(issuer.calls()).isEmpty();
+    }
+
+    @Test
+    void aDecisionThatHangsDuringARenewalHoldsNoRenewalWorker() throws Exception {
+        var hang = new CountDownLatch(1);
+        var entered = new CountDownLatch(1);
+        var renewing = new AtomicBoolean();
+        var onDemand = OnDemandTls.allowedBy(name -> {
+            if (renewing.get()) {
+                entered.countDown();
+                hang.await(); // an ask endpoint that never answers, asked again at renewal
+            }
+            return true;
+        });
+        var manager = manager(onDemand).concurrentOrders(1).build();
+        var tls = started(manager);
+        closing.push(hang::countDown);
+        assertThat(tls.handshake("a.shop.test")).isPresent();
+        clock.jump(Duration.ofDays(30));
+        manager.manage(ManagedCertificate.of("static.test")); // 30 days younger than a.shop.test
+        events.await(CertificateEvent.Obtained.class, 2, Duration.ofSeconds(5));
+
+        renewing.set(true);
+        clock.jump(Duration.ofDays(31)); // a.shop.test is due: its decision now hangs
+        assertThat(entered.await(5, TimeUnit.SECONDS)).as("the renewal asked the decision").isTrue();
+        clock.jump(Duration.ofDays(30)); // static.test is due: the one renewal worker must not be the one waiting
+        var renewed = events.await(CertificateEvent.Renewed.class, 1, Duration.ofSeconds(5));
+
+        assertThat(renewed.name()).isEqualTo("static.test");
+    }
+
     /** Whether the handshake presented a certificate for {@code name} (else it failed, or got the default one). */
     private static boolean covers(java.util.Optional<java.security.cert.X509Certificate> leaf, String name)
             throws Exception {
@@ -146,7 +233,9 @@ class OnDemandTest {
                 .isFalse();
         assertThat(issuer.calls()).hasSize(1);
 
-        var failing = started(manager(OnDemandTls.allowedBy(OnDemandDecision.suffixes(".shop.test"))).build());
+        // a store of its own: the budget of new orders is the store's, and the first one spent it
+        var failing = started(FakeCaManagers.builder(storage.resolve("elsewhere"), clock, events, issuer)
+                .onDemand(OnDemandTls.allowedBy(OnDemandDecision.suffixes(".shop.test"))).build());
         issuer.alwaysFail(true);
         assertThat(covers(failing.handshake("broken.shop.test"), "broken.shop.test")).isFalse();
         var started = System.nanoTime();

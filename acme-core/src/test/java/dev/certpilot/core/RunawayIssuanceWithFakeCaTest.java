@@ -70,17 +70,32 @@ class RunawayIssuanceWithFakeCaTest {
     }
 
     @Test
-    void certificatesOfFiveSecondsAreOrderedAtMostFiveTimesAMinute() throws Exception {
-        // not due on arrival (at half their life, over a second later, whatever second their start is cut to)
+    void certificatesOfFiveSecondsAreOrderedOnceNotInALoop() throws Exception {
+        // not due within a second of arriving, but too short to be of use
         var issuer = new FakeIssuer(FakeCaManagers.CA, clock).validity(Duration.ofSeconds(5));
         try (var manager = manager(issuer)) {
+            assertNoLoop(manager, issuer, "the CA issued it for only PT5S");
+        }
+    }
+
+    @Test
+    void atMostFiveCertificatesOfANameAreOrderedWithinTheirLifetime() throws Exception {
+        // renewed when 80% of 20 s remain: every 2.4 to 4 s, each not quite due on arrival
+        var issuer = new FakeIssuer(FakeCaManagers.CA, clock).validity(Duration.ofSeconds(20));
+        try (var manager = FakeCaManagers.builder(storage, clock, events, issuer).renewalWindow(0.8)
+                .retryBackoff(Duration.ofMinutes(1), Duration.ofHours(6)).checkInterval(Duration.ofHours(1))
+                .domain("shop.test").build()) {
             manager.start();
-            var held = events.await(CertificateEvent.Failed.class, 1, Duration.ofSeconds(30));
-            assertThat(held.cause()).hasMessageContaining("was issued 5 times within PT1M")
+            var held = events.await(CertificateEvent.Failed.class, 1, Duration.ofSeconds(40));
+            assertThat(held.cause()).hasMessageContaining("was issued 5 times within PT20S")
                     .hasMessageContaining("unless renewNow asks for one");
-            assertThat(issuer.calls()).as("five orders, each renewing the last at half its life").hasSize(5);
-            assertThat(held.nextAttempt()).as("not before the first of the five is a minute old")
-                    .isAfterOrEqualTo(issuer.calls().get(0).time().plus(Duration.ofSeconds(59)));
+            assertThat(issuer.calls()).as("five orders, then held back").hasSize(5);
+            var first = issuer.calls().get(0).time();
+            var last = issuer.calls().get(4).time();
+            var until = first.plusSeconds(20).isBefore(last.plusSeconds(10)) ? first.plusSeconds(20)
+                    : last.plusSeconds(10);
+            assertThat(held.nextAttempt()).as("until the first is a lifetime old, or half of it after the last")
+                    .isBetween(until, until.plusSeconds(1));
         }
     }
 

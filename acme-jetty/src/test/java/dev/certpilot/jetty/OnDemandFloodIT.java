@@ -52,7 +52,8 @@ class OnDemandFloodIT {
 
     @AfterEach
     void stop() throws Exception {
-        decide.countDown();
+        // the decisions stay pending: closing the manager interrupts them, so that nothing is ordered or written
+        // while the temporary directory is deleted
         if (flood != null) {
             flood.shutdownNow();
         }

@@ -156,8 +156,9 @@ class OnDemandIT {
 
     @Test
     void fiftyConcurrentFirstHandshakesForOneNewNameMakeOneOrder(Pebble pebble) throws Exception {
-        var port = serveWithHttp01(pebble, manager(pebble,
-                OnDemandTls.allowedBy(OnDemandDecision.suffixes(".customers.test"))));
+        // all fifty may wait for the one order (the bound on waiting handshakes has its own test, OnDemandFloodIT)
+        var port = serveWithHttp01(pebble, manager(pebble, OnDemandTls.builder(OnDemandDecision.suffixes(
+                ".customers.test")).maxWaitingHandshakes(64, 64).build()));
         var context = trust(pebble);
         var ordersAtCa = ordersCreatedBy(pebble);
         var start = new CountDownLatch(1);

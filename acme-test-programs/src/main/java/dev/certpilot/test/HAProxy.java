@@ -80,15 +80,41 @@ public final class HAProxy implements AutoCloseable {
     }
 
     /**
+     * The health check of each backend of {@link #roundRobin}, as the README's "Several instances" shows it: an HTTP
+     * request to the node's readiness path over its HTTPS port, which a frozen node does not answer.
+     */
+    public static final List<String> HEALTH_CHECK = List.of(
+            "  option httpchk",
+            "  http-check send meth GET uri /ready ver HTTP/1.1 hdr Host localhost",
+            "  http-check expect status 200");
+
+    /**
      * Starts HAProxy on 127.0.0.1 in front of a cluster, as a load balancer without sticky sessions: HTTP on
      * {@code httpPort}, each request to the next of {@code httpBackends} in turn; and TCP on {@code tlsPort}, each
      * connection passed through, TLS and all, to the next of {@code tlsBackends}. Backends are health-checked every
-     * 300 ms and a failed connection is retried on another, so that a node that dies leaves the rotation in about a
-     * second, as behind any production load balancer.
+     * 300 ms by a TCP connection and a failed connection is retried on another, so that a node that dies leaves the
+     * rotation in about a second, as behind any production load balancer.
      *
      * @throws IllegalStateException if HAProxy is missing (with the install command) or does not start
      */
     public static HAProxy roundRobin(int httpPort, List<Integer> httpBackends, int tlsPort, List<Integer> tlsBackends) {
+        return roundRobin(httpPort, httpBackends, tlsPort, tlsBackends, false);
+    }
+
+    /**
+     * {@link #roundRobin(int, List, int, List)} with the backends health-checked over HTTP, as the README's "Several
+     * instances" shows ({@link #HEALTH_CHECK}: {@code GET /ready} on each node's HTTPS port, {@code tlsBackends}' of
+     * the same index), so that a node that freezes, and still accepts TCP connections, leaves the rotation too.
+     *
+     * @throws IllegalStateException if HAProxy is missing (with the install command) or does not start
+     */
+    public static HAProxy roundRobinCheckingReadiness(int httpPort, List<Integer> httpBackends, int tlsPort,
+                                                      List<Integer> tlsBackends) {
+        return roundRobin(httpPort, httpBackends, tlsPort, tlsBackends, true);
+    }
+
+    private static HAProxy roundRobin(int httpPort, List<Integer> httpBackends, int tlsPort, List<Integer> tlsBackends,
+                                      boolean readiness) {
         var haproxy = Executables.find("haproxy", INSTALL_COMMAND);
         Path work = null;
         try {
@@ -112,8 +138,12 @@ public final class HAProxy implements AutoCloseable {
                     "backend http_nodes",
                     "  mode http",
                     "  balance roundrobin"));
+            if (readiness) {
+                lines.addAll(HEALTH_CHECK);
+            }
             for (int i = 0; i < httpBackends.size(); i++) {
-                lines.add("  server node" + i + " 127.0.0.1:" + httpBackends.get(i));
+                lines.add("  server node" + i + " 127.0.0.1:" + httpBackends.get(i) + (readiness ? " check port "
+                        + tlsBackends.get(i) + " check-ssl verify none" : ""));
             }
             lines.addAll(List.of(
                     "frontend tls",
@@ -123,8 +153,12 @@ public final class HAProxy implements AutoCloseable {
                     "backend tls_nodes",
                     "  mode tcp",
                     "  balance roundrobin"));
+            if (readiness) {
+                lines.addAll(HEALTH_CHECK);
+            }
             for (int i = 0; i < tlsBackends.size(); i++) {
-                lines.add("  server node" + i + " 127.0.0.1:" + tlsBackends.get(i));
+                lines.add("  server node" + i + " 127.0.0.1:" + tlsBackends.get(i) + (readiness
+                        ? " check check-ssl verify none" : ""));
             }
             lines.add("");
             var config = work.resolve("haproxy.cfg");

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.crypto.SecretKey;
 import javax.sql.DataSource;
@@ -61,12 +63,17 @@ import dev.certpilot.core.spi.StoredCertificate;
  */
 public final class JdbcCertificateStore implements CertificateStore {
 
+    /** A table or sequence of the store in a statement: named certpilot_..., not already qualified. */
+    private static final Pattern TABLE = Pattern.compile("(?<![\\w.\"])certpilot_(\\w+)");
+
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
     private static final int QUERY_TIMEOUT_SECONDS = 30;
 
     private final DataSource dataSource;
     private final String description;
     private final KeyEncryption encryption;
+    /** The replacement that qualifies a table name with the configured schema, or null for the connection's. */
+    private final String schemaPrefix;
     private volatile String holder;
     private final Object migration = new Object();
     private volatile boolean migrated;
@@ -74,7 +81,9 @@ public final class JdbcCertificateStore implements CertificateStore {
     private JdbcCertificateStore(Builder builder) {
         this.dataSource = builder.dataSource;
         this.description = builder.description;
-        this.encryption = new KeyEncryption(builder.key);
+        this.encryption = new KeyEncryption(builder.key, builder.migratePlaintextKeys);
+        this.schemaPrefix = builder.schema == null ? null
+                : Matcher.quoteReplacement("\"" + builder.schema.replace("\"", "\"\"") + "\".") + "certpilot_$1";
     }
 
     /** A store in the database {@code dataSource} connects to; give it a pool in production. */
@@ -129,12 +138,21 @@ public final class JdbcCertificateStore implements CertificateStore {
                     }
                     var domains = row.getString(1);
                     var chainPem = row.getString(2);
-                    var keyPem = encryption.open(row.getString(3), "certificate " + name);
+                    var stored = row.getString(3);
                     var revision = row.getLong(4);
+                    String keyPem;
                     try {
-                        var bundle = new CertificateBundle(name, Arrays.asList(domains.split("\n")),
+                        keyPem = encryption.open(stored, "certificate " + name);
+                    } catch (KeyEncryption.PlaintextKeyException e) {
+                        var id = moveAside(connection, name, revision, e.getMessage());
+                        LOG.error("Certificate {}: {}; moved it to certpilot_corrupt id {}", name, e.getMessage(), id);
+                        throw new CorruptedEntryException("Refused certificate " + name + " in " + description + ": "
+                                + e.getMessage(), "certpilot_corrupt id " + id, e);
+                    } // a key that does not decrypt is a configuration mistake: thrown as it is, nothing moved
+                    CertificateBundle bundle;
+                    try {
+                        bundle = new CertificateBundle(name, Arrays.asList(domains.split("\n")),
                                 Pem.readCertificates(chainPem), Pem.readPrivateKey(keyPem));
-                        return Optional.of(bundle);
                     } catch (IOException | RuntimeException e) {
                         var id = moveAside(connection, name, revision, e.getMessage());
                         LOG.error("Certificate {} is unreadable ({}); moved it to certpilot_corrupt id {}", name,
@@ -142,6 +160,11 @@ public final class JdbcCertificateStore implements CertificateStore {
                         throw new CorruptedEntryException("Unreadable certificate " + name + " in " + description
                                 + ": " + e.getMessage(), "certpilot_corrupt id " + id, e);
                     }
+                    if (encryption.needsSealing(stored)) { // read under migratePlaintextKeys
+                        seal(connection, "certpilot_certificate", "private_key", "name", name, stored,
+                                encryption.seal(keyPem, "certificate " + name));
+                    }
+                    return Optional.of(bundle);
                 }
             }
         });
@@ -264,11 +287,38 @@ public final class JdbcCertificateStore implements CertificateStore {
             return Optional.empty();
         }
         var pem = encryption.open(text.get(), "account " + accountId);
+        KeyPair keyPair;
         try {
-            return Optional.of(Pem.readKeyPair(pem));
+            keyPair = Pem.readKeyPair(pem);
         } catch (IOException e) {
             throw new IOException("Unreadable account key " + accountId + " in " + description + ": "
                     + e.getMessage(), e);
+        }
+        if (encryption.needsSealing(text.get())) {
+            var sealed = encryption.seal(pem, "account " + accountId);
+            call("encrypt account key " + accountId, connection -> {
+                seal(connection, "certpilot_account_key", "key_pair", "id", accountId, text.get(), sealed);
+                return null;
+            });
+        }
+        return Optional.of(keyPair);
+    }
+
+    /**
+     * Replaces the plaintext key {@code plaintext} in {@code table}'s row {@code id} with {@code sealed}, unless the
+     * row changed since it was read (a save of a new key wins).
+     */
+    private void seal(Connection connection, String table, String column, String idColumn, String id,
+                      String plaintext, String sealed) throws SQLException {
+        try (var update = prepare(connection, "UPDATE " + table + " SET " + column + " = ? WHERE " + idColumn
+                + " = ? AND " + column + " = ?")) {
+            update.setString(1, sealed);
+            update.setString(2, id);
+            update.setString(3, plaintext);
+            if (update.executeUpdate() == 1) {
+                LOG.info("Encrypted the private key of {} {} in place (stored in plaintext before encryption was "
+                        + "turned on)", table.equals("certpilot_certificate") ? "certificate" : "account", id);
+            }
         }
     }
 
@@ -429,7 +479,7 @@ public final class JdbcCertificateStore implements CertificateStore {
         }
         synchronized (migration) {
             if (!migrated) {
-                Schema.migrate(connection);
+                Schema.migrate(connection, this::sql);
                 migrated = true;
             }
         }
@@ -440,10 +490,15 @@ public final class JdbcCertificateStore implements CertificateStore {
                 && e.getSQLState().startsWith("08");
     }
 
-    private static PreparedStatement prepare(Connection connection, String sql) throws SQLException {
-        var statement = connection.prepareStatement(sql);
+    private PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+        var statement = connection.prepareStatement(sql(sql));
         statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
         return statement;
+    }
+
+    /** {@code sql} with its tables and sequences in the configured schema, if one is configured. */
+    private String sql(String sql) {
+        return schemaPrefix == null ? sql : TABLE.matcher(sql).replaceAll(schemaPrefix);
     }
 
     /** Who holds this store's leases, for operators reading the lease table; looked up at the first lease, not at start. */
@@ -550,6 +605,8 @@ public final class JdbcCertificateStore implements CertificateStore {
         private final DataSource dataSource;
         private final String description;
         private SecretKey key;
+        private boolean migratePlaintextKeys;
+        private String schema;
 
         private Builder(DataSource dataSource, String description) {
             this.dataSource = dataSource;
@@ -558,7 +615,10 @@ public final class JdbcCertificateStore implements CertificateStore {
 
         /**
          * Encrypts private keys (of certificates and ACME accounts) with {@code key} (AES, 128 or 256 bits) before
-         * they reach the database; keys stored in plaintext before are still read, and encrypted at their next save.
+         * they reach the database. A key found in plaintext is then refused (a certificate's row is moved aside and
+         * the certificate obtained again; an account key's read fails naming the fix): whoever can write to the table
+         * could have put in a key they know. Keys stored before encryption was turned on are read with
+         * {@link #migratePlaintextKeys()}.
          * It protects keys in backups, replicas, dumps and from whoever reads the tables without the application's
          * key; not from anyone who has that key or the application's memory. Keep the key outside the database
          * (a secret manager): losing it means every certificate is ordered again.
@@ -578,8 +638,42 @@ public final class JdbcCertificateStore implements CertificateStore {
             return this;
         }
 
-        /** The store. */
+        /**
+         * Keeps the tables in {@code schema}, which must exist (such as one made with
+         * {@code CREATE SCHEMA certpilot AUTHORIZATION app_user}), instead of the first schema of the connection's
+         * search path. A schema of certpilot's own keeps other roles' tables out of its way.
+         *
+         * @throws IllegalArgumentException if the name is blank
+         */
+        public Builder schema(String schema) {
+            Objects.requireNonNull(schema, "schema");
+            if (schema.isBlank()) {
+                throw new IllegalArgumentException("The schema name is blank; give one, such as certpilot, or leave "
+                        + "it out for the connection's search path");
+            }
+            this.schema = schema;
+            return this;
+        }
+
+        /**
+         * With {@link #encryptPrivateKeys}: reads private keys stored in plaintext (before encryption was turned on)
+         * and encrypts each in place at its first read. Turn it on for the first start with a key, then off again.
+         */
+        public Builder migratePlaintextKeys() {
+            this.migratePlaintextKeys = true;
+            return this;
+        }
+
+        /**
+         * The store.
+         *
+         * @throws IllegalStateException if {@link #migratePlaintextKeys()} is on without a key
+         */
         public JdbcCertificateStore build() {
+            if (migratePlaintextKeys && key == null) {
+                throw new IllegalStateException("migratePlaintextKeys() encrypts keys stored in plaintext, and needs "
+                        + "encryptPrivateKeys(key) to know with what");
+            }
             return new JdbcCertificateStore(this);
         }
     }

@@ -13,8 +13,9 @@ import javax.crypto.spec.GCMParameterSpec;
 /**
  * Encrypts private keys at rest with the application's AES key, by the JDK's AES-GCM: a new 96-bit nonce per value,
  * and the row's identity (table and name) as associated data, so that a value copied into another row does not
- * decrypt. The stored form is {@code aes-gcm:v1:<base64 of nonce and ciphertext>}; text without that prefix is a
- * plaintext PEM (written before encryption was turned on) and is read as is. Thread-safe.
+ * decrypt. The stored form is {@code aes-gcm:v1:<base64 of nonce and ciphertext>}. Once a key is set, text without
+ * that prefix (a plaintext PEM) is refused, since whoever can write to the table could have put in a key they know;
+ * only an explicit migration reads it (to be sealed at once by the store). Thread-safe.
  */
 final class KeyEncryption {
 
@@ -23,11 +24,21 @@ final class KeyEncryption {
     private static final int TAG_BITS = 128;
 
     private final SecretKey key;
+    private final boolean migratePlaintext;
     private final SecureRandom random = new SecureRandom();
 
-    /** @param key the application's AES key, or null to store keys in plaintext */
-    KeyEncryption(SecretKey key) {
+    /**
+     * @param key              the application's AES key, or null to store keys in plaintext
+     * @param migratePlaintext whether a plaintext key is read (to be sealed) while a key is set
+     */
+    KeyEncryption(SecretKey key, boolean migratePlaintext) {
         this.key = key;
+        this.migratePlaintext = migratePlaintext;
+    }
+
+    /** Whether {@code stored} is a plaintext key that is to be sealed now that a key is set (a migration). */
+    boolean needsSealing(String stored) {
+        return key != null && !stored.startsWith(PREFIX);
     }
 
     /** The text to store for {@code pem}, in the row named by {@code context}. */
@@ -60,6 +71,13 @@ final class KeyEncryption {
      */
     String open(String stored, String context) throws IOException {
         if (!stored.startsWith(PREFIX)) {
+            if (key != null && !migratePlaintext) {
+                throw new PlaintextKeyException("The private key of " + context + " is stored in plaintext while "
+                        + "private keys are encrypted: whoever can write to the database may have put in a key they "
+                        + "know, so it is not used. If it was stored before encryption was turned on, turn on "
+                        + "migratePlaintextKeys() (Spring Boot: certpilot.storage.migrate-plaintext-keys=true) once, "
+                        + "and it is encrypted in place at its first read");
+            }
             return stored;
         }
         if (key == null) {
@@ -76,6 +94,16 @@ final class KeyEncryption {
             throw new IOException("The private key of " + context + " cannot be decrypted with the configured key: "
                     + "it was written with another key, or altered. Configure the key it was written with; nothing "
                     + "was changed", e);
+        }
+    }
+
+    /** A plaintext key refused while encryption is on. */
+    static final class PlaintextKeyException extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        PlaintextKeyException(String message) {
+            super(message);
         }
     }
 }

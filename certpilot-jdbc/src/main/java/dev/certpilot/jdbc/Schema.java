@@ -3,6 +3,7 @@ package dev.certpilot.jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,13 +11,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The store's tables and their versions. {@link #migrate} brings a database to the newest version, one
  * transaction per run, serialized across every node by a transaction-level advisory lock, so that instances starting
- * at once migrate once. Stateless.
+ * at once migrate once. It first checks that the tables the store's statements reach belong to the user it connects
+ * as (or a role that user is a member of): with {@code CREATE TABLE IF NOT EXISTS} alone, tables another role created
+ * first (PostgreSQL before 15 lets any role create in {@code public}) would be adopted, and their owner could read
+ * every key. Stateless.
  */
 final class Schema {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
     /** The advisory lock key of migrations: "certpilot" in ASCII, as a number. */
     private static final long MIGRATION_LOCK = 0x6365727470696c6fL;
+
+    /** Every relation the store uses, as its statements name them. */
+    private static final List<String> RELATIONS = List.of("certpilot_schema", "certpilot_certificate",
+            "certpilot_revision", "certpilot_corrupt", "certpilot_account_key", "certpilot_lease", "certpilot_challenge");
 
     /** Version {@code i + 1} is {@code MIGRATIONS.get(i)}; append, never edit. */
     private static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -76,17 +84,21 @@ final class Schema {
     /**
      * Migrates the database {@code connection} reaches to {@link #current()}.
      *
+     * @param sql what the store makes of a statement (its tables qualified by the configured schema)
      * @throws SQLException          if the database fails
-     * @throws IllegalStateException if the database is at a newer version than this code knows
+     * @throws IllegalStateException if the database is at a newer version than this code knows, or a table belongs
+     *                               to another role
      */
-    static void migrate(Connection connection) throws SQLException {
+    static void migrate(Connection connection, UnaryOperator<String> sql) throws SQLException {
         var autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (var statement = connection.createStatement()) {
             statement.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
-            statement.execute("CREATE TABLE IF NOT EXISTS certpilot_schema (version integer NOT NULL)");
+            checkOwners(connection, sql);
+            statement.execute(sql.apply("CREATE TABLE IF NOT EXISTS certpilot_schema (version integer NOT NULL)"));
             int version;
-            try (var result = statement.executeQuery("SELECT coalesce(max(version), 0) FROM certpilot_schema")) {
+            try (var result = statement.executeQuery(sql.apply("SELECT coalesce(max(version), 0) FROM "
+                    + "certpilot_schema"))) {
                 result.next();
                 version = result.getInt(1);
             }
@@ -95,10 +107,10 @@ final class Schema {
                         + "than this certpilot-jdbc knows (" + current() + "): upgrade certpilot on this instance");
             }
             for (int next = version + 1; next <= current(); next++) {
-                for (var sql : MIGRATIONS.get(next - 1)) {
-                    statement.execute(sql);
+                for (var step : MIGRATIONS.get(next - 1)) {
+                    statement.execute(sql.apply(step));
                 }
-                statement.execute("INSERT INTO certpilot_schema (version) VALUES (" + next + ")");
+                statement.execute(sql.apply("INSERT INTO certpilot_schema (version) VALUES (" + next + ")"));
                 LOG.info("Migrated the certpilot tables to version {}", next);
             }
             connection.commit();
@@ -107,6 +119,30 @@ final class Schema {
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * Refuses relations the store's statements would reach that belong to a role the connecting user is not a member
+     * of, naming each and the fix.
+     */
+    private static void checkOwners(Connection connection, UnaryOperator<String> sql) throws SQLException {
+        try (var owner = connection.prepareStatement("SELECT pg_get_userbyid(c.relowner), current_user, "
+                + "pg_has_role(current_user, c.relowner, 'MEMBER') FROM pg_class c WHERE c.oid = to_regclass(?)")) {
+            for (var relation : RELATIONS) {
+                var qualified = sql.apply(relation);
+                owner.setString(1, qualified);
+                try (var row = owner.executeQuery()) {
+                    if (row.next() && !row.getBoolean(3)) {
+                        throw new IllegalStateException("The table " + qualified + " belongs to the role "
+                                + row.getString(1) + ", not to " + row.getString(2) + " (the user certpilot connects "
+                                + "as) nor a role it is a member of: its owner could read and replace every key stored "
+                                + "there, so certpilot does not use it. If you did not create it, drop it; else change "
+                                + "its owner (ALTER TABLE ... OWNER TO " + row.getString(2) + "), or give certpilot a "
+                                + "schema of its own (JdbcCertificateStore.Builder.schema)");
+                    }
+                }
+            }
         }
     }
 }

@@ -90,17 +90,72 @@ class JdbcCertificateStoreTest {
     }
 
     @Test
-    void aKeyStoredInPlaintextIsReadWhenEncryptionIsTurnedOnAndEncryptedAtItsNextSave() throws Exception {
+    void aKeyStoredInPlaintextIsRefusedOnceEncryptionIsOnUnlessMigratingWhichEncryptsItAtItsFirstRead()
+            throws Exception {
         var url = postgres.createDatabase("plaintext");
         var bundle = TestBundles.bundle("shop", "shop.test");
-        JdbcCertificateStore.builder(url, null, null).build().save(bundle);
-        var encrypting = JdbcCertificateStore.builder(url, null, null).encryptPrivateKeys(aesKey()).build();
+        var account = TestBundles.ecKeys();
+        var plain = JdbcCertificateStore.builder(url, null, null).build();
+        plain.save(bundle);
+        plain.saveAccountKey("ca.test", account);
+        var key = aesKey();
 
-        var loaded = encrypting.load("shop").orElseThrow();
-        encrypting.save(loaded);
+        var migrating = JdbcCertificateStore.builder(url, null, null).encryptPrivateKeys(key).migratePlaintextKeys()
+                .build();
+        assertThat(migrating.load("shop").orElseThrow().privateKey().getEncoded())
+                .isEqualTo(bundle.privateKey().getEncoded());
+        assertThat(migrating.loadAccountKey("ca.test").orElseThrow().getPrivate().getEncoded())
+                .isEqualTo(account.getPrivate().getEncoded());
+        assertThat(column(url, "SELECT private_key FROM certpilot_certificate")).as("sealed at its first read")
+                .startsWith("aes-gcm:v1:");
+        assertThat(column(url, "SELECT key_pair FROM certpilot_account_key")).startsWith("aes-gcm:v1:");
+        var encrypting = JdbcCertificateStore.builder(url, null, null).encryptPrivateKeys(key).build();
+        assertThat(encrypting.load("shop")).isPresent();
 
-        assertThat(loaded.privateKey().getEncoded()).isEqualTo(bundle.privateKey().getEncoded());
-        assertThat(column(url, "SELECT private_key FROM certpilot_certificate")).startsWith("aes-gcm:v1:");
+        // a database writer without the key swaps in keys they know
+        plain.saveAccountKey("ca.test", TestBundles.ecKeys());
+        plain.save(TestBundles.bundle("shop", "shop.test"));
+        assertThatThrownBy(() -> encrypting.loadAccountKey("ca.test")).isInstanceOf(IOException.class)
+                .hasMessageContaining("stored in plaintext while private keys are encrypted")
+                .hasMessageContaining("migrate-plaintext-keys");
+        assertThatThrownBy(() -> encrypting.load("shop")).isInstanceOf(CorruptedEntryException.class)
+                .hasMessageContaining("stored in plaintext");
+        assertThat(encrypting.load("shop")).as("moved aside: obtained again").isEmpty();
+        assertThatThrownBy(() -> JdbcCertificateStore.builder(url, null, null).migratePlaintextKeys().build())
+                .hasMessageContaining("needs encryptPrivateKeys");
+    }
+
+    @Test
+    void tablesThatAnotherRoleCreatedFirstAreNotAdoptedAndASchemaOfItsOwnKeepsThemApart() throws Exception {
+        var url = postgres.createDatabase("owners");
+        try (var admin = DriverManager.getConnection(url); var sql = admin.createStatement()) {
+            sql.execute("CREATE ROLE app LOGIN");
+            sql.execute("CREATE ROLE intruder");
+            sql.execute("GRANT ALL ON SCHEMA public TO app, intruder");
+            // what the old default let any role do: tables in public before the application's first start
+            sql.execute("CREATE TABLE certpilot_schema (version integer NOT NULL)");
+            sql.execute("INSERT INTO certpilot_schema VALUES (1), (2)");
+            sql.execute("CREATE TABLE certpilot_account_key (id text PRIMARY KEY, key_pair text NOT NULL, "
+                    + "updated_at timestamptz NOT NULL DEFAULT now())");
+            sql.execute("ALTER TABLE certpilot_schema OWNER TO intruder");
+            sql.execute("ALTER TABLE certpilot_account_key OWNER TO intruder");
+            sql.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO app");
+            sql.execute("CREATE SCHEMA certpilot AUTHORIZATION app");
+        }
+        var adopting = JdbcCertificateStore.builder(url, "app", null).build();
+        assertThatThrownBy(() -> adopting.saveAccountKey("ca.test", TestBundles.ecKeys()))
+                .hasMessageContaining("The table certpilot_schema belongs to the role intruder, not to app")
+                .hasMessageContaining("schema of its own");
+        assertThat(column(url, "SELECT count(*) FROM certpilot_account_key")).as("nothing written there").isEqualTo("0");
+
+        var apart = JdbcCertificateStore.builder(url, "app", null).schema("certpilot").build();
+        apart.saveAccountKey("ca.test", TestBundles.ecKeys());
+        apart.save(TestBundles.bundle("shop", "shop.test"));
+        assertThat(apart.load("shop")).isPresent();
+        assertThat(column(url, "SELECT count(*) FROM certpilot.certpilot_account_key")).isEqualTo("1");
+        assertThat(column(url, "SELECT tableowner FROM pg_tables WHERE schemaname = 'certpilot' "
+                + "AND tablename = 'certpilot_certificate'")).isEqualTo("app");
+        assertThat(column(url, "SELECT count(*) FROM public.certpilot_account_key")).isEqualTo("0");
     }
 
     @Test

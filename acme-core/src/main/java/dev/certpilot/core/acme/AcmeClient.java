@@ -283,12 +283,27 @@ public final class AcmeClient implements Issuer {
             try {
                 return orderBuilder(login, certificate, profile).replaces(replaces).create();
             } catch (org.shredzone.acme4j.exception.AcmeServerException e) {
-                // e.g. alreadyReplaced: another instance renewed it; a plain order is still right
+                if (!refusesReplaces(e)) {
+                    throw e; // a rate limit, an outage...: honoured by the back-off, not retried at once
+                }
+                // another instance renewed it already, or the CA cannot tell what it replaces: a plain order is right
                 LOG.info("The CA refused an order replacing serial {} ({}); ordering without 'replaces'",
                         replaces.getSerialNumber().toString(16), detail(e));
             }
         }
         return orderBuilder(login, certificate, profile).create();
+    }
+
+    /**
+     * Whether {@code e} refuses the order for its {@code replaces} field alone, so that an order without it is right:
+     * {@code alreadyReplaced} (RFC 9773), or a {@code malformed} problem about what it replaces (a certificate the
+     * CA does not know, as CAs answered before {@code alreadyReplaced} existed).
+     */
+    static boolean refusesReplaces(org.shredzone.acme4j.exception.AcmeServerException e) {
+        var type = String.valueOf(e.getType());
+        var detail = e.getProblem().getDetail().orElse("").toLowerCase(Locale.ROOT);
+        return type.endsWith(":alreadyReplaced")
+                || type.endsWith(":malformed") && (detail.contains("replace") || detail.contains("ari"));
     }
 
     private static OrderBuilder orderBuilder(Login login, ManagedCertificate certificate, String profile) {

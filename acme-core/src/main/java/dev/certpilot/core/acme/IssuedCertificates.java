@@ -58,7 +58,8 @@ public final class IssuedCertificates {
             leaf.checkValidity(Date.from(now));
         } catch (GeneralSecurityException e) {
             return Optional.of("the certificate (" + serial + ") is not valid now (" + now + "): valid from "
-                    + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant());
+                    + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant() + "; if the CA is "
+                    + "right, check this host's clock");
         }
         if (leaf.getBasicConstraints() >= 0) {
             return Optional.of("the certificate (" + serial + ") is a CA certificate, not a server's");

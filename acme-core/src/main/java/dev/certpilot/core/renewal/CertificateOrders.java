@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 import org.slf4j.Logger;
@@ -24,6 +25,7 @@ import dev.certpilot.core.acme.IssuedCertificates;
 import dev.certpilot.core.acme.Issuer;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.spi.LeaseLostException;
 import dev.certpilot.core.spi.StoredCertificate;
 import dev.certpilot.core.store.CertificateLoader;
 import dev.certpilot.core.tls.ServedCertificates;
@@ -38,8 +40,6 @@ import dev.certpilot.core.tls.ServedCertificates;
 public final class CertificateOrders {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.renewal");
-    /** The longest wait before retrying after the store failed (a database restarting, a full disk). */
-    private static final Duration STORAGE_RETRY = Duration.ofSeconds(10);
     /** How far this host's clock may differ from the CA's before a certificate's start tells of it. */
     private static final Duration CLOCK_TOLERANCE = Duration.ofMinutes(5);
     /** How far CAs set a certificate's start before its issuance (Let's Encrypt: one hour). */
@@ -60,6 +60,7 @@ public final class CertificateOrders {
     private final CheckQueue queue;
     private final Duration leaseDuration;
     private final LeaseKeeper leases;
+    private final AtomicInteger unsavedCount = new AtomicInteger();
     private volatile boolean closed;
 
     CertificateOrders(ManagerSettings settings, List<Issuer> issuers, List<ChallengeResponder> responders,
@@ -130,12 +131,21 @@ public final class CertificateOrders {
             arrived(slot, bundle, clock.instant());
             try {
                 store.save(bundle, lease.lease());
+            } catch (LeaseLostException e) {
+                // this instance stalled past its lease, and another took over: what it stored stays, unless this
+                // certificate is strictly newer
+                var takeover = loader.loadUsable(slot.certificate, clock.instant());
+                if (takeover != null && !bundle.notAfter().isAfter(takeover.notAfter())) {
+                    LOG.warn("Certificate {}: this instance lost its lease while ordering ({}); another instance "
+                            + "stored serial {} meanwhile, which is served; serial {} is dropped", slot.name(),
+                            e.getMessage(), takeover.serialNumber().toString(16), bundle.serialNumber().toString(16));
+                    succeed(slot, takeover, serial(previous));
+                    return;
+                }
+                keepUnsaved(slot, bundle, previous, e);
+                return;
             } catch (IOException e) {
-                // never throw an issued certificate away (each new order counts against the CA's limits):
-                // serve it from memory and retry only the save (a lost lease included: the newer one wins then)
-                serve(slot, bundle, serial(previous));
-                slot.unsaved = bundle;
-                fail(slot, unsaved(slot, bundle, e));
+                keepUnsaved(slot, bundle, previous, e);
                 return;
             }
             succeed(slot, bundle, serial(previous));
@@ -192,15 +202,16 @@ public final class CertificateOrders {
                 return;
             }
             var stored = loader.loadUsable(slot.certificate, clock.instant());
-            if (stored != null && stored.notAfter().isAfter(bundle.notAfter())) {
-                LOG.info("Certificate {}: another instance stored a newer one; serving it instead of the unsaved "
-                        + "serial {}", slot.name(), bundle.serialNumber().toString(16));
-                slot.unsaved = null;
+            if (stored != null && !bundle.notAfter().isAfter(stored.notAfter())) {
+                LOG.info("Certificate {}: another instance stored one at least as new (serial {}); serving it instead "
+                        + "of the unsaved serial {}", slot.name(), stored.serialNumber().toString(16),
+                        bundle.serialNumber().toString(16));
+                saved(slot);
                 succeed(slot, stored, bundle.serialNumber());
                 return;
             }
             store.save(bundle, lease.lease());
-            slot.unsaved = null;
+            saved(slot);
             LOG.info("Stored certificate {} (serial {}), served from memory since its storing failed", slot.name(),
                     bundle.serialNumber().toString(16));
             reset(slot);
@@ -213,6 +224,35 @@ public final class CertificateOrders {
             Thread.currentThread().interrupt();
             fail(slot, new CertpilotException("Interrupted while storing certificate " + slot.name(), e));
         }
+    }
+
+    /**
+     * Serves {@code bundle}, issued but not stored, from memory, and has only its save retried: an issued certificate
+     * is never thrown away (each new order counts against the CA's limits).
+     */
+    private void keepUnsaved(CertificateSlot slot, CertificateBundle bundle, CertificateBundle previous,
+                             IOException cause) {
+        serve(slot, bundle, serial(previous));
+        if (!slot.removed && slot.unsavedCounted.compareAndSet(false, true) && unsavedCount.incrementAndGet() == 1) {
+            LOG.error("The store {} cannot save ({}): certificates are served from memory and saved once it can, with "
+                    + "a growing back-off; a restart before then orders them again. No new on-demand name is ordered "
+                    + "meanwhile", store, cause.getMessage());
+        }
+        slot.unsaved = bundle;
+        fail(slot, unsaved(slot, bundle, cause));
+    }
+
+    /** Records that {@code slot} has nothing unsaved any more: stored, superseded, or no longer managed. */
+    void saved(CertificateSlot slot) {
+        slot.unsaved = null;
+        if (slot.unsavedCounted.compareAndSet(true, false) && unsavedCount.decrementAndGet() == 0) {
+            LOG.info("The store {} saves again: every certificate served is stored", store);
+        }
+    }
+
+    /** How many certificates are served from memory because the store could not save them. */
+    int unsaved() {
+        return unsavedCount.get();
     }
 
     private StorageException unsaved(CertificateSlot slot, CertificateBundle bundle, IOException cause) {
@@ -256,12 +296,12 @@ public final class CertificateOrders {
     }
 
     /**
-     * Schedules the next check of {@code bundle}, which just arrived; a bundle that is due (or within the shortest
-     * retry) on arrival is a failure (counted, told, backed off), not a success to renew at once.
+     * Schedules the next check of {@code bundle}, which just arrived; a bundle that is due on arrival
+     * ({@link RenewalPolicy#dueOnArrival}) is a failure (counted, told, backed off), not a success to renew at once.
      */
     private void afterArrival(CertificateSlot slot, CertificateBundle bundle, Instant now) {
         var due = windows.due(slot, StoredCertificate.of(bundle), bundle::leaf, now);
-        if (due.isBefore(now.plus(RenewalPolicy.MIN_RETRY))) {
+        if (RenewalPolicy.dueOnArrival(StoredCertificate.of(bundle), due, now)) {
             fail(slot, new CertpilotException("Certificate " + slot.name() + " (serial "
                     + bundle.serialNumber().toString(16) + ") was due for renewal on arrival: "
                     + whyDue(slot, bundle, due, now) + ". It is served; the next order waits for the back-off"), false,
@@ -272,32 +312,34 @@ public final class CertificateOrders {
         schedule(slot, min(due, now.plus(policy.checkInterval())));
     }
 
-    /** Records that a certificate the CA issued for {@code slot} arrived now; see {@link #heldBack}. */
+    /** Records that a certificate the CA issued for {@code slot} arrived now; see {@link #holdBack}. */
     void arrived(CertificateSlot slot, CertificateBundle bundle, Instant now) {
-        if (slot.arrivals.size() == RenewalPolicy.ORDERS_PER_WINDOW) {
+        if (slot.arrivals.size() == RenewalPolicy.ORDERS_PER_LIFETIME) {
             slot.arrivals.removeFirst();
         }
         slot.arrivals.addLast(now);
-        slot.orderWindow = RenewalPolicy.orderWindow(Duration.between(bundle.notBefore(), bundle.notAfter()));
+        slot.lifetime = Duration.between(bundle.notBefore(), bundle.notAfter());
     }
 
     /**
-     * Until when an order for {@code slot} that is not forced is held back: {@link RenewalPolicy#ORDERS_PER_WINDOW}
-     * certificates arrived within the order window; null when it may go ahead. Counted as a failure, with the reason
-     * and the back-off, so that the operator hears of it.
+     * Until when an order for {@code slot} that is not forced is held back: {@link RenewalPolicy#ORDERS_PER_LIFETIME}
+     * certificates arrived within the lifetime of the latest; then until that lifetime has passed since the first of
+     * them, but no later than half of it after the latest (which is still served). Null when it may go ahead. Counted
+     * as a failure, with the reason and the back-off, so that the operator hears of it.
      */
     Instant holdBack(CertificateSlot slot, Instant now) {
-        if (slot.arrivals.size() < RenewalPolicy.ORDERS_PER_WINDOW) {
+        if (slot.arrivals.size() < RenewalPolicy.ORDERS_PER_LIFETIME) {
             return null;
         }
-        var until = slot.arrivals.peekFirst().plus(slot.orderWindow);
+        var until = min(slot.arrivals.peekFirst().plus(slot.lifetime), slot.arrivals.peekLast().plus(
+                slot.lifetime.dividedBy(2)));
         if (!now.isBefore(until)) {
             return null;
         }
         fail(slot, new CertpilotException("Certificate " + slot.name() + " was issued " + slot.arrivals.size()
-                + " times within " + slot.orderWindow + " (the lifetime of its certificates, at least a minute): "
-                + "no new order before " + until + ", unless renewNow asks for one. A CA whose certificates are "
-                + "due so soon would otherwise be asked in a loop, and spend the account's limits"), false, until);
+                + " times within " + slot.lifetime + ", the lifetime of its certificates: no new order before "
+                + until + ", unless renewNow asks for one. A name due again and again would otherwise be ordered in "
+                + "a loop, and spend the account's limits"), false, until);
         return until;
     }
 
@@ -328,10 +370,10 @@ public final class CertificateOrders {
     /**
      * Counts {@code failure}, tells the listeners and schedules the next attempt after the back-off; with
      * {@code nearExpiry}, the back-off is shortened so that a certificate close to its expiry gets more attempts
-     * (not for a certificate that was due on arrival: that is how a loop would start); never before
-     * {@code notBefore}, if given.
+     * (not for a certificate that was due on arrival: that is how a loop would start); at {@code at} instead of
+     * after the back-off, if given.
      */
-    private void fail(CertificateSlot slot, CertpilotException failure, boolean nearExpiry, Instant notBefore) {
+    private void fail(CertificateSlot slot, CertpilotException failure, boolean nearExpiry, Instant at) {
         if (closed) {
             LOG.debug("Certificate {}: attempt stopped by close ({})", slot.name(), failure.getMessage());
             return;
@@ -343,15 +385,16 @@ public final class CertificateOrders {
         var delay = nearExpiry ? policy.backoff(slot.failures, random, current, now)
                 : policy.backoff(slot.failures, random);
         if (failure instanceof StorageException) {
-            // the store, not the CA, failed: no rate limit to spare, and a renewal may be close to the expiry
-            delay = min(delay, STORAGE_RETRY);
+            // the store, not the CA, failed: no rate limit to spare, and a renewal may be close to the expiry; but a
+            // store that stays down (a full disk) is not asked every 10 s for ever
+            delay = min(delay, RenewalPolicy.storageBackoff(slot.failures));
         }
         var next = now.plus(delay);
         if (failure instanceof RateLimitedException limited && limited.retryAfter().isPresent()) {
             next = max(next, limited.retryAfter().get());
         }
-        if (notBefore != null) {
-            next = max(next, notBefore);
+        if (at != null) {
+            next = at;
         }
         var caFailure = !(failure instanceof StorageException);
         if (caFailure && issuers.size() > 1 && slot.failures % policy.failoverAfter() == 0) {
@@ -410,7 +453,7 @@ public final class CertificateOrders {
             LOG.info("Certificate {} (serial {}) was obtained by another instance sharing the store; serving it",
                     slot.name(), stored.serialNumber().toString(16));
             slot.issuedBy = null;
-            slot.unsaved = null;
+            saved(slot);
             succeed(slot, stored, previous == null ? null : previous.serial());
         }
     }

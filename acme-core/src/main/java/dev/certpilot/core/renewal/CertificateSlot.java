@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.certpilot.core.CertificateBundle;
@@ -40,12 +41,14 @@ public final class CertificateSlot {
     boolean renewing;
     /** A certificate issued and served but not yet stored; its save is retried without a new order. */
     CertificateBundle unsaved;
+    /** Whether {@link #unsaved} is counted among the store's unsaved certificates; set and cleared once each. */
+    final AtomicBoolean unsavedCounted = new AtomicBoolean();
     /**
-     * When the last {@link RenewalPolicy#ORDERS_PER_WINDOW} certificates arrived from the CA here, oldest first, and
-     * the order window of the latest: no order, unless forced, while that many arrived within the window.
+     * When the last {@link RenewalPolicy#ORDERS_PER_LIFETIME} certificates the CA issued arrived here, oldest first,
+     * and the lifetime of the latest: no order, unless forced, while that many arrived within it.
      */
-    final ArrayDeque<Instant> arrivals = new ArrayDeque<>(RenewalPolicy.ORDERS_PER_WINDOW);
-    Duration orderWindow;
+    final ArrayDeque<Instant> arrivals = new ArrayDeque<>(RenewalPolicy.ORDERS_PER_LIFETIME);
+    Duration lifetime;
     /** The serial whose renewal window {@link #ariDue} is, and when to ask the CA again. */
     BigInteger ariSerial;
     Instant ariDue;

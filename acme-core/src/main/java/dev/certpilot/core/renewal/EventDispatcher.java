@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertificateListener;
+import dev.certpilot.core.StorageException;
 
 /**
  * Tells the listeners about each {@link CertificateEvent} and logs it under {@code dev.certpilot.renewal}, never
@@ -54,11 +55,22 @@ public final class EventDispatcher {
                     e.certificate().serialNumber().toString(16), e.previousSerial().toString(16),
                     e.certificate().notAfter());
         } else if (event instanceof CertificateEvent.Failed e) {
+            if (e.cause() instanceof StorageException && e.attempt() > 1) {
+                // a store that stays down: its first failure per certificate, and the store's summary, are enough
+                LOG.debug("Certificate {} failed (attempt {}), next attempt at {}: {}", e.name(), e.attempt(),
+                        e.nextAttempt(), e.cause().getMessage());
+                return;
+            }
             LOG.warn("Certificate {} failed (attempt {}), next attempt at {}: {}", e.name(), e.attempt(),
                     e.nextAttempt(), e.cause().getMessage());
         } else if (event instanceof CertificateEvent.Expiring e) {
-            LOG.error("Certificate {} expires at {} ({} left) and renewal keeps failing", e.name(), e.notAfter(),
-                    e.remaining());
+            if (e.remaining().isNegative()) {
+                LOG.error("Certificate {} expired at {}, {} ago, and renewal keeps failing", e.name(), e.notAfter(),
+                        e.remaining().negated());
+            } else {
+                LOG.error("Certificate {} expires at {} ({} left) and renewal keeps failing", e.name(), e.notAfter(),
+                        e.remaining());
+            }
         } else if (event instanceof CertificateEvent.Revoked e) {
             LOG.warn("Revoked certificate {} (serial {}, reason {})", e.name(), e.serial().toString(16), e.reason());
         } else if (event instanceof CertificateEvent.Unmanaged e) {

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.OnDemandTls;
+import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.tls.IpAddresses;
 import dev.certpilot.core.tls.ServedCertificate;
 import dev.certpilot.core.tls.ServedCertificates;
@@ -28,7 +29,8 @@ import dev.certpilot.core.tls.ServedCertificates;
  * future per name, shared by its concurrent handshakes; the decision and the order run on a small pool of their own
  * (so a handshake's thread only waits, and a CA's validation handshake never queues behind it), with a bounded
  * queue; a bound on the handshakes that wait, in all and per name (the others are refused at once, so that a flood
- * for one name cannot take the server's threads from the names it serves); a token bucket for new orders; and a
+ * for one name cannot take the server's threads from the names it serves); a budget of new orders shared through the
+ * store ({@link OnDemandBudget}); and a
  * bounded memory of refused names and their back-off. The decision on renewing a certificate obtained on demand runs
  * on the same pool, never on a renewal worker. Thread-safe.
  */
@@ -64,19 +66,18 @@ public final class OnDemandIssuer implements AutoCloseable {
     private final ConcurrentHashMap<String, Refusal> refused = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Boolean>> renewalDecisions = new ConcurrentHashMap<>();
     private final AtomicInteger waiting = new AtomicInteger();
-    private double tokens; // guarded by this
-    private long refilledAt; // guarded by this, System.nanoTime()
+    private final OnDemandBudget budget;
     private long logWindow; // guarded by this
     private int logged; // guarded by this
     private int suppressed; // guarded by this
 
-    public OnDemandIssuer(OnDemandTls config, Renewer renewer, ServedCertificates served, Clock clock) {
+    public OnDemandIssuer(OnDemandTls config, Renewer renewer, ServedCertificates served, CertificateStore store,
+                          Clock clock) {
         this.config = config;
         this.renewer = renewer;
         this.served = served;
         this.clock = clock;
-        this.tokens = config.maxNewOrders();
-        this.refilledAt = System.nanoTime();
+        this.budget = new OnDemandBudget(store, clock, config);
         var threads = new AtomicInteger();
         var size = Math.min(16, config.maxPending());
         this.pool = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(
@@ -99,8 +100,14 @@ public final class OnDemandIssuer implements AutoCloseable {
             if (found.hasIssued()) {
                 return found;
             }
-            var ordering = pending.get(found.certificate.domains().get(0));
-            return ordering == null ? found : await(found.certificate.domains().get(0), ordering);
+            var managed = found.certificate.domains().get(0);
+            var ordering = pending.get(managed);
+            if (ordering == null && renewer.managesOnDemand(found.certificate.name())) {
+                // obtained on demand before, but nothing usable is stored (an entry moved aside as corrupted):
+                // the handshake waits for the new one, as for a new name, rather than get a bootstrap certificate
+                ordering = pending(managed, true);
+            }
+            return ordering == null ? found : await(managed, ordering);
         }
         var name = candidate(host);
         if (name == null) {
@@ -112,25 +119,34 @@ public final class OnDemandIssuer implements AutoCloseable {
         }
         var entry = pending.get(name);
         if (entry == null) {
-            if (pending.size() >= config.maxPending()) {
-                log("Refused an on-demand certificate for {}: {} names are already pending", name, pending.size());
-                return null;
-            }
-            var created = new Pending();
-            entry = pending.putIfAbsent(name, created);
-            if (entry == null) {
-                entry = created;
-                try {
-                    pool.execute(() -> obtain(name, created.certificate()));
-                } catch (RejectedExecutionException e) {
-                    pending.remove(name, created);
-                    created.certificate().complete(null);
-                    log("Refused an on-demand certificate for {}: {} names are already pending", name, pending.size());
-                    return null;
-                }
-            }
+            entry = pending(name, false);
         }
-        return await(name, entry);
+        return entry == null ? null : await(name, entry);
+    }
+
+    /**
+     * The pending entry of {@code name}, started now on the pool unless another handshake started it: the decision
+     * (unless {@code allowed} already), then the order. Null when too many names are pending.
+     */
+    private Pending pending(String name, boolean allowed) {
+        if (pending.size() >= config.maxPending()) {
+            log("Refused an on-demand certificate for {}: {} names are already pending", name, pending.size());
+            return null;
+        }
+        var created = new Pending();
+        var entry = pending.putIfAbsent(name, created);
+        if (entry != null) {
+            return entry;
+        }
+        try {
+            pool.execute(() -> obtain(name, created.certificate(), allowed));
+        } catch (RejectedExecutionException e) {
+            pending.remove(name, created);
+            created.certificate().complete(null);
+            log("Refused an on-demand certificate for {}: {} names are already pending", name, pending.size());
+            return null;
+        }
+        return created;
     }
 
     /**
@@ -187,12 +203,15 @@ public final class OnDemandIssuer implements AutoCloseable {
         }
     }
 
-    /** Decides, then obtains (or finds in the store) a certificate for {@code name}, on the pool. */
-    private void obtain(String name, CompletableFuture<ServedCertificate> future) {
+    /**
+     * Decides (unless {@code decided}), then obtains (or finds in the store) a certificate for {@code name}, on the
+     * pool.
+     */
+    private void obtain(String name, CompletableFuture<ServedCertificate> future, boolean decided) {
         try {
             boolean allowed;
             try {
-                allowed = config.decision().allows(name);
+                allowed = decided || config.decision().allows(name);
             } catch (Exception e) {
                 refuse(name, UNDECIDED_MEMORY, 0);
                 log("Refused an on-demand certificate for {}: the decision failed ({}), which denies", name,
@@ -223,17 +242,9 @@ public final class OnDemandIssuer implements AutoCloseable {
         }
     }
 
-    /** Whether a new order may start now, taking a token if so. */
-    synchronized boolean permitNewOrder() {
-        var now = System.nanoTime();
-        var rate = (double) config.maxNewOrders() / config.newOrdersPer().toNanos();
-        tokens = Math.min(config.maxNewOrders(), tokens + (now - refilledAt) * rate);
-        refilledAt = now;
-        if (tokens < 1) {
-            return false;
-        }
-        tokens -= 1;
-        return true;
+    /** Whether a new order may start now, taking a token of the budget shared through the store if so. */
+    boolean permitNewOrder() {
+        return budget.take();
     }
 
     /**

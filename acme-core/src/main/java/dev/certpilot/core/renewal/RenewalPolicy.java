@@ -38,18 +38,28 @@ public record RenewalPolicy(double renewalFraction, Duration retryInitial, Durat
      */
     static final Duration SHORT_LIVED = Duration.ofDays(10);
 
-    /** How many certificates of one name may arrive within {@link #orderWindow}, unless an order is forced. */
-    static final int ORDERS_PER_WINDOW = 5;
+    /**
+     * How many certificates of one name may arrive within one lifetime of the latest, unless an order is forced: a
+     * normal renewal orders twice a lifetime at most. In the spirit of Let's Encrypt's limit of 5 duplicate
+     * certificates a week, a backstop against whatever makes a name due again and again, which would spend the
+     * account's limits that every other name shares.
+     */
+    static final int ORDERS_PER_LIFETIME = 5;
+
+    /** Certificates shorter than this are of no use to serve: a CA that issues them is at fault. */
+    static final Duration SHORTEST_LIFETIME = Duration.ofSeconds(10);
 
     /**
-     * The period in which at most {@link #ORDERS_PER_WINDOW} certificates of one name are ordered, unless an order
-     * is forced ({@code renewNow}, a revocation): the lifetime of the certificate that arrived last, at least a
-     * minute. In the spirit of Let's Encrypt's limit of 5 duplicate certificates a week, it stops a CA that issues
-     * certificates of seconds, or anything else that makes a name due again and again, from ordering in a loop and
-     * spending the account's limits, which every other name shares; a normal renewal orders once or twice a lifetime.
+     * Whether {@code certificate}, which arrived at {@code now}, is already due when it arrives (at {@code due}):
+     * within the shortest retry, or a hundredth of its lifetime, or it lives less than {@link #SHORTEST_LIFETIME}.
+     * Renewing it at once is how an order loop starts (a clock ahead of the CA's, a renewal window in the past, a CA
+     * issuing certificates of seconds).
      */
-    static Duration orderWindow(Duration lifetime) {
-        return lifetime.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : lifetime;
+    static boolean dueOnArrival(StoredCertificate certificate, Instant due, Instant now) {
+        var lifetime = Duration.between(certificate.notBefore(), certificate.notAfter());
+        var margin = lifetime.dividedBy(100);
+        return lifetime.compareTo(SHORTEST_LIFETIME) < 0
+                || due.isBefore(now.plus(margin.compareTo(MIN_RETRY) > 0 ? margin : MIN_RETRY));
     }
 
     /** The fraction of a certificate of {@code lifetime} left when it falls due. */
@@ -89,18 +99,37 @@ public record RenewalPolicy(double renewalFraction, Duration retryInitial, Durat
         return spread <= 0 ? base : base.plusMillis(random.nextLong(spread + 1));
     }
 
+    /** The first wait after the store failed, and the longest. */
+    static final Duration STORAGE_RETRY = Duration.ofSeconds(10);
+    static final Duration STORAGE_RETRY_MAX = Duration.ofMinutes(5);
+
+    /**
+     * The wait after {@code failures} failures in a row of the store, not the CA (a database restarting, a full
+     * disk): {@link #STORAGE_RETRY}, doubled after each further failure, at most {@link #STORAGE_RETRY_MAX}; the
+     * caller never waits longer than the CA's back-off. No rate limit is at stake, and a renewal may be near the
+     * expiry, but a store that stays down is not asked every few seconds for ever.
+     */
+    static Duration storageBackoff(int failures) {
+        var wait = STORAGE_RETRY.multipliedBy(1L << Math.min(Math.max(failures, 1) - 1, 5));
+        return wait.compareTo(STORAGE_RETRY_MAX) > 0 ? STORAGE_RETRY_MAX : wait;
+    }
+
     /** The shortest wait between attempts, however close the expiry. */
     static final Duration MIN_RETRY = Duration.ofSeconds(1);
 
     /**
      * {@link #backoff(int, RandomGenerator)}, but never more than a quarter of what remains of {@code served} (at
      * least {@link #MIN_RETRY}): while the CA answers, a short-lived certificate gets several more attempts before it
-     * lapses, however long the back-off has grown. No cap once it has expired, or when nothing is served.
+     * lapses, however long the back-off has grown. Once it has expired, never more than the first retry's wait:
+     * every minute without a certificate is an outage. No cap when nothing is served.
      */
     Duration backoff(int failures, RandomGenerator random, StoredCertificate served, Instant now) {
         var wait = backoff(failures, random);
-        if (served == null || !served.notAfter().isAfter(now)) {
+        if (served == null) {
             return wait;
+        }
+        if (!served.notAfter().isAfter(now)) {
+            return wait.compareTo(retryInitial) > 0 ? retryInitial : wait;
         }
         var quarter = Duration.between(now, served.notAfter()).dividedBy(4);
         var cap = quarter.compareTo(MIN_RETRY) < 0 ? MIN_RETRY : quarter;

@@ -115,10 +115,12 @@ public final class Renewer implements AutoCloseable {
     }
 
     /**
-     * Serves what storage holds and a bootstrap certificate for the others, without calling the CA.
+     * Serves what storage holds and a bootstrap certificate for the others, without calling the CA. A store that
+     * cannot be read (a database restarting during a rolling deploy) is no reason not to start: bootstrap
+     * certificates are served, each certificate's first check finds the store down and backs off, and what the store
+     * holds is served as soon as it answers (the store's watcher reads it then), with no new order.
      *
-     * @return how many certificates wait for the CA
-     * @throws StorageException if the store fails (a corrupted entry is not a failure: it is obtained again)
+     * @return how many certificates wait for the CA or the store
      */
     public int prepare(boolean adoptOnDemand) {
         this.adoptOnDemand = adoptOnDemand;
@@ -126,7 +128,12 @@ public final class Renewer implements AutoCloseable {
         try {
             listing = store.list();
         } catch (IOException e) {
-            throw new StorageException("Cannot list the stored certificates: " + e.getMessage(), store.toString(), e);
+            LOG.error("Cannot read the certificate store {} ({}): serving bootstrap certificates, not ready, until it "
+                    + "answers; what it holds is served then, without a new order", store, e.getMessage());
+            for (var certificate : configured) {
+                served.listed(certificate.name(), null);
+            }
+            return configured.size();
         }
         var now = clock.instant();
         var stored = 0;
@@ -234,6 +241,7 @@ public final class Renewer implements AutoCloseable {
     private List<String> unmanage(Collection<String> names, boolean delete, String reason) {
         var removed = slots.removeAll(names);
         removed.forEach(queue::cancel);
+        removed.forEach(orders::saved); // what it could not store is no longer served
         StorageException failure = null;
         for (var slot : removed) {
             try {
@@ -286,6 +294,12 @@ public final class Renewer implements AutoCloseable {
         return slots.contains(name);
     }
 
+    /** Whether {@code name} is managed and was obtained on demand. */
+    boolean managesOnDemand(String name) {
+        var slot = slots.get(name);
+        return slot != null && slot.onDemand;
+    }
+
     /** The managed certificates, in the order they were added. */
     public List<ManagedCertificate> managed() {
         return slots.sorted().stream().map(s -> s.certificate).toList();
@@ -314,6 +328,11 @@ public final class Renewer implements AutoCloseable {
                 orders.schedule(slot, min(policy.lifetimeDue(stored), clock.instant().plus(policy.checkInterval())));
                 return served.issued(name);
             }
+            if (orders.unsaved() > 0) {
+                forget(name);
+                throw new CertpilotException("the store cannot save (" + orders.unsaved() + " certificates are served "
+                        + "from memory until it can): no new name is ordered meanwhile");
+            }
             if (!permit.getAsBoolean()) {
                 forget(name);
                 throw new CertpilotException("the limit of new on-demand orders is reached; nothing was ordered or "
@@ -341,7 +360,10 @@ public final class Renewer implements AutoCloseable {
      * event tells of it (the on-demand issuer logs the refusal, rate-limited).
      */
     private void forget(String name) {
-        slots.removeAll(List.of(name)).forEach(queue::cancel);
+        for (var slot : slots.removeAll(List.of(name))) {
+            queue.cancel(slot);
+            orders.saved(slot);
+        }
     }
 
     /** Checks {@code name} at once: its stored certificate turned out unusable at a handshake. */

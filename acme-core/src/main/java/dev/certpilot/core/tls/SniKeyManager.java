@@ -156,6 +156,15 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
             entry = served.fallback();
         }
         var bundle = entry == null ? null : served.bundle(entry);
+        if (bundle != null && onDemand != null && host != null && !entry.hasIssued()) {
+            // its stored certificate turned out unusable just now (moved aside as corrupted): a name obtained on
+            // demand waits for its new one, as a new name does, rather than take a bootstrap certificate
+            var resolved = onDemand.resolve(host, entry);
+            if (resolved != null && resolved.hasIssued()) {
+                entry = resolved;
+                bundle = served.bundle(entry);
+            }
+        }
         if (bundle == null || !bundle.privateKey().getAlgorithm().equals(keyType)) {
             return null;
         }

@@ -98,4 +98,22 @@ class AcmeClientTest {
 
         assertThat(failure).isInstanceOf(AcmeServerException.class).hasCause(bug);
     }
+
+    @Test
+    void onlyARefusalOfWhatTheOrderReplacesIsRetriedWithoutReplaces() throws Exception {
+        assertThat(AcmeClient.refusesReplaces(problem("alreadyReplaced", "serial 1234 was replaced already"))).isTrue();
+        assertThat(AcmeClient.refusesReplaces(problem("malformed", "Unable to find the certificate it replaces")))
+                .isTrue();
+        assertThat(AcmeClient.refusesReplaces(problem("rateLimited", "too many new orders"))).as("honour the limit")
+                .isFalse();
+        assertThat(AcmeClient.refusesReplaces(problem("serverInternal", "oops"))).isFalse();
+        assertThat(AcmeClient.refusesReplaces(problem("malformed", "bad CSR"))).isFalse();
+    }
+
+    private static org.shredzone.acme4j.exception.AcmeServerException problem(String type, String detail)
+            throws Exception {
+        return new org.shredzone.acme4j.exception.AcmeServerException(new org.shredzone.acme4j.Problem(
+                org.shredzone.acme4j.toolbox.JSON.parse("{\"type\": \"urn:ietf:params:acme:error:" + type
+                        + "\", \"detail\": \"" + detail + "\"}"), URI.create(CA).toURL()));
+    }
 }

@@ -114,8 +114,29 @@ class RenewalPolicyTest {
         assertThat(policy(1).backoff(3, new java.util.Random(7), quarterly, NOW))
                 .as("30 days left: the plain back-off").isEqualTo(policy(1).backoff(3, new java.util.Random(7)));
         assertThat(policy(1).backoff(3, new java.util.Random(7), minute, NOW.plusSeconds(30)))
-                .as("expired: nothing left to save").isEqualTo(policy(1).backoff(3, new java.util.Random(7)));
+                .as("expired: an outage, retried at the first retry's wait").isEqualTo(Duration.ofMinutes(1));
         assertThat(policy(1).backoff(3, new java.util.Random(7), null, NOW))
                 .isEqualTo(policy(1).backoff(3, new java.util.Random(7)));
+    }
+
+    @Test
+    void anExpiredCertificateIsRetriedAtTheFirstRetrysWaitHoweverLongTheBackOffGrew() {
+        var forty = StoredCertificate.of(SelfSigned.bundle("soak", NOW, Duration.ofSeconds(40), "soak.test"));
+        var random = new SplittableRandom(3);
+
+        assertThat(policy(1).backoff(5, random, forty, NOW.plusSeconds(50))).as("expired 10 s ago")
+                .isEqualTo(Duration.ofMinutes(1));
+        assertThat(policy(1).backoff(5, random, forty, NOW.plusSeconds(30))).as("10 s left: a quarter of it")
+                .isEqualTo(Duration.ofMillis(2500));
+        assertThat(policy(1).backoff(5, random, null, NOW)).as("nothing served: the plain back-off")
+                .isGreaterThanOrEqualTo(Duration.ofMinutes(16));
+    }
+
+    @Test
+    void aStoreThatStaysDownIsRetriedAtGrowingIntervalsUpToFiveMinutes() {
+        assertThat(java.util.stream.IntStream.rangeClosed(1, 8).mapToObj(RenewalPolicy::storageBackoff).toList())
+                .containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(40),
+                        Duration.ofSeconds(80), Duration.ofSeconds(160), Duration.ofMinutes(5), Duration.ofMinutes(5),
+                        Duration.ofMinutes(5));
     }
 }

@@ -3,7 +3,9 @@ package dev.certpilot.dns.rfc2136;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -28,7 +30,9 @@ import dev.certpilot.core.spi.Dns01Responder;
  * Windows DNS and many hosted services. Before {@link #publish} returns, every authoritative server of the zone
  * (found through its NS records) answers the new TXT record, or it fails naming those that do not: no fixed sleep.
  * A CNAME on {@code _acme-challenge.<name>} is followed (delegated validation, as acme-dns users set it up), and the
- * record is written where it points.
+ * record is written where it points, but only inside the zone of the name itself or a zone given to
+ * {@link Builder#allowedZones}: the updates are signed with your key, and with on-demand TLS the names (and so their
+ * CNAMEs) are your customers', who could otherwise steer writes anywhere that key may update.
  *
  * <pre>{@code
  * var dns = Rfc2136Dns01Responder.builder(new InetSocketAddress("ns1.example.com", 53))
@@ -47,6 +51,7 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
     private final Name keyName;
     private final TSIG tsig;
     private final Name zone;
+    private final List<Name> allowedZones;
     private final Resolver lookups;
     private final int nameserverPort;
     private final Duration timeout;
@@ -58,6 +63,12 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
         this.keyName = builder.keyName;
         this.tsig = builder.keyName == null ? null : new TSIG(builder.algorithm, builder.keyName, builder.secret);
         this.zone = builder.zone;
+        this.allowedZones = List.copyOf(builder.allowedZones);
+        if (tsig == null) {
+            LOG.warn("DNS updates to {} are sent unsigned (no tsigKey): a server that accepts them from this address "
+                    + "accepts them from anyone who can send from it. Sign them with a TSIG key (tsig-keygen)",
+                    describe(builder.server));
+        }
         this.lookups = builder.resolver != null ? resolver(builder.resolver, builder.timeout) : systemResolver(builder);
         this.nameserverPort = builder.nameserverPort;
         this.timeout = builder.timeout;
@@ -97,7 +108,19 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
 
     private Location locate(Name name) throws IOException {
         var target = new Delegations(lookups).follow(name);
-        return new Location(target, zone != null ? zone : new Zones(lookups).of(target, server));
+        var targetZone = zone != null ? zone : new Zones(lookups).of(target, server);
+        if (!target.equals(name)) {
+            // the zone of the name the record is for (the CNAME's owner itself answers no SOA)
+            var own = zone != null ? zone : new Zones(lookups).of(new Name(name, 1), server);
+            var allowed = new ArrayList<Name>(allowedZones);
+            allowed.add(own);
+            if (allowed.stream().noneMatch(target::subdomain)) {
+                throw new IOException(name + " is a CNAME of " + target + ", outside the zones this responder may "
+                        + "update (" + allowed + "): not followed. If " + targetZone + " is where you delegate "
+                        + "validation, add it with allowedZones(\"" + targetZone + "\"); else remove the CNAME");
+            }
+        }
+        return new Location(target, targetZone);
     }
 
     private void send(Update update, String what, Name zoneName) throws IOException {
@@ -172,6 +195,7 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
         private byte[] secret;
         private Name algorithm = TSIG.HMAC_SHA256;
         private Name zone;
+        private final List<Name> allowedZones = new ArrayList<>();
         private InetSocketAddress resolver;
         private int nameserverPort = 53;
         private Duration timeout = Duration.ofSeconds(10);
@@ -216,6 +240,17 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
                 default -> throw new IllegalArgumentException("TSIG algorithm must be hmac-sha256, hmac-sha512, "
                         + "hmac-sha384, hmac-sha224, hmac-sha1 or hmac-md5, got '" + algorithm + "'");
             };
+            return this;
+        }
+
+        /**
+         * Zones besides the name's own into which a CNAME on {@code _acme-challenge.<name>} may lead (delegated
+         * validation, such as an acme-dns zone); default none: a CNAME elsewhere fails the validation, naming it.
+         */
+        public Builder allowedZones(String... zones) {
+            for (var zone : zones) {
+                allowedZones.add(Names.of(zone, "allowedZones"));
+            }
             return this;
         }
 

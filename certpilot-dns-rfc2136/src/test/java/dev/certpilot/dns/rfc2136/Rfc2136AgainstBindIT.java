@@ -92,7 +92,14 @@ class Rfc2136AgainstBindIT {
                 Name.fromString("shop.validation.test.")));
         assertThat(signedSender().send(delegate).getRcode()).isEqualTo(Rcode.NOERROR);
 
-        var dns = responder().tsigKey(bind.keyName(), bind.keySecret()).build();
+        var confined = responder().tsigKey(bind.keyName(), bind.keySecret()).build();
+        assertThatThrownBy(() -> confined.publish("_acme-challenge.shop.zone.test.", "value"))
+                .as("a customer's CNAME cannot steer writes into another zone the key may update")
+                .hasMessageContaining("is a CNAME of shop.validation.test., outside the zones this responder may update")
+                .hasMessageContaining("allowedZones(\"validation.test.\")");
+        assertThat(bind.log()).doesNotContain("adding an RR at 'shop.validation.test'");
+
+        var dns = responder().tsigKey(bind.keyName(), bind.keySecret()).allowedZones("validation.test").build();
         try (var manager = manager(dns, "shop", "shop.zone.test")) {
             var issued = obtain(manager, "shop");
             assertThat(names(issued.leaf())).containsExactly("shop.zone.test");

@@ -336,6 +336,13 @@ public class CertpilotProperties {
          */
         private String encryptionKey;
 
+        /**
+         * For jdbc with an encryption key: reads private keys stored in plaintext before encryption was turned on,
+         * and encrypts each in place at its first read. Default false: such a key is refused, since whoever can
+         * write to the database could have put in a key they know. Turn it on for one start, then off.
+         */
+        private boolean migratePlaintextKeys;
+
         public StorageType getType() {
             return type;
         }
@@ -358,6 +365,14 @@ public class CertpilotProperties {
 
         public void setEncryptionKey(String encryptionKey) {
             this.encryptionKey = encryptionKey;
+        }
+
+        public boolean isMigratePlaintextKeys() {
+            return migratePlaintextKeys;
+        }
+
+        public void setMigratePlaintextKeys(boolean migratePlaintextKeys) {
+            this.migratePlaintextKeys = migratePlaintextKeys;
         }
     }
 

@@ -14,7 +14,7 @@ final class JdbcStores {
     private JdbcStores() {
     }
 
-    static CertificateStore create(DataSource dataSource, String encryptionKey) {
+    static CertificateStore create(DataSource dataSource, String encryptionKey, boolean migratePlaintextKeys) {
         var builder = JdbcCertificateStore.builder(dataSource);
         if (encryptionKey != null && !encryptionKey.isBlank()) {
             byte[] key;
@@ -30,6 +30,13 @@ final class JdbcStores {
                 throw new InvalidCertpilotPropertyException("certpilot.storage.encryption-key", e.getMessage(),
                         "Set a base64 AES key of 16 or 32 bytes, e.g. from 'openssl rand -base64 32'", e);
             }
+        } else if (migratePlaintextKeys) {
+            throw new InvalidCertpilotPropertyException("certpilot.storage.migrate-plaintext-keys", "is on without "
+                    + "certpilot.storage.encryption-key, so there is nothing to encrypt keys with",
+                    "Set certpilot.storage.encryption-key, or remove certpilot.storage.migrate-plaintext-keys");
+        }
+        if (migratePlaintextKeys) {
+            builder.migratePlaintextKeys();
         }
         return builder.build();
     }

@@ -229,6 +229,17 @@ final class ManagerFactory {
     private void store(CertificateManagerBuilder builder, CertificateStore userStore,
                        Supplier<DataSource> dataSource) {
         var storage = properties.getStorage();
+        var jdbc = storage.getType() == CertpilotProperties.StorageType.JDBC;
+        if (!jdbc && storage.getEncryptionKey() != null && !storage.getEncryptionKey().isBlank()) {
+            // silently ignored, private keys would be kept in plaintext while the operator believes otherwise
+            throw new InvalidCertpilotPropertyException("certpilot.storage.encryption-key", "is set, but private keys "
+                    + "are kept " + (userStore != null && storage.getType() == CertpilotProperties.StorageType.AUTO
+                    ? "by your own CertificateStore bean, which it does not configure"
+                    : "in files (certpilot.storage.type=" + storage.getType().name().toLowerCase(Locale.ROOT)
+                    + "), which it does not encrypt"), "Set certpilot.storage.type=jdbc to keep them encrypted in "
+                    + "the database; or remove certpilot.storage.encryption-key (the file store keeps each key in a "
+                    + "file only its owner can read, mode 0600)");
+        }
         switch (storage.getType()) {
             case AUTO -> {
                 if (userStore != null) {
@@ -254,7 +265,7 @@ final class ManagerFactory {
                             + "bean, and there is none", "Set spring.datasource.url=jdbc:postgresql://host:5432/db "
                             + "(with spring-boot-starter-jdbc and the PostgreSQL driver)");
                 }
-                builder.store(JdbcStores.create(source, storage.getEncryptionKey()));
+                builder.store(JdbcStores.create(source, storage.getEncryptionKey(), storage.isMigratePlaintextKeys()));
             }
         }
     }

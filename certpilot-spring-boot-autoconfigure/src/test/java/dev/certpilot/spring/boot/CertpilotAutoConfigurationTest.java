@@ -99,6 +99,8 @@ class CertpilotAutoConfigurationTest {
         expectFault("certpilot.default-certificate=other", "certpilot.default-certificate", "app.example.test");
         expectFault("certpilot.profile=short lived", "certpilot.profile", "tlsserver or shortlived");
         expectFault("certpilot.storage.type=jdbc", "certpilot.storage.type", "spring.datasource.url");
+        expectFault("certpilot.storage.encryption-key=" + "A".repeat(43) + "=", "certpilot.storage.encryption-key",
+                "certpilot.storage.type=jdbc");
     }
 
     private void expectFault(String setting, String property, String action) {

@@ -1,8 +1,9 @@
 package dev.certpilot.examples.jetty;
 
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.net.BindException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 import org.eclipse.jetty.server.Server;
@@ -32,11 +33,14 @@ public final class JettyExample implements AutoCloseable {
     private final Server server;
     private final CertificateManager manager;
     private final JettyHttps https;
+    /** What {@code /ready} answers: true from a started manager to the start of the shutdown. */
+    private final AtomicBoolean ready;
 
-    private JettyExample(Server server, CertificateManager manager, JettyHttps https) {
+    private JettyExample(Server server, CertificateManager manager, JettyHttps https, AtomicBoolean ready) {
         this.server = server;
         this.manager = manager;
         this.https = https;
+        this.ready = ready;
     }
 
     public static void main(String[] args) throws Exception {
@@ -65,7 +69,6 @@ public final class JettyExample implements AutoCloseable {
         example.server.join();
     }
 
-    /** What went wrong at start, in a sentence that names the flag to change; no stack trace. */
     /** The RFC 2136 responder of {@code --challenge dns-01}, its faults named by flag. */
     static Rfc2136Dns01Responder dns01(Options.DnsUpdate update) {
         var server = new InetSocketAddress(update.server().getHostString(), update.server().getPort());
@@ -84,6 +87,7 @@ public final class JettyExample implements AutoCloseable {
         return dns.build();
     }
 
+    /** What went wrong at start, in a sentence that names the flag to change; no stack trace. */
     static String startupError(Options options, Exception failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof BindException bind) {
@@ -110,10 +114,7 @@ public final class JettyExample implements AutoCloseable {
         var builder = CertificateManager.builder()
                 .certificateAuthority(ca)
                 .agreeToTermsOfService()
-                .store(options.jdbcStorage()
-                        ? JdbcCertificateStore.builder(options.storage(), options.databaseUser(),
-                                options.databasePassword()).build()
-                        : new FileCertificateStore(Path.of(options.storage())))
+                .store(options.jdbcStorage() ? database(options) : new FileCertificateStore(Path.of(options.storage())))
                 .leaseDuration(options.leaseDuration());
         if (!options.domains().isEmpty()) {
             builder.certificate(ManagedCertificate.of(options.domains().toArray(String[]::new)));
@@ -155,10 +156,11 @@ public final class JettyExample implements AutoCloseable {
         if (options.trustForwardedHeaders()) {
             httpsBuilder.trustForwardedHeaders();
         }
-        if (!options.challenge().equals("tls-alpn-01")) {   // with dns-01, plain HTTP still redirects
+        if (options.httpPort() >= 0) {   // with tls-alpn-01 and dns-01, plain HTTP still redirects to HTTPS
             httpsBuilder.http01(http01).httpPort(options.httpPort());
         }
-        var https = httpsBuilder.install(server, new StatusPage(manager));
+        var ready = new AtomicBoolean();
+        var https = httpsBuilder.install(server, new StatusPage(manager, ready::get));
         try {
             server.start();
             manager.start();    // stored certificates at once; a bootstrap certificate until the first arrives
@@ -167,7 +169,17 @@ public final class JettyExample implements AutoCloseable {
             manager.close();
             throw e;
         }
-        return new JettyExample(server, manager, https);
+        ready.set(true);
+        return new JettyExample(server, manager, https, ready);
+    }
+
+    /** The PostgreSQL store of {@code --storage}, encrypting private keys with the storage key if one is given. */
+    private static JdbcCertificateStore database(Options options) {
+        var store = JdbcCertificateStore.builder(options.storage(), options.databaseUser(), options.databasePassword());
+        if (options.storageKey() != null) {
+            store.encryptPrivateKeys(options.storageKey());
+        }
+        return store.build();
     }
 
     CertificateManager manager() {
@@ -178,7 +190,7 @@ public final class JettyExample implements AutoCloseable {
         return https.httpsConnector().getLocalPort();
     }
 
-    /** The HTTP connector's port, or -1 without one (TLS-ALPN-01 only). */
+    /** The HTTP connector's port, or -1 without one ({@code --http-port none}). */
     int httpPort() {
         return https.httpConnector() == null ? -1 : https.httpConnector().getLocalPort();
     }
@@ -186,6 +198,7 @@ public final class JettyExample implements AutoCloseable {
     /** Stops the server, then the manager. Certificates stay in storage. */
     @Override
     public void close() {
+        ready.set(false);
         try {
             server.stop();
         } catch (Exception e) {

@@ -1,15 +1,21 @@
 package dev.certpilot.examples.jetty;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.ManagedCertificate;
@@ -23,7 +29,7 @@ import dev.certpilot.core.OnDemandDecision;
 record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String email, String storage, String host,
                int httpPort, int httpsPort, int redirectPort, boolean trustForwardedHeaders, Duration hstsMaxAge,
                String challenge, Duration leaseDuration, String databaseUser, String databasePassword,
-               List<String> onDemandAllow, URI onDemandAsk, DnsUpdate dnsUpdate) {
+               List<String> onDemandAllow, URI onDemandAsk, DnsUpdate dnsUpdate, SecretKey storageKey) {
 
     /**
      * Where {@code --challenge dns-01} sends its RFC 2136 updates, and the TSIG key that signs them.
@@ -61,10 +67,14 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                                       or PostgreSQL shared by several instances,
                                       jdbc:postgresql://host:port/db              CERTPILOT_STORAGE
                                       (user and password in the URL, or in CERTPILOT_DB_USER, CERTPILOT_DB_PASSWORD)
+              --storage-key-file FILE  database storage: encrypt private keys with the AES key
+                                      in FILE, base64 (openssl rand -base64 32 > FILE) CERTPILOT_STORAGE_KEY_FILE
+                                      (or the key itself, base64, in CERTPILOT_STORAGE_KEY)
               --lease-duration SECONDS  how long an instance's claim on an order lasts
                                       unless renewed (default 60)                 CERTPILOT_LEASE_DURATION
               --host ADDRESS          the address to listen on (default: all)         CERTPILOT_HOST
-              --http-port PORT        HTTP port for HTTP-01 and redirects (default 80) CERTPILOT_HTTP_PORT
+              --http-port PORT        HTTP port for HTTP-01 and redirects (default 80;   CERTPILOT_HTTP_PORT
+                                      none: no plain HTTP, with tls-alpn-01 or dns-01)
               --https-port PORT       HTTPS port (default 443)                        CERTPILOT_HTTPS_PORT
               --redirect-port PORT    HTTPS port named in redirects, when a proxy or NAT
                                       listens on another one (default: --https-port)  CERTPILOT_REDIRECT_PORT
@@ -171,17 +181,62 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
             throw new IllegalArgumentException("CERTPILOT_TRUST_FORWARDED_HEADERS must be true or false, got '"
                     + trustForwarded + "'");
         }
+        var httpPort = value(flags, environment, "http-port");
+        if ("none".equalsIgnoreCase(httpPort) && challenge.equals("http-01")) {
+            throw new IllegalArgumentException("--http-port none leaves no plain HTTP port, but --challenge http-01 "
+                    + "(the default) is answered there; give a port, or --challenge tls-alpn-01 or dns-01");
+        }
         var redirect = value(flags, environment, "redirect-port");
         return new Options(List.copyOf(domains), directory == null ? LETS_ENCRYPT_STAGING : uri(directory),
                 trust == null ? null : Path.of(trust), value(flags, environment, "email"),
                 storage(storage), value(flags, environment, "host"),
-                port(value(flags, environment, "http-port"), 80, "--http-port"),
+                "none".equalsIgnoreCase(httpPort) ? -1 : port(httpPort, 80, "--http-port"),
                 port(value(flags, environment, "https-port"), 443, "--https-port"),
                 redirect == null ? 0 : port(redirect, 0, "--redirect-port"),
                 Boolean.parseBoolean(trustForwarded), hsts(value(flags, environment, "hsts-max-age")), challenge,
                 seconds(value(flags, environment, "lease-duration"), DEFAULT_LEASE.toSeconds(), 3, "--lease-duration"),
                 environment.get("CERTPILOT_DB_USER"), environment.get("CERTPILOT_DB_PASSWORD"),
-                List.copyOf(onDemandAllow), askUri, dnsUpdate);
+                List.copyOf(onDemandAllow), askUri, dnsUpdate, storageKey(flags, environment, storage));
+    }
+
+    /**
+     * The AES key that encrypts private keys in database storage, from {@code --storage-key-file} or
+     * {@code CERTPILOT_STORAGE_KEY}; null for none. Never echoed in a message.
+     */
+    private static SecretKey storageKey(Map<String, List<String>> flags, Map<String, String> environment,
+                                        String storage) {
+        var file = value(flags, environment, "storage-key-file");
+        var inline = environment.get("CERTPILOT_STORAGE_KEY");
+        if (file == null && (inline == null || inline.isBlank())) {
+            return null;
+        }
+        if (file != null && inline != null && !inline.isBlank()) {
+            throw new IllegalArgumentException("Give the storage key once: --storage-key-file (or "
+                    + "CERTPILOT_STORAGE_KEY_FILE) or CERTPILOT_STORAGE_KEY, not both");
+        }
+        var source = file != null ? "--storage-key-file " + file : "CERTPILOT_STORAGE_KEY";
+        if (storage == null || !storage.startsWith("jdbc:")) {
+            throw new IllegalArgumentException(source + " encrypts private keys in database storage, but --storage "
+                    + "is a directory, where keys are files only their owner can read (mode 0600); leave the key out, "
+                    + "or store in a database");
+        }
+        String text;
+        try {
+            text = file != null ? Files.readString(Path.of(file)).trim() : inline.trim();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read " + source + ": " + e.getMessage(), e);
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            bytes = new byte[0];
+        }
+        if (bytes.length != 16 && bytes.length != 32) {
+            throw new IllegalArgumentException(source + " must hold an AES key of 128 or 256 bits in base64, as "
+                    + "openssl rand -base64 32 makes one");
+        }
+        return new SecretKeySpec(bytes, "AES");
     }
 
     /** Whether on-demand TLS is on. */
@@ -225,7 +280,7 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
     private static final List<String> FLAGS = List.of("domain", "acme-directory", "acme-trust", "email", "storage",
             "host", "http-port", "https-port", "redirect-port", "hsts-max-age", "challenge", "lease-duration",
             "on-demand-allow", "on-demand-ask", "dns-server", "tsig-key-name", "tsig-key", "tsig-algorithm",
-            "dns-resolver");
+            "dns-resolver", "storage-key-file");
     private static final List<String> SWITCHES = List.of("trust-forwarded-headers");
 
     private static String value(Map<String, List<String>> flags, Map<String, String> environment, String name) {
@@ -299,7 +354,7 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(flag + " must be a port from 0 (any free port) to 65535, got '" + value
-                + "'");
+        throw new IllegalArgumentException(flag + " must be a port from 0 (any free port) to 65535" + (flag.equals(
+                "--http-port") ? ", or none" : "") + ", got '" + value + "'");
     }
 }

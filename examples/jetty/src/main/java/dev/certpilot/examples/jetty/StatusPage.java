@@ -3,6 +3,7 @@ package dev.certpilot.examples.jetty;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.util.function.BooleanSupplier;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EndPoint;
@@ -13,17 +14,32 @@ import org.eclipse.jetty.util.Callback;
 
 import dev.certpilot.core.CertificateManager;
 
-/** The example's page: the certificate served for the requested host, and when certpilot next looks at it. */
+/**
+ * The example's page: the certificate served for the requested host, and when certpilot next looks at it; and
+ * {@code /ready}, for a load balancer's health check, 200 once the node serves (its manager started), else 503. An
+ * HTTP check finds a node that is frozen or overloaded, which still accepts TCP connections.
+ */
 final class StatusPage extends Handler.Abstract {
 
     private final CertificateManager manager;
+    private final BooleanSupplier ready;
 
-    StatusPage(CertificateManager manager) {
+    StatusPage(CertificateManager manager, BooleanSupplier ready) {
         this.manager = manager;
+        this.ready = ready;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        if (request.getHttpURI().getPath().equals("/ready")) {
+            var up = ready.getAsBoolean();
+            var body = (up ? "ready\n" : "starting or stopping\n").getBytes(StandardCharsets.UTF_8);
+            response.setStatus(up ? 200 : 503);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+            response.write(true, ByteBuffer.wrap(body), callback);
+            return true;
+        }
         var host = Request.getServerName(request);
         var html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>certpilot</title>"
                 + "</head><body><h1>Served over HTTPS by certpilot</h1>");

@@ -175,8 +175,9 @@ class ClusterIT {
         for (int i = 0; i < 3; i++) {
             nodes.add(startNode(cluster, i));
         }
-        var proxy = HAProxy.roundRobin(pebble.httpPort(), nodes.stream().map(node -> node.httpPort).toList(),
-                pebble.tlsPort(), nodes.stream().map(node -> node.httpsPort).toList());
+        var proxy = HAProxy.roundRobinCheckingReadiness(pebble.httpPort(),
+                nodes.stream().map(node -> node.httpPort).toList(), pebble.tlsPort(),
+                nodes.stream().map(node -> node.httpsPort).toList());
         resources.add(proxy);
         return cluster;
     }

@@ -87,7 +87,7 @@ class JettyExampleIT {
         try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             var options = new Options(List.of("busy.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
                     storage.toString(), "127.0.0.1", 0, taken.getLocalPort(), 0, false, Options.DEFAULT_HSTS, "http-01",
-                Options.DEFAULT_LEASE, null, null, List.of(), null, null);
+                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null);
 
             var failure = catchThrowableOfType(Exception.class, () -> JettyExample.start(options).close());
 
@@ -97,7 +97,7 @@ class JettyExampleIT {
         }
         var wildcard = new Options(List.of("*.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
                 storage.toString(), "127.0.0.1", 0, 0, 0, false, Options.DEFAULT_HSTS, "http-01",
-                Options.DEFAULT_LEASE, null, null, List.of(), null, null);
+                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null);
         var failure = catchThrowableOfType(Exception.class, () -> JettyExample.start(wildcard).close());
         assertThat(JettyExample.startupError(wildcard, failure)).contains("*.certpilot.test").contains("dns-01")
                 .doesNotContain("storage");
@@ -107,7 +107,7 @@ class JettyExampleIT {
     void theExampleAnswersTlsAlpn01OnItsHttpsPortAlone(Pebble pebble) throws Exception {
         var options = new Options(List.of("alpn.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
                 storage.toString(), "127.0.0.1", 0, pebble.tlsPort(), 0, false, Options.DEFAULT_HSTS, "tls-alpn-01",
-                Options.DEFAULT_LEASE, null, null, List.of(), null, null);
+                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null);
         try (var example = JettyExample.start(options)) {
             example.manager().awaitCertificates(Duration.ofSeconds(60));
 
@@ -115,6 +115,18 @@ class JettyExampleIT {
                     "alpn.certpilot.test")) {
                 assertThat(client.get("alpn.certpilot.test", "/")).contains(client.leaf().getSerialNumber()
                         .toString(16));
+            }
+            try (var client = TlsClient.connect(TlsClient.trusting(pebble.root()), pebble.tlsPort(),
+                    "alpn.certpilot.test")) {
+                assertThat(client.get("localhost", "/ready")).as("the readiness path").isEqualTo("ready\n");
+            }
+            // a visitor who types http:// is redirected, not refused
+            try (var socket = new java.net.Socket("127.0.0.1", example.httpPort())) {
+                socket.getOutputStream().write(("GET /cart HTTP/1.1\r\nHost: alpn.certpilot.test\r\n"
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                var answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(answer).startsWith("HTTP/1.1 308").containsIgnoringCase("Location: https://"
+                        + "alpn.certpilot.test:" + pebble.tlsPort() + "/cart");
             }
         }
     }

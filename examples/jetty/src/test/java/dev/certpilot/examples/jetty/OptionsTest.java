@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OptionsTest {
 
@@ -57,6 +60,38 @@ class OptionsTest {
         assertThatThrownBy(() -> parse("--domain")).hasMessageContaining("--domain needs a value");
         assertThatThrownBy(() -> parse("--domain", "a.example", "--email", "a@b.c", "--email", "d@e.f"))
                 .hasMessageContaining("--email is given 2 times");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--http-port", "none"))
+                .hasMessageContaining("--http-port none leaves no plain HTTP port, but --challenge http-01");
+    }
+
+    @Test
+    void plainHttpIsKeptForRedirectsWithEveryChallengeUnlessSetToNone() {
+        assertThat(parse("--domain", "a.example", "--challenge", "tls-alpn-01").httpPort()).isEqualTo(80);
+        assertThat(parse("--domain", "a.example", "--challenge", "tls-alpn-01", "--http-port", "none").httpPort())
+                .isEqualTo(-1);
+    }
+
+    @Test
+    void theStorageKeyIsReadFromAFileOrTheEnvironmentForADatabaseOnlyAndNeverEchoed(@TempDir Path dir)
+            throws Exception {
+        var key = Base64.getEncoder().encodeToString(new byte[32]);
+        var file = Files.writeString(dir.resolve("storage.key"), key + "\n");
+        var database = "jdbc:postgresql://db/app";
+
+        assertThat(parse("--domain", "a.example", "--storage", database, "--storage-key-file", file.toString())
+                .storageKey().getEncoded()).hasSize(32);
+        assertThat(Options.parse(new String[] {"--domain", "a.example", "--storage", database},
+                Map.of("CERTPILOT_STORAGE_KEY", key)).storageKey().getAlgorithm()).isEqualTo("AES");
+        assertThat(parse("--domain", "a.example", "--storage", database).storageKey()).isNull();
+
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--storage-key-file", file.toString()))
+                .hasMessageContaining("encrypts private keys in database storage, but --storage is a directory");
+        assertThatThrownBy(() -> Options.parse(new String[] {"--domain", "a.example", "--storage", database},
+                Map.of("CERTPILOT_STORAGE_KEY", "c2VjcmV0LXRvby1zaG9ydA==")))
+                .hasMessageContaining("CERTPILOT_STORAGE_KEY must hold an AES key of 128 or 256 bits")
+                .hasMessageNotContaining("c2VjcmV0LXRvby1zaG9ydA==");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--storage", database, "--storage-key-file",
+                dir.resolve("missing").toString())).hasMessageContaining("Cannot read --storage-key-file");
     }
 
     @Test

@@ -1,0 +1,37 @@
+package dev.certpilot.examples.jetty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import dev.certpilot.test.HAProxy;
+
+/**
+ * The README's HAProxy health check is the one {@code ClusterIT} runs the cluster behind
+ * ({@link HAProxy#roundRobinCheckingReadiness}): its check lines, word for word, in both backends, and servers
+ * checked on their HTTPS port.
+ */
+class ReadmeHealthCheckTest {
+
+    @Test
+    void theReadmesHaproxyBlockChecksAsTheClusterTestDoes() throws Exception {
+        var readme = Files.readString(Path.of("../../README.md"));
+        var matcher = Pattern.compile("```haproxy\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        assertThat(matcher.find()).as("a haproxy block in the README").isTrue();
+        var block = matcher.group(1);
+
+        var backends = block.split("\\n\\n");
+        assertThat(backends).hasSize(2);
+        for (var backend : backends) {
+            assertThat(backend.lines()).as(backend).containsSubsequence(HAProxy.HEALTH_CHECK);
+        }
+        assertThat(backends[0]).contains("mode http").containsPattern(" server \\S+ \\S+:80 check port 443 "
+                + "check-ssl verify none");
+        assertThat(backends[1]).contains("mode tcp").containsPattern(" server \\S+ \\S+:443 check check-ssl "
+                + "verify none");
+    }
+}
