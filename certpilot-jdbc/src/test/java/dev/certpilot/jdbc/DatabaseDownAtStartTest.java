@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.test.PostgreSql;
 import dev.certpilot.test.conformance.TestBundles;
 
@@ -46,7 +47,8 @@ class DatabaseDownAtStartTest {
         postgres.stop();
         try (var manager = CertificateManager.builder().certificateAuthority(CertificateAuthority.of(
                 "https://127.0.0.1:1/dir")).agreeToTermsOfService().store(JdbcCertificateStore.builder(url, null, null)
-                .build()).certificate("shop", "shop.test").listener(events::add).build()) {
+                .build()).certificate("shop", "shop.test").challenges(new InMemoryHttp01Responder()).listener(events::add)
+                .build()) {
             manager.start(); // did not throw: the node runs
 
             assertThat(manager.status().get(0).bootstrap()).as("not ready: the bootstrap certificate").isTrue();
