@@ -80,13 +80,21 @@ public final class HAProxy implements AutoCloseable {
     }
 
     /**
-     * The health check of each backend of {@link #roundRobin}, as the README's "Several instances" shows it: an HTTP
-     * request to the node's readiness path over its HTTPS port, which a frozen node does not answer.
+     * The health check of each backend of {@link #roundRobinCheckingReadiness}, as the README's "Several instances"
+     * shows it: {@code GET /ready} for {@code host}, a name the nodes serve (Jetty answers 400 to a request whose
+     * host its certificate does not name), over each node's HTTPS port, which a frozen node does not answer.
      */
-    public static final List<String> HEALTH_CHECK = List.of(
-            "  option httpchk",
-            "  http-check send meth GET uri /ready ver HTTP/1.1 hdr Host localhost",
-            "  http-check expect status 200");
+    public static List<String> healthCheck(String host) {
+        return List.of(
+                "  option httpchk",
+                "  http-check send meth GET uri /ready ver HTTP/1.1 hdr Host " + host,
+                "  http-check expect status 200");
+    }
+
+    /** The options of a server line checked by {@link #healthCheck} on {@code httpsPort}, or 0 for its own port. */
+    public static String checkedServer(String host, int httpsPort) {
+        return (httpsPort > 0 ? " check port " + httpsPort : " check") + " check-ssl verify none check-sni " + host;
+    }
 
     /**
      * Starts HAProxy on 127.0.0.1 in front of a cluster, as a load balancer without sticky sessions: HTTP on
@@ -98,23 +106,25 @@ public final class HAProxy implements AutoCloseable {
      * @throws IllegalStateException if HAProxy is missing (with the install command) or does not start
      */
     public static HAProxy roundRobin(int httpPort, List<Integer> httpBackends, int tlsPort, List<Integer> tlsBackends) {
-        return roundRobin(httpPort, httpBackends, tlsPort, tlsBackends, false);
+        return roundRobin(httpPort, httpBackends, tlsPort, tlsBackends, null);
     }
 
     /**
      * {@link #roundRobin(int, List, int, List)} with the backends health-checked over HTTP, as the README's "Several
-     * instances" shows ({@link #HEALTH_CHECK}: {@code GET /ready} on each node's HTTPS port, {@code tlsBackends}' of
-     * the same index), so that a node that freezes, and still accepts TCP connections, leaves the rotation too.
+     * instances" shows ({@link #healthCheck}: {@code GET /ready} for {@code host} on each node's HTTPS port,
+     * {@code tlsBackends}' of the same index), so that a node that freezes, and still accepts TCP connections, leaves
+     * the rotation too.
      *
      * @throws IllegalStateException if HAProxy is missing (with the install command) or does not start
      */
-    public static HAProxy roundRobinCheckingReadiness(int httpPort, List<Integer> httpBackends, int tlsPort,
-                                                      List<Integer> tlsBackends) {
-        return roundRobin(httpPort, httpBackends, tlsPort, tlsBackends, true);
+    public static HAProxy roundRobinCheckingReadiness(String host, int httpPort, List<Integer> httpBackends,
+                                                      int tlsPort, List<Integer> tlsBackends) {
+        return roundRobin(httpPort, httpBackends, tlsPort, tlsBackends, host);
     }
 
+    /** @param readiness the host of the readiness check, or null for TCP checks */
     private static HAProxy roundRobin(int httpPort, List<Integer> httpBackends, int tlsPort, List<Integer> tlsBackends,
-                                      boolean readiness) {
+                                      String readiness) {
         var haproxy = Executables.find("haproxy", INSTALL_COMMAND);
         Path work = null;
         try {
@@ -138,12 +148,12 @@ public final class HAProxy implements AutoCloseable {
                     "backend http_nodes",
                     "  mode http",
                     "  balance roundrobin"));
-            if (readiness) {
-                lines.addAll(HEALTH_CHECK);
+            if (readiness != null) {
+                lines.addAll(healthCheck(readiness));
             }
             for (int i = 0; i < httpBackends.size(); i++) {
-                lines.add("  server node" + i + " 127.0.0.1:" + httpBackends.get(i) + (readiness ? " check port "
-                        + tlsBackends.get(i) + " check-ssl verify none" : ""));
+                lines.add("  server node" + i + " 127.0.0.1:" + httpBackends.get(i) + (readiness != null
+                        ? checkedServer(readiness, tlsBackends.get(i)) : ""));
             }
             lines.addAll(List.of(
                     "frontend tls",
@@ -153,12 +163,12 @@ public final class HAProxy implements AutoCloseable {
                     "backend tls_nodes",
                     "  mode tcp",
                     "  balance roundrobin"));
-            if (readiness) {
-                lines.addAll(HEALTH_CHECK);
+            if (readiness != null) {
+                lines.addAll(healthCheck(readiness));
             }
             for (int i = 0; i < tlsBackends.size(); i++) {
-                lines.add("  server node" + i + " 127.0.0.1:" + tlsBackends.get(i) + (readiness
-                        ? " check check-ssl verify none" : ""));
+                lines.add("  server node" + i + " 127.0.0.1:" + tlsBackends.get(i) + (readiness != null
+                        ? checkedServer(readiness, 0) : ""));
             }
             lines.add("");
             var config = work.resolve("haproxy.cfg");

@@ -175,7 +175,7 @@ class ClusterIT {
         for (int i = 0; i < 3; i++) {
             nodes.add(startNode(cluster, i));
         }
-        var proxy = HAProxy.roundRobinCheckingReadiness(pebble.httpPort(),
+        var proxy = HAProxy.roundRobinCheckingReadiness(DOMAINS.get(0), pebble.httpPort(),
                 nodes.stream().map(node -> node.httpPort).toList(), pebble.tlsPort(),
                 nodes.stream().map(node -> node.httpsPort).toList());
         resources.add(proxy);

@@ -118,7 +118,7 @@ class JettyExampleIT {
             }
             try (var client = TlsClient.connect(TlsClient.trusting(pebble.root()), pebble.tlsPort(),
                     "alpn.certpilot.test")) {
-                assertThat(client.get("localhost", "/ready")).as("the readiness path").isEqualTo("ready\n");
+                assertThat(client.get("alpn.certpilot.test", "/ready")).as("the readiness path").isEqualTo("ready\n");
             }
             // a visitor who types http:// is redirected, not refused
             try (var socket = new java.net.Socket("127.0.0.1", example.httpPort())) {

@@ -12,8 +12,8 @@ import dev.certpilot.test.HAProxy;
 
 /**
  * The README's HAProxy health check is the one {@code ClusterIT} runs the cluster behind
- * ({@link HAProxy#roundRobinCheckingReadiness}): its check lines, word for word, in both backends, and servers
- * checked on their HTTPS port.
+ * ({@link HAProxy#roundRobinCheckingReadiness}): its check lines, word for word, in both backends, and the servers'
+ * check options.
  */
 class ReadmeHealthCheckTest {
 
@@ -22,16 +22,15 @@ class ReadmeHealthCheckTest {
         var readme = Files.readString(Path.of("../../README.md"));
         var matcher = Pattern.compile("```haproxy\\n(.*?)```", Pattern.DOTALL).matcher(readme);
         assertThat(matcher.find()).as("a haproxy block in the README").isTrue();
-        var block = matcher.group(1);
+        var backends = matcher.group(1).split("\\n\\n");
 
-        var backends = block.split("\\n\\n");
         assertThat(backends).hasSize(2);
         for (var backend : backends) {
-            assertThat(backend.lines()).as(backend).containsSubsequence(HAProxy.HEALTH_CHECK);
+            assertThat(backend.lines()).as(backend).containsSubsequence(HAProxy.healthCheck("shop.example.com"));
         }
-        assertThat(backends[0]).contains("mode http").containsPattern(" server \\S+ \\S+:80 check port 443 "
-                + "check-ssl verify none");
-        assertThat(backends[1]).contains("mode tcp").containsPattern(" server \\S+ \\S+:443 check check-ssl "
-                + "verify none");
+        assertThat(backends[0]).contains("mode http")
+                .contains(":80" + HAProxy.checkedServer("shop.example.com", 443) + "\n");
+        assertThat(backends[1]).contains("mode tcp")
+                .contains(":443" + HAProxy.checkedServer("shop.example.com", 0) + "\n");
     }
 }
