@@ -30,9 +30,8 @@ import dev.certpilot.core.tls.ServedCertificates;
  * (so a handshake's thread only waits, and a CA's validation handshake never queues behind it), with a bounded
  * queue; a bound on the handshakes that wait, in all and per name (the others are refused at once, so that a flood
  * for one name cannot take the server's threads from the names it serves); a budget of new orders shared through the
- * store ({@link OnDemandBudget}); and a
- * bounded memory of refused names and their back-off. The decision on renewing a certificate obtained on demand runs
- * on the same pool, never on a renewal worker. Thread-safe.
+ * store ({@link OnDemandBudget}); and a bounded memory of refused names and their back-off. The decision on renewing
+ * a certificate obtained on demand runs on the same pool, never on a renewal worker. Thread-safe.
  */
 public final class OnDemandIssuer implements AutoCloseable {
 
