@@ -26,6 +26,8 @@ import dev.certpilot.core.renewal.Renewer;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
+import dev.certpilot.core.spi.SharingResponder;
+import dev.certpilot.core.spi.StoreDiagnostics;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 import dev.certpilot.core.store.CertificateLoader;
 import dev.certpilot.core.tls.ServedCertificates;
@@ -95,10 +97,8 @@ public final class CertificateManager implements AutoCloseable {
         this.challenges = new SharedChallenges(store, this::accountThumbprints, served::hasDomain,
                 settings.issuanceTimeout().plusMinutes(5));
         for (var responder : settings.responders()) {
-            if (responder instanceof InMemoryHttp01Responder http) {
-                http.share(challenges);
-            } else if (responder instanceof InMemoryTlsAlpn01Responder tls) {
-                tls.share(challenges);
+            if (responder instanceof SharingResponder sharing) {
+                sharing.serveShared(challenges);
             }
         }
         this.responders = settings.responders();
@@ -144,8 +144,9 @@ public final class CertificateManager implements AutoCloseable {
      * {@link #status()} and the events tell of the store, and what it holds is served as soon as it answers, with no
      * new order. A corrupted entry is not a failure either: it is moved aside and obtained again.
      *
-     * @throws StorageException      if a file store's directory is not writable (named, with the fix: nothing could
-     *                               be kept, so every start would order again)
+     * @throws StorageException      if the store is unfit to keep anything ({@link StoreDiagnostics}: a file store's
+     *                               directory that is not writable, named with the fix), since every start would
+     *                               order again
      * @throws IllegalStateException if the manager is closed
      */
     public void prepare() {
@@ -158,15 +159,15 @@ public final class CertificateManager implements AutoCloseable {
             }
             prepared = true;
         }
-        if (store instanceof FileCertificateStore files) {
-            var unwritable = files.unwritable();
-            if (unwritable.isPresent()) {
+        if (store instanceof StoreDiagnostics diagnostics) {
+            var unfit = diagnostics.unfit();
+            if (unfit.isPresent()) {
                 synchronized (lifecycle) {
                     prepared = false;
                 }
-                throw new StorageException(unwritable.get(), files.toString(), null);
+                throw new StorageException(unfit.get(), store.toString(), null);
             }
-            files.problems().forEach(STORAGE_LOG::warn);
+            diagnostics.warnings().forEach(STORAGE_LOG::warn);
         }
         var waiting = renewer.prepare(onDemand != null);
         var persist = responders.stream().anyMatch(DnsPersist01Responder.class::isInstance);
@@ -444,10 +445,8 @@ public final class CertificateManager implements AutoCloseable {
         }
         renewer.close();
         for (var responder : responders) {
-            if (responder instanceof InMemoryHttp01Responder http) {
-                http.share(null);
-            } else if (responder instanceof InMemoryTlsAlpn01Responder tls) {
-                tls.share(null);
+            if (responder instanceof SharingResponder sharing) {
+                sharing.serveShared(null);
             }
         }
     }

@@ -32,6 +32,7 @@ import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.CorruptedEntryException;
 import dev.certpilot.core.spi.Lease;
 import dev.certpilot.core.spi.Pem;
+import dev.certpilot.core.spi.StoreDiagnostics;
 import dev.certpilot.core.spi.StoredCertificate;
 import dev.certpilot.core.store.FileChallenges;
 import dev.certpilot.core.store.FileGuards;
@@ -71,7 +72,7 @@ import dev.certpilot.core.tls.KeyPairs;
  * the guard's lock nor atomic renames. Directories are created with mode 0700 on POSIX file systems. Thread-safe;
  * several processes may share the directory.
  */
-public final class FileCertificateStore implements CertificateStore {
+public final class FileCertificateStore implements CertificateStore, StoreDiagnostics {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
     private static final Pattern ACCOUNT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,199}");
@@ -315,13 +316,21 @@ public final class FileCertificateStore implements CertificateStore {
         challenges.remove(key);
     }
 
-    /** What is wrong with the root directory for keeping keys; see {@link StorageProblems}. Called once at start. */
-    List<String> problems() {
+    /** Checks each pair it reads: what it wrote by the digest it kept, anything else with a key operation. */
+    @Override
+    public boolean loadChecksKeyPairs() {
+        return true;
+    }
+
+    /** What is wrong with the root directory for keeping keys (writable by every user, with the fix). */
+    @Override
+    public List<String> warnings() {
         return StorageProblems.of(root, posix);
     }
 
-    /** Why the root directory cannot keep anything, if so; see {@link StorageProblems#unwritable}. */
-    Optional<String> unwritable() {
+    /** Why the root directory cannot keep anything (not writable, or a read-only file system), with the fix. */
+    @Override
+    public Optional<String> unfit() {
         return StorageProblems.unwritable(root, posix);
     }
 

@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import dev.certpilot.core.spi.Http01Responder;
+import dev.certpilot.core.spi.SharedAnswers;
+import dev.certpilot.core.spi.SharingResponder;
 
 /**
  * Keeps pending HTTP-01 challenges in memory for an HTTP server to answer: the manager deploys them, and the
@@ -20,7 +22,7 @@ import dev.certpilot.core.spi.Http01Responder;
  *
  * <p>Thread-safe; a lookup of a challenge this instance deployed is a single concurrent-map read.
  */
-public final class InMemoryHttp01Responder implements Http01Responder {
+public final class InMemoryHttp01Responder implements Http01Responder, SharingResponder {
 
     /** The path prefix of HTTP-01 challenges (RFC 8555, section 8.3); the token follows it. */
     public static final String CHALLENGE_PATH = "/.well-known/acme-challenge/";
@@ -31,7 +33,7 @@ public final class InMemoryHttp01Responder implements Http01Responder {
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_TOKEN_LENGTH + "}");
 
     private final Map<Key, String> pending = new ConcurrentHashMap<>();
-    private volatile SharedChallenges shared;
+    private volatile SharedAnswers shared;
 
     /** Creates an empty responder. */
     public InMemoryHttp01Responder() {
@@ -64,9 +66,10 @@ public final class InMemoryHttp01Responder implements Http01Responder {
         return local != null || others == null ? Optional.ofNullable(local) : others.http01(host, token);
     }
 
-    /** Answers also what other instances sharing {@code challenges}' store published; null stops that. */
-    void share(SharedChallenges challenges) {
-        this.shared = challenges;
+    /** Answers also what other instances sharing the manager's store published; null stops that. */
+    @Override
+    public void serveShared(SharedAnswers answers) {
+        this.shared = answers;
     }
 
     /**

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.certpilot.core.spi.TlsAlpn01Responder;
+import dev.certpilot.core.spi.SharedAnswers;
+import dev.certpilot.core.spi.SharingResponder;
 
 /**
  * Keeps pending TLS-ALPN-01 validation certificates in memory for {@link CertificateManager#keyManager()} to
@@ -21,10 +23,10 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
  *
  * <p>Thread-safe; a lookup of a challenge this instance deployed is a single concurrent-map read.
  */
-public final class InMemoryTlsAlpn01Responder implements TlsAlpn01Responder {
+public final class InMemoryTlsAlpn01Responder implements TlsAlpn01Responder, SharingResponder {
 
     private final Map<String, ValidationCertificate> pending = new ConcurrentHashMap<>();
-    private volatile SharedChallenges shared;
+    private volatile SharedAnswers shared;
 
     /** Creates an empty responder. */
     public InMemoryTlsAlpn01Responder() {
@@ -55,9 +57,10 @@ public final class InMemoryTlsAlpn01Responder implements TlsAlpn01Responder {
         return local != null || others == null ? Optional.ofNullable(local) : others.tlsAlpn01(domain);
     }
 
-    /** Presents also what other instances sharing {@code challenges}' store published; null stops that. */
-    void share(SharedChallenges challenges) {
-        this.shared = challenges;
+    /** Presents also what other instances sharing the manager's store published; null stops that. */
+    @Override
+    public void serveShared(SharedAnswers answers) {
+        this.shared = answers;
     }
 
     @Override

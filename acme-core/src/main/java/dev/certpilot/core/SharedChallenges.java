@@ -24,6 +24,7 @@ import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Http01Responder;
 import dev.certpilot.core.spi.Pem;
+import dev.certpilot.core.spi.SharedAnswers;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder.ValidationCertificate;
 import dev.certpilot.core.tls.SelfSigned;
@@ -41,7 +42,7 @@ import dev.certpilot.core.tls.SelfSigned;
  * cluster's account keys (so it can validate nothing but this account's orders) and, for TLS-ALPN-01, the
  * certificate is for the name asked and carries that key authorization's digest. Thread-safe.
  */
-final class SharedChallenges {
+final class SharedChallenges implements SharedAnswers {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.challenge");
     private static final String CERTIFICATE_BEGIN = "-----BEGIN CERTIFICATE-----";
@@ -86,8 +87,8 @@ final class SharedChallenges {
         return result;
     }
 
-    /** The key authorization another instance published for {@code token} on {@code host}, if any. */
-    Optional<String> http01(String host, String token) {
+    @Override
+    public Optional<String> http01(String host, String token) {
         if (host == null || token == null || !InMemoryHttp01Responder.isWellFormedToken(token)) {
             return Optional.empty();
         }
@@ -100,8 +101,8 @@ final class SharedChallenges {
         });
     }
 
-    /** The validation certificate another instance published for {@code host}, if any. */
-    Optional<ValidationCertificate> tlsAlpn01(String host) {
+    @Override
+    public Optional<ValidationCertificate> tlsAlpn01(String host) {
         if (host == null) {
             return Optional.empty();
         }

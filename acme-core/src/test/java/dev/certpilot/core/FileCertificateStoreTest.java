@@ -296,25 +296,25 @@ class FileCertificateStoreTest {
     @Test
     void aReadOnlyOrWorldWritableRootIsReportedWithTheFix() throws IOException {
         var store = new FileCertificateStore(root);
-        assertThat(store.problems()).as("a private, writable root").isEmpty();
+        assertThat(store.warnings()).as("a private, writable root").isEmpty();
 
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThat(store.problems()).singleElement().asString().contains("writable by every user")
+        assertThat(store.warnings()).singleElement().asString().contains("writable by every user")
                 .contains("chmod 700 " + root);
 
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("r-x------"));
         try {
-            assertThat(store.unwritable()).hasValueSatisfying(message -> assertThat(message)
+            assertThat(store.unfit()).hasValueSatisfying(message -> assertThat(message)
                     .contains("Storage directory " + root + " is not writable (mode r-x------)")
                     .contains("every start would order new certificates").contains("Not starting")
                     .contains("chmod 700 " + root));
-            assertThat(new FileCertificateStore(root.resolve("not-yet")).unwritable()).as("nor can it be created")
+            assertThat(new FileCertificateStore(root.resolve("not-yet")).unfit()).as("nor can it be created")
                     .hasValueSatisfying(message -> assertThat(message).contains("cannot be created: " + root));
         } finally {
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
         }
-        assertThat(store.unwritable()).isEmpty();
-        assertThat(new FileCertificateStore(root.resolve("not-yet")).problems()).as("created on first write").isEmpty();
-        assertThat(new FileCertificateStore(root.resolve("not-yet")).unwritable()).isEmpty();
+        assertThat(store.unfit()).isEmpty();
+        assertThat(new FileCertificateStore(root.resolve("not-yet")).warnings()).as("created on first write").isEmpty();
+        assertThat(new FileCertificateStore(root.resolve("not-yet")).unfit()).isEmpty();
     }
 }

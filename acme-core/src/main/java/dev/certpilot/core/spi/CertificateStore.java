@@ -45,9 +45,11 @@ import dev.certpilot.core.CertificateBundle;
  *       certificate. Any other {@link IOException} means the storage itself failed: the manager keeps serving
  *       what it has and retries later, without ordering.</li>
  *   <li><b>Names:</b> certificate names are those of {@link dev.certpilot.core.ManagedCertificate#name()};
- *       account ids are 1 to 200 of {@code a-z 0-9 . _ -}; leases are taken on certificate names and on
- *       {@code _account.<account id>}, while the first account key for a CA is made; challenge keys are printable ASCII of at most 600
- *       characters. Private keys must be readable by their owner only.</li>
+ *       account ids are 1 to 200 of {@code a-z 0-9 . _ -}; leases are taken on certificate names, on
+ *       {@code _account.<account id>} while the first account key for a CA is made, and on
+ *       {@code _on-demand-budget}, whose state is also kept as the challenge value of that key; challenge keys are
+ *       printable ASCII of at most 600 characters. Private keys must be readable by their owner only.</li>
+ *   <li><b>Optional abilities</b> are small interfaces a store may implement too: {@link StoreDiagnostics}.</li>
  *   <li><b>Blocking:</b> methods may block on I/O; they should give up after a bounded time with an
  *       {@code IOException} rather than hang, and restore the interrupt flag if interrupted.</li>
  * </ul>
@@ -62,6 +64,14 @@ public interface CertificateStore {
      * @throws IOException              if the storage fails
      */
     Optional<CertificateBundle> load(String name) throws IOException;
+
+    /**
+     * Whether {@link #load} returns only bundles whose private key belongs to their certificate, having checked it
+     * itself (cheaply, for what it wrote); default false, and the manager checks each bundle it loads.
+     */
+    default boolean loadChecksKeyPairs() {
+        return false;
+    }
 
     /**
      * Saves {@code bundle} under its name, atomically replacing any previous one, if {@code lease} (for that name)

@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.CertificateBundle;
-import dev.certpilot.core.FileCertificateStore;
 import dev.certpilot.core.KeyType;
 import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.StorageException;
@@ -99,8 +98,7 @@ public final class CertificateLoader {
             return null;
         }
         var bundle = stored.get();
-        if (!(store instanceof FileCertificateStore) // which checks the pair itself, cheaply for what it wrote
-                && !bundle.keyMatches()) {
+        if (!store.loadChecksKeyPairs() && !bundle.keyMatches()) {
             LOG.error("Stored certificate {} (serial {}) has a private key that does not belong to it: obtaining a "
                     + "new one", name, bundle.serialNumber().toString(16));
             return null;
