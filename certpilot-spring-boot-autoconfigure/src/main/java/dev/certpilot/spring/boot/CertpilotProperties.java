@@ -343,6 +343,18 @@ public class CertpilotProperties {
          */
         private boolean migratePlaintextKeys;
 
+        /**
+         * For a store shared by several instances: how long the lease of a certificate being ordered lasts unless
+         * its holder renews it, so how soon another instance takes over from one that died. Default: 1 minute.
+         */
+        private Duration leaseDuration;
+
+        /**
+         * For a store shared by several instances: how often each asks the store whether another obtained or renewed
+         * a certificate, which it then serves too. Default: 2 seconds.
+         */
+        private Duration pollInterval;
+
         public StorageType getType() {
             return type;
         }
@@ -365,6 +377,22 @@ public class CertpilotProperties {
 
         public void setEncryptionKey(String encryptionKey) {
             this.encryptionKey = encryptionKey;
+        }
+
+        public Duration getLeaseDuration() {
+            return leaseDuration;
+        }
+
+        public void setLeaseDuration(Duration leaseDuration) {
+            this.leaseDuration = leaseDuration;
+        }
+
+        public Duration getPollInterval() {
+            return pollInterval;
+        }
+
+        public void setPollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
         }
 
         public boolean isMigratePlaintextKeys() {

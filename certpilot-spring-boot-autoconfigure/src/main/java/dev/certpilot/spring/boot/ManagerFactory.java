@@ -122,6 +122,15 @@ final class ManagerFactory {
         builder.challenges(responders.toArray(ChallengeResponder[]::new));
         builder.keyType(properties.getKeyType());
         store(builder, userStore, dataSource);
+        var storage = properties.getStorage();
+        if (storage.getLeaseDuration() != null) {
+            apply("certpilot.storage.lease-duration", "Set a duration of at least 3s, such as 1m",
+                    () -> builder.leaseDuration(storage.getLeaseDuration()));
+        }
+        if (storage.getPollInterval() != null) {
+            apply("certpilot.storage.poll-interval", "Set a positive duration such as 2s",
+                    () -> builder.storePollInterval(storage.getPollInterval()));
+        }
 
         var renewal = properties.getRenewal();
         if (renewal.getWindow() != null) {

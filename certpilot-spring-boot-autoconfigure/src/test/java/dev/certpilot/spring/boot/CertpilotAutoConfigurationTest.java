@@ -101,6 +101,8 @@ class CertpilotAutoConfigurationTest {
         expectFault("certpilot.storage.type=jdbc", "certpilot.storage.type", "spring.datasource.url");
         expectFault("certpilot.storage.encryption-key=" + "A".repeat(43) + "=", "certpilot.storage.encryption-key",
                 "certpilot.storage.type=jdbc");
+        expectFault("certpilot.storage.lease-duration=1s", "certpilot.storage.lease-duration", "at least 3s");
+        expectFault("certpilot.storage.poll-interval=0s", "certpilot.storage.poll-interval", "positive duration");
     }
 
     private void expectFault(String setting, String property, String action) {
