@@ -134,9 +134,11 @@ public final class HAProxy implements AutoCloseable {
                     "  timeout connect 5s",
                     "  timeout client 30s",
                     "  timeout server 30s",
-                    "  timeout check 1s",
-                    // as a load balancer in front of a fleet is set up: a node that stops answering is taken out
-                    // within a second, and a connection it refuses goes to another
+                    // an HTTPS readiness check of a JVM that is starting on a busy machine can take a second or two
+                    "  timeout check 3s",
+                    // as a load balancer in front of a fleet is set up: a node that refuses connections is taken out
+                    // within a second, one that stops answering within a few, and a connection it refuses goes to
+                    // another
                     "  default-server check inter 300ms fall 2 rise 1",
                     "  option redispatch",
                     "  retries 3",

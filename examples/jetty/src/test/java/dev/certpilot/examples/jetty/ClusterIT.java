@@ -79,7 +79,8 @@ class ClusterIT {
         awaitServedByAll(cluster, issued, Duration.ofSeconds(5));
 
         assertThat(orders()).isEqualTo(1);
-        assertThat(sharedAnswers("tls-alpn-01")).isGreaterThanOrEqualTo(2);
+        assertThat(sharedAnswers("tls-alpn-01")).as("validations answered by a node that did not order; logs: %s",
+                nodeLogs()).isGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -211,6 +212,14 @@ class ClusterIT {
             count += OBTAINING.matcher(Files.readString(node.log)).results().count();
         }
         return (int) count;
+    }
+
+    private String nodeLogs() throws IOException {
+        var text = new StringBuilder();
+        for (var node : nodes) {
+            text.append("\n--- ").append(node.log.getFileName()).append('\n').append(Files.readString(node.log));
+        }
+        return text.toString();
     }
 
     private int sharedAnswers(String type) throws IOException {
