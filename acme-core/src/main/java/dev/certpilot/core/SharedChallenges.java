@@ -60,7 +60,7 @@ final class SharedChallenges implements SharedAnswers {
     private final ConcurrentMap<String, Cached<?>> cache = new ConcurrentHashMap<>();
 
     /**
-     * @param thumbprints the thumbprints of this cluster's account keys, read from the store when an answer is
+     * @param thumbprints the thumbprints of this cluster's account keys, read from the store at each look-up
      * @param managed     whether a domain is managed; answers for other names are never read from the store
      * @param ttl         how long a published answer lives if its publisher dies before removing it
      */

@@ -1,25 +1,19 @@
 package dev.certpilot.jdbc;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.KeyPair;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.crypto.SecretKey;
 import javax.sql.DataSource;
@@ -63,27 +57,17 @@ import dev.certpilot.core.spi.StoredCertificate;
  */
 public final class JdbcCertificateStore implements CertificateStore {
 
-    /** A table or sequence of the store in a statement: named certpilot_..., not already qualified. */
-    private static final Pattern TABLE = Pattern.compile("(?<![\\w.\"])certpilot_(\\w+)");
-
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
-    private static final int QUERY_TIMEOUT_SECONDS = 30;
 
-    private final DataSource dataSource;
+    private final Database database;
     private final String description;
     private final KeyEncryption encryption;
-    /** The replacement that qualifies a table name with the configured schema, or null for the connection's. */
-    private final String schemaPrefix;
     private volatile String holder;
-    private final Object migration = new Object();
-    private volatile boolean migrated;
 
     private JdbcCertificateStore(Builder builder) {
-        this.dataSource = builder.dataSource;
+        this.database = new Database(builder.dataSource, builder.description, builder.schema);
         this.description = builder.description;
         this.encryption = new KeyEncryption(builder.key, builder.migratePlaintextKeys);
-        this.schemaPrefix = builder.schema == null ? null
-                : Matcher.quoteReplacement("\"" + builder.schema.replace("\"", "\"\"") + "\".") + "certpilot_$1";
     }
 
     /** A store in the database {@code dataSource} connects to; give it a pool in production. */
@@ -114,7 +98,7 @@ public final class JdbcCertificateStore implements CertificateStore {
         }
         source.setConnectTimeout(10);
         source.setLoginTimeout(10);
-        source.setSocketTimeout(QUERY_TIMEOUT_SECONDS + 5);
+        source.setSocketTimeout(Database.QUERY_TIMEOUT_SECONDS + 5);
         source.setTcpKeepAlive(true);
         source.setApplicationName("certpilot");
         return new Builder(source, masked(jdbcUrl));
@@ -128,8 +112,8 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public Optional<CertificateBundle> load(String name) throws IOException {
-        return call("load certificate " + name, connection -> {
-            try (var select = prepare(connection, "SELECT domains, chain_pem, private_key, revision "
+        return database.call("load certificate " + name, connection -> {
+            try (var select = database.prepare(connection, "SELECT domains, chain_pem, private_key, revision "
                     + "FROM certpilot_certificate WHERE name = ?")) {
                 select.setString(1, name);
                 try (var row = select.executeQuery()) {
@@ -179,7 +163,7 @@ public final class JdbcCertificateStore implements CertificateStore {
         var key = encryption.seal(Pem.privateKey(bundle.privateKey()), "certificate " + bundle.name());
         var chain = Pem.certificates(bundle.chain());
         inTransaction("save certificate " + bundle.name(), bundle.name(), lease, connection -> {
-            try (var upsert = prepare(connection, "INSERT INTO certpilot_certificate (name, domains, serial, "
+            try (var upsert = database.prepare(connection, "INSERT INTO certpilot_certificate (name, domains, serial, "
                     + "not_before, not_after, chain_pem, private_key, revision, updated_at) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, nextval('certpilot_revision'), now()) ON CONFLICT (name) DO UPDATE "
                     + "SET domains = EXCLUDED.domains, serial = EXCLUDED.serial, not_before = EXCLUDED.not_before, "
@@ -202,11 +186,11 @@ public final class JdbcCertificateStore implements CertificateStore {
     @Override
     public boolean delete(String name, Lease lease) throws IOException {
         return inTransaction("delete certificate " + name, name, lease, connection -> {
-            try (var delete = prepare(connection, "DELETE FROM certpilot_certificate WHERE name = ?")) {
+            try (var delete = database.prepare(connection, "DELETE FROM certpilot_certificate WHERE name = ?")) {
                 delete.setString(1, name);
                 var deleted = delete.executeUpdate() > 0;
                 if (deleted) {
-                    try (var bump = prepare(connection, "SELECT nextval('certpilot_revision')")) {
+                    try (var bump = database.prepare(connection, "SELECT nextval('certpilot_revision')")) {
                         bump.executeQuery().close();
                     }
                 }
@@ -217,10 +201,10 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public List<StoredCertificate> list() throws IOException {
-        return call("list certificates", connection -> {
+        return database.call("list certificates", connection -> {
             var result = new ArrayList<StoredCertificate>();
             // rows saved before version 2 have no not_before: it is read from their certificate
-            try (var select = prepare(connection, "SELECT name, domains, serial, not_before, not_after, "
+            try (var select = database.prepare(connection, "SELECT name, domains, serial, not_before, not_after, "
                     + "CASE WHEN not_before IS NULL THEN chain_pem END FROM certpilot_certificate");
                  var rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -242,8 +226,8 @@ public final class JdbcCertificateStore implements CertificateStore {
     /** The revision sequence's last value: one row read, however many certificates there are. */
     @Override
     public String revision() throws IOException {
-        return call("read the revision", connection -> {
-            try (var select = prepare(connection, "SELECT last_value, is_called FROM certpilot_revision");
+        return database.call("read the revision", connection -> {
+            try (var select = database.prepare(connection, "SELECT last_value, is_called FROM certpilot_revision");
                  var row = select.executeQuery()) {
                 row.next();
                 return row.getLong(1) + (row.getBoolean(2) ? "" : "-");
@@ -254,8 +238,8 @@ public final class JdbcCertificateStore implements CertificateStore {
     @Override
     public Optional<Lease> tryLease(String name, Duration duration) throws IOException {
         var token = UUID.randomUUID().toString();
-        return call("lease certificate " + name, connection -> {
-            try (var take = prepare(connection, "INSERT INTO certpilot_lease (name, token, holder, expires_at) "
+        return database.call("lease certificate " + name, connection -> {
+            try (var take = database.prepare(connection, "INSERT INTO certpilot_lease (name, token, holder, expires_at) "
                     + "VALUES (?, ?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (name) DO UPDATE "
                     + "SET token = EXCLUDED.token, holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at "
                     + "WHERE certpilot_lease.expires_at <= now() RETURNING expires_at")) {
@@ -267,7 +251,7 @@ public final class JdbcCertificateStore implements CertificateStore {
                     if (!row.next()) {
                         return Optional.empty();
                     }
-                    return Optional.of(new JdbcLease(name, token, duration, row.getTimestamp(1).toInstant()));
+                    return Optional.of(new JdbcLease(database, name, token, duration, row.getTimestamp(1).toInstant()));
                 }
             }
         });
@@ -275,8 +259,8 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public Optional<KeyPair> loadAccountKey(String accountId) throws IOException {
-        var text = call("load account key " + accountId, connection -> {
-            try (var select = prepare(connection, "SELECT key_pair FROM certpilot_account_key WHERE id = ?")) {
+        var text = database.call("load account key " + accountId, connection -> {
+            try (var select = database.prepare(connection, "SELECT key_pair FROM certpilot_account_key WHERE id = ?")) {
                 select.setString(1, accountId);
                 try (var row = select.executeQuery()) {
                     return row.next() ? Optional.of(row.getString(1)) : Optional.<String>empty();
@@ -296,7 +280,7 @@ public final class JdbcCertificateStore implements CertificateStore {
         }
         if (encryption.needsSealing(text.get())) {
             var sealed = encryption.seal(pem, "account " + accountId);
-            call("encrypt account key " + accountId, connection -> {
+            database.call("encrypt account key " + accountId, connection -> {
                 seal(connection, "certpilot_account_key", "key_pair", "id", accountId, text.get(), sealed);
                 return null;
             });
@@ -310,7 +294,7 @@ public final class JdbcCertificateStore implements CertificateStore {
      */
     private void seal(Connection connection, String table, String column, String idColumn, String id,
                       String plaintext, String sealed) throws SQLException {
-        try (var update = prepare(connection, "UPDATE " + table + " SET " + column + " = ? WHERE " + idColumn
+        try (var update = database.prepare(connection, "UPDATE " + table + " SET " + column + " = ? WHERE " + idColumn
                 + " = ? AND " + column + " = ?")) {
             update.setString(1, sealed);
             update.setString(2, id);
@@ -325,8 +309,8 @@ public final class JdbcCertificateStore implements CertificateStore {
     @Override
     public void saveAccountKey(String accountId, KeyPair keyPair) throws IOException {
         var sealed = encryption.seal(Pem.keyPair(keyPair), "account " + accountId);
-        call("save account key " + accountId, connection -> {
-            try (var upsert = prepare(connection, "INSERT INTO certpilot_account_key (id, key_pair, updated_at) "
+        database.call("save account key " + accountId, connection -> {
+            try (var upsert = database.prepare(connection, "INSERT INTO certpilot_account_key (id, key_pair, updated_at) "
                     + "VALUES (?, ?, now()) ON CONFLICT (id) DO UPDATE SET key_pair = EXCLUDED.key_pair, "
                     + "updated_at = EXCLUDED.updated_at")) {
                 upsert.setString(1, accountId);
@@ -343,9 +327,9 @@ public final class JdbcCertificateStore implements CertificateStore {
             throw new IllegalArgumentException("A challenge answer is at most 16 KiB; got " + value.length()
                     + " characters");
         }
-        call("publish a challenge answer", connection -> {
-            try (var sweep = prepare(connection, "DELETE FROM certpilot_challenge WHERE expires_at <= now()");
-                 var upsert = prepare(connection, "INSERT INTO certpilot_challenge (key, value, expires_at) "
+        database.call("publish a challenge answer", connection -> {
+            try (var sweep = database.prepare(connection, "DELETE FROM certpilot_challenge WHERE expires_at <= now()");
+                 var upsert = database.prepare(connection, "INSERT INTO certpilot_challenge (key, value, expires_at) "
                          + "VALUES (?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (key) DO UPDATE "
                          + "SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at")) {
                 sweep.executeUpdate();
@@ -360,8 +344,8 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public Optional<String> challenge(String key) throws IOException {
-        return call("read a challenge answer", connection -> {
-            try (var select = prepare(connection, "SELECT value FROM certpilot_challenge WHERE key = ? "
+        return database.call("read a challenge answer", connection -> {
+            try (var select = database.prepare(connection, "SELECT value FROM certpilot_challenge WHERE key = ? "
                     + "AND expires_at > now()")) {
                 select.setString(1, key);
                 try (var row = select.executeQuery()) {
@@ -373,8 +357,8 @@ public final class JdbcCertificateStore implements CertificateStore {
 
     @Override
     public void removeChallenge(String key) throws IOException {
-        call("remove a challenge answer", connection -> {
-            try (var delete = prepare(connection, "DELETE FROM certpilot_challenge WHERE key = ?")) {
+        database.call("remove a challenge answer", connection -> {
+            try (var delete = database.prepare(connection, "DELETE FROM certpilot_challenge WHERE key = ?")) {
                 delete.setString(1, key);
                 delete.executeUpdate();
             }
@@ -390,11 +374,11 @@ public final class JdbcCertificateStore implements CertificateStore {
     /** Moves an unreadable row to {@code certpilot_corrupt}, unless it was replaced meanwhile; returns its id there. */
     private long moveAside(Connection connection, String name, long revision, String reason) throws SQLException {
         connection.setAutoCommit(false);
-        try (var move = prepare(connection, "INSERT INTO certpilot_corrupt (name, reason, domains, serial, chain_pem, "
+        try (var move = database.prepare(connection, "INSERT INTO certpilot_corrupt (name, reason, domains, serial, chain_pem, "
                 + "private_key) SELECT name, ?, domains, serial, chain_pem, private_key FROM certpilot_certificate "
                 + "WHERE name = ? AND revision = ? RETURNING id");
-             var delete = prepare(connection, "DELETE FROM certpilot_certificate WHERE name = ? AND revision = ?");
-             var bump = prepare(connection, "SELECT nextval('certpilot_revision')")) {
+             var delete = database.prepare(connection, "DELETE FROM certpilot_certificate WHERE name = ? AND revision = ?");
+             var bump = database.prepare(connection, "SELECT nextval('certpilot_revision')")) {
             move.setString(1, reason == null ? "unreadable" : reason);
             move.setString(2, name);
             move.setLong(3, revision);
@@ -418,30 +402,25 @@ public final class JdbcCertificateStore implements CertificateStore {
         }
     }
 
-    /** A unit of work on one connection. */
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException, IOException;
-    }
-
     /**
      * Runs {@code work} on a connection of its own, in a transaction that first checks and locks {@code lease}'s
      * row: the write happens only while the lease is held.
      */
-    private <T> T inTransaction(String what, String name, Lease lease, Work<T> work) throws IOException {
-        if (!(lease instanceof JdbcLease mine) || mine.store() != this || !mine.name.equals(name)) {
+    private <T> T inTransaction(String what, String name, Lease lease, Database.Work<T> work) throws IOException {
+        if (!(lease instanceof JdbcLease mine) || !mine.of(database) || !mine.name().equals(name)) {
             throw new IllegalArgumentException("The lease " + lease + " is not this store's lease of " + name);
         }
-        return call(what, connection -> {
+        return database.call(what, connection -> {
             connection.setAutoCommit(false);
             try {
-                try (var check = prepare(connection, "SELECT holder FROM certpilot_lease WHERE name = ? AND token = ? "
+                try (var check = database.prepare(connection, "SELECT holder FROM certpilot_lease WHERE name = ? AND token = ? "
                         + "AND expires_at > now() FOR UPDATE")) {
                     check.setString(1, name);
-                    check.setString(2, mine.token);
+                    check.setString(2, mine.token());
                     try (var row = check.executeQuery()) {
                         if (!row.next()) {
                             throw new LeaseLostException("The lease of certificate " + name + " taken by this instance "
-                                    + "has ended (it expired at " + mine.expiresAt + " by the database's clock, or "
+                                    + "has ended (it expired at " + mine.expiresAt() + " by the database's clock, or "
                                     + "another instance took it); not written");
                         }
                     }
@@ -458,49 +437,6 @@ public final class JdbcCertificateStore implements CertificateStore {
         });
     }
 
-    /** Runs {@code work} on a borrowed connection, after the schema is migrated, translating failures. */
-    private <T> T call(String what, Work<T> work) throws IOException {
-        try (var connection = dataSource.getConnection()) {
-            migrate(connection);
-            return work.run(connection);
-        } catch (SQLException e) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedIOException("Interrupted while trying to " + what + " in " + description);
-            }
-            throw new IOException("Cannot " + what + " in " + description + ": " + e.getMessage()
-                    + (e.getSQLState() != null ? " (SQL state " + e.getSQLState() + ")" : "")
-                    + (unreachable(e) ? "; is the database running and reachable?" : ""), e);
-        }
-    }
-
-    private void migrate(Connection connection) throws SQLException {
-        if (migrated) {
-            return;
-        }
-        synchronized (migration) {
-            if (!migrated) {
-                Schema.migrate(connection, this::sql);
-                migrated = true;
-            }
-        }
-    }
-
-    private static boolean unreachable(SQLException e) {
-        return e instanceof SQLTransientConnectionException || e.getSQLState() != null
-                && e.getSQLState().startsWith("08");
-    }
-
-    private PreparedStatement prepare(Connection connection, String sql) throws SQLException {
-        var statement = connection.prepareStatement(sql(sql));
-        statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-        return statement;
-    }
-
-    /** {@code sql} with its tables and sequences in the configured schema, if one is configured. */
-    private String sql(String sql) {
-        return schemaPrefix == null ? sql : TABLE.matcher(sql).replaceAll(schemaPrefix);
-    }
-
     /** Who holds this store's leases, for operators reading the lease table; looked up at the first lease, not at start. */
     private String holder() {
         var known = holder;
@@ -514,86 +450,6 @@ public final class JdbcCertificateStore implements CertificateStore {
             holder = known;
         }
         return known;
-    }
-
-    /** A lease row this store took. */
-    private final class JdbcLease implements Lease {
-
-        private final String name;
-        private final String token;
-        private final Duration duration;
-        private volatile Instant expiresAt;
-        private volatile boolean closed;
-
-        JdbcLease(String name, String token, Duration duration, Instant expiresAt) {
-            this.name = name;
-            this.token = token;
-            this.duration = duration;
-            this.expiresAt = expiresAt;
-        }
-
-        JdbcCertificateStore store() {
-            return JdbcCertificateStore.this;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public Instant expiresAt() {
-            return expiresAt;
-        }
-
-        @Override
-        public void renew() throws IOException {
-            if (closed) {
-                throw new LeaseLostException("The lease of certificate " + name + " was closed");
-            }
-            expiresAt = call("renew the lease of certificate " + name, connection -> {
-                try (var update = prepare(connection, "UPDATE certpilot_lease "
-                        + "SET expires_at = now() + ? * interval '1 millisecond' "
-                        + "WHERE name = ? AND token = ? AND expires_at > now() RETURNING expires_at")) {
-                    update.setLong(1, duration.toMillis());
-                    update.setString(2, name);
-                    update.setString(3, token);
-                    try (var row = update.executeQuery()) {
-                        if (!row.next()) {
-                            throw new LeaseLostException("The lease of certificate " + name + " ended at "
-                                    + expiresAt + " by the database's clock, or another instance took it");
-                        }
-                        return row.getTimestamp(1).toInstant();
-                    }
-                }
-            });
-        }
-
-        @Override
-        public void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            try {
-                call("release the lease of certificate " + name, connection -> {
-                    try (var delete = prepare(connection, "DELETE FROM certpilot_lease WHERE name = ? AND token = ?")) {
-                        delete.setString(1, name);
-                        delete.setString(2, token);
-                        delete.executeUpdate();
-                    }
-                    return null;
-                });
-            } catch (IOException e) {
-                LOG.warn("Could not release the lease of certificate {} ({}); it ends at {}", name, e.getMessage(),
-                        expiresAt);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "JdbcLease[" + name + " until " + expiresAt + "]";
-        }
     }
 
     /**
