@@ -188,7 +188,10 @@ public final class CertificateManagerBuilder {
         return this;
     }
 
-    /** The clock that decides whether certificates are valid; default the system clock. For tests. */
+    /**
+     * The clock that judges validity, due times and back-offs; default the system clock. Give your own to drive time
+     * in your tests (scheduled checks still wait in real time, up to the check interval).
+     */
     public CertificateManagerBuilder clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
         return this;
