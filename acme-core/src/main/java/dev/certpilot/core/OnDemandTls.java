@@ -90,8 +90,8 @@ public final class OnDemandTls {
     @Override
     public String toString() {
         return "OnDemandTls[timeout " + handshakeTimeout + ", " + maxNewOrders + " orders per " + newOrdersPer + ", "
-                + maxPending + " pending, " + maxWaitingHandshakes + " waiting handshakes (" + maxWaitingHandshakesPerName
-                + " per name)]";
+                + maxPending + " pending, " + maxWaitingHandshakes + " waiting handshakes ("
+                + maxWaitingHandshakesPerName + " per name)]";
     }
 
     /** Configures {@link OnDemandTls}; each setter checks its value. Not thread-safe. */

@@ -19,7 +19,8 @@ import dev.certpilot.core.spi.ChallengeResponder;
 /**
  * A CA at the {@link Issuer} boundary for what a real one cannot do on demand: it answers from a script of
  * failures, issues certificates of a chosen validity from a root of its own (or whatever chain a test makes),
- * offers a chosen ARI window, and records every call. It can also wrap a real issuer (Pebble) and only inject the scripted failures in front of it.
+ * offers a chosen ARI window, and records every call. It can also wrap a real issuer (Pebble) and only inject the
+ * scripted failures in front of it.
  */
 final class FakeIssuer implements Issuer {
 

@@ -29,8 +29,8 @@ class ReadOnlyStorageTest {
         try (var manager = FakeCaManagers.builder(mountPoint.resolve("certpilot"), new MutableClock(), new EventLog(),
                 issuer).domain("shop.test").build()) {
             assertThatThrownBy(manager::start).isInstanceOf(StorageException.class)
-                    .hasMessageContaining("Storage directory " + mountPoint.resolve("certpilot") + " cannot be created: "
-                            + mountPoint + " is not writable (a read-only file system)")
+                    .hasMessageContaining("Storage directory " + mountPoint.resolve("certpilot")
+                            + " cannot be created: " + mountPoint + " is not writable (a read-only file system)")
                     .hasMessageContaining("every start would order new certificates")
                     .hasMessageContaining("mount a volume at " + mountPoint.resolve("certpilot"))
                     .hasMessageContaining("certpilot.storage.directory");

@@ -239,8 +239,8 @@ public final class JdbcCertificateStore implements CertificateStore {
     public Optional<Lease> tryLease(String name, Duration duration) throws IOException {
         var token = UUID.randomUUID().toString();
         return database.call("lease certificate " + name, connection -> {
-            try (var take = database.prepare(connection, "INSERT INTO certpilot_lease (name, token, holder, expires_at) "
-                    + "VALUES (?, ?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (name) DO UPDATE "
+            try (var take = database.prepare(connection, "INSERT INTO certpilot_lease (name, token, holder, "
+                    + "expires_at) VALUES (?, ?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (name) DO UPDATE "
                     + "SET token = EXCLUDED.token, holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at "
                     + "WHERE certpilot_lease.expires_at <= now() RETURNING expires_at")) {
                 take.setString(1, name);
@@ -310,8 +310,8 @@ public final class JdbcCertificateStore implements CertificateStore {
     public void saveAccountKey(String accountId, KeyPair keyPair) throws IOException {
         var sealed = encryption.seal(Pem.keyPair(keyPair), "account " + accountId);
         database.call("save account key " + accountId, connection -> {
-            try (var upsert = database.prepare(connection, "INSERT INTO certpilot_account_key (id, key_pair, updated_at) "
-                    + "VALUES (?, ?, now()) ON CONFLICT (id) DO UPDATE SET key_pair = EXCLUDED.key_pair, "
+            try (var upsert = database.prepare(connection, "INSERT INTO certpilot_account_key (id, key_pair, "
+                    + "updated_at) VALUES (?, ?, now()) ON CONFLICT (id) DO UPDATE SET key_pair = EXCLUDED.key_pair, "
                     + "updated_at = EXCLUDED.updated_at")) {
                 upsert.setString(1, accountId);
                 upsert.setString(2, sealed);
@@ -374,10 +374,11 @@ public final class JdbcCertificateStore implements CertificateStore {
     /** Moves an unreadable row to {@code certpilot_corrupt}, unless it was replaced meanwhile; returns its id there. */
     private long moveAside(Connection connection, String name, long revision, String reason) throws SQLException {
         connection.setAutoCommit(false);
-        try (var move = database.prepare(connection, "INSERT INTO certpilot_corrupt (name, reason, domains, serial, chain_pem, "
-                + "private_key) SELECT name, ?, domains, serial, chain_pem, private_key FROM certpilot_certificate "
-                + "WHERE name = ? AND revision = ? RETURNING id");
-             var delete = database.prepare(connection, "DELETE FROM certpilot_certificate WHERE name = ? AND revision = ?");
+        try (var move = database.prepare(connection, "INSERT INTO certpilot_corrupt (name, reason, domains, serial, "
+                + "chain_pem, private_key) SELECT name, ?, domains, serial, chain_pem, private_key FROM "
+                + "certpilot_certificate WHERE name = ? AND revision = ? RETURNING id");
+             var delete = database.prepare(connection,
+                     "DELETE FROM certpilot_certificate WHERE name = ? AND revision = ?");
              var bump = database.prepare(connection, "SELECT nextval('certpilot_revision')")) {
             move.setString(1, reason == null ? "unreadable" : reason);
             move.setString(2, name);
@@ -413,8 +414,8 @@ public final class JdbcCertificateStore implements CertificateStore {
         return database.call(what, connection -> {
             connection.setAutoCommit(false);
             try {
-                try (var check = database.prepare(connection, "SELECT holder FROM certpilot_lease WHERE name = ? AND token = ? "
-                        + "AND expires_at > now() FOR UPDATE")) {
+                try (var check = database.prepare(connection, "SELECT holder FROM certpilot_lease WHERE name = ? "
+                        + "AND token = ? AND expires_at > now() FOR UPDATE")) {
                     check.setString(1, name);
                     check.setString(2, mine.token());
                     try (var row = check.executeQuery()) {

@@ -24,7 +24,8 @@ final class Schema {
 
     /** Every relation the store uses, as its statements name them. */
     private static final List<String> RELATIONS = List.of("certpilot_schema", "certpilot_certificate",
-            "certpilot_revision", "certpilot_corrupt", "certpilot_account_key", "certpilot_lease", "certpilot_challenge");
+            "certpilot_revision", "certpilot_corrupt", "certpilot_account_key", "certpilot_lease",
+            "certpilot_challenge");
 
     /** Version {@code i + 1} is {@code MIGRATIONS.get(i)}; append, never edit. */
     private static final List<List<String>> MIGRATIONS = List.of(List.of(

@@ -151,7 +151,8 @@ class JdbcCertificateStoreTest {
         assertThatThrownBy(() -> adopting.saveAccountKey("ca.test", TestBundles.ecKeys()))
                 .hasMessageContaining("The table certpilot_schema belongs to the role intruder, not to app")
                 .hasMessageContaining("schema of its own");
-        assertThat(column(url, "SELECT count(*) FROM certpilot_account_key")).as("nothing written there").isEqualTo("0");
+        assertThat(column(url, "SELECT count(*) FROM certpilot_account_key")).as("nothing written there")
+                .isEqualTo("0");
 
         var apart = JdbcCertificateStore.builder(url, "app", null).schema("certpilot").build();
         apart.saveAccountKey("ca.test", TestBundles.ecKeys());
@@ -269,9 +270,9 @@ class JdbcCertificateStoreTest {
         var events = new CopyOnWriteArrayList<CertificateEvent>();
         postgres.stop();
         try (var manager = CertificateManager.builder().certificateAuthority(CertificateAuthority.of(
-                "https://127.0.0.1:1/dir")).agreeToTermsOfService().store(JdbcCertificateStore.builder(url, null, null)
-                .build()).certificate("shop", "shop.test").challenges(new InMemoryHttp01Responder()).listener(events::add)
-                .build()) {
+                "https://127.0.0.1:1/dir")).agreeToTermsOfService()
+                .store(JdbcCertificateStore.builder(url, null, null).build()).certificate("shop", "shop.test")
+                .challenges(new InMemoryHttp01Responder()).listener(events::add).build()) {
             manager.start(); // did not throw: the node runs
 
             assertThat(manager.status().get(0).bootstrap()).as("not ready: the bootstrap certificate").isTrue();

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -145,7 +146,8 @@ public final class AcmeClient implements Issuer {
         var deadline = Instant.now().plus(timeout);
         return call("Ordering certificate " + certificate.name() + " " + certificate.domains(), timeout,
                 () -> withAccount(login -> order(login, certificate, domainKey, new DomainValidation(responders,
-                        deadline, certificate.domains()), deadline, replacing != null && supportsRenewalInfo() ? replacing : null)));
+                        deadline, certificate.domains()), deadline,
+                        replacing != null && supportsRenewalInfo() ? replacing : null)));
     }
 
     /** A call into acme4j. */
@@ -294,6 +296,9 @@ public final class AcmeClient implements Issuer {
         return orderBuilder(login, certificate, profile).create();
     }
 
+    /** "ARI" as a word in a CA's problem detail. */
+    private static final Pattern ARI = Pattern.compile("\\bari\\b");
+
     /**
      * Whether {@code e} refuses the order for its {@code replaces} field alone, so that an order without it is right:
      * {@code alreadyReplaced} (RFC 9773), or a {@code malformed} problem about what it replaces (a certificate the
@@ -303,7 +308,7 @@ public final class AcmeClient implements Issuer {
         var type = String.valueOf(e.getType());
         var detail = e.getProblem().getDetail().orElse("").toLowerCase(Locale.ROOT);
         return type.endsWith(":alreadyReplaced")
-                || type.endsWith(":malformed") && (detail.contains("replace") || detail.contains("ari"));
+                || type.endsWith(":malformed") && (detail.contains("replace") || ARI.matcher(detail).find());
     }
 
     private static OrderBuilder orderBuilder(Login login, ManagedCertificate certificate, String profile) {

@@ -343,7 +343,7 @@ public final class CertificateOrders {
         return until;
     }
 
-    /** Why {@code bundle}, which just arrived, is due at {@code due}: this host's clock, the CA's window or lifetime. */
+    /** Why {@code bundle}, which just arrived, is due at {@code due}: this host's clock, the CA's window, lifetime. */
     private String whyDue(CertificateSlot slot, CertificateBundle bundle, Instant due, Instant now) {
         var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter());
         if (bundle.notBefore().isAfter(now.plus(CLOCK_TOLERANCE))) {

@@ -43,8 +43,8 @@ public final class StorageProblems {
             return Optional.of(where + " is not writable" + (readOnlyMount ? " (a read-only file system)"
                     : posix ? " (mode " + PosixFilePermissions.toString(mode) + ")" : "")
                     + ", so no certificate, account key or lease could be kept, and every start would order new "
-                    + "certificates and spend the CA's rate limits. Not starting. Give certpilot a writable, persistent "
-                    + "directory: mount a volume at " + root + " (Kubernetes with readOnlyRootFilesystem: a "
+                    + "certificates and spend the CA's rate limits. Not starting. Give certpilot a writable, "
+                    + "persistent directory: mount a volume at " + root + " (Kubernetes with readOnlyRootFilesystem: a "
                     + "PersistentVolumeClaim, or at least an emptyDir), make it writable by the user running this "
                     + "application (chmod 700 " + existing + "), or choose another with storageDirectory(...) "
                     + "(Spring Boot: certpilot.storage.directory)");

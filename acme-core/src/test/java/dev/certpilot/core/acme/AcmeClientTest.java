@@ -108,6 +108,10 @@ class AcmeClientTest {
                 .isFalse();
         assertThat(AcmeClient.refusesReplaces(problem("serverInternal", "oops"))).isFalse();
         assertThat(AcmeClient.refusesReplaces(problem("malformed", "bad CSR"))).isFalse();
+        assertThat(AcmeClient.refusesReplaces(problem("malformed", "a variable of the request is invalid"))).as("'ari' only "
+                + "as a word").isFalse();
+        assertThat(AcmeClient.refusesReplaces(problem("malformed", "ARI is not supported for this certificate")))
+                .isTrue();
     }
 
     private static org.shredzone.acme4j.exception.AcmeServerException problem(String type, String detail)

@@ -106,7 +106,8 @@ public final class CloudflareDns01Responder implements Dns01Responder {
             // only a record that is exactly this one: never trust the search to have filtered
             id = found.stream().map(Map.class::cast).filter(record -> "TXT".equals(record.get("type"))
                             && name.equalsIgnoreCase(String.valueOf(record.get("name")))
-                            && (value.equals(record.get("content")) || ("\"" + value + "\"").equals(record.get("content"))))
+                            && (value.equals(record.get("content"))
+                                    || ("\"" + value + "\"").equals(record.get("content"))))
                     .map(record -> (String) record.get("id")).findFirst().orElse(null);
             if (id == null) {
                 return;
@@ -268,8 +269,10 @@ public final class CloudflareDns01Responder implements Dns01Responder {
         public Builder api(URI base) {
             Objects.requireNonNull(base, "base");
             var host = base.getHost();
-            var loopback = host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
-            if (!"https".equalsIgnoreCase(base.getScheme()) && !("http".equalsIgnoreCase(base.getScheme()) && loopback)) {
+            var loopback = host != null
+                    && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
+            var scheme = base.getScheme();
+            if (!"https".equalsIgnoreCase(scheme) && !("http".equalsIgnoreCase(scheme) && loopback)) {
                 throw new IllegalArgumentException("The Cloudflare API URL must be https (http only to a loopback "
                         + "address): the API token would travel in clear; got " + base);
             }

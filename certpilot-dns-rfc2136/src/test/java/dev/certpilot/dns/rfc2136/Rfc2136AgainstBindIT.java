@@ -95,7 +95,8 @@ class Rfc2136AgainstBindIT {
         var confined = responder().tsigKey(bind.keyName(), bind.keySecret()).build();
         assertThatThrownBy(() -> confined.publish("_acme-challenge.shop.zone.test.", "value"))
                 .as("a customer's CNAME cannot steer writes into another zone the key may update")
-                .hasMessageContaining("is a CNAME of shop.validation.test., outside the zones this responder may update")
+                .hasMessageContaining("is a CNAME of shop.validation.test., outside the zones this responder may "
+                        + "update")
                 .hasMessageContaining("allowedZones(\"validation.test.\")");
         assertThat(bind.log()).doesNotContain("adding an RR at 'shop.validation.test'");
 
