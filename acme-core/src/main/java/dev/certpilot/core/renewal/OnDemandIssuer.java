@@ -179,13 +179,15 @@ public final class OnDemandIssuer implements AutoCloseable {
     private ServedCertificate await(String name, Pending entry) {
         var total = waiting.incrementAndGet();
         var forName = entry.waiting().incrementAndGet();
+        if (total > config.maxWaitingHandshakes() || forName > config.maxWaitingHandshakesPerName()) {
+            entry.waiting().decrementAndGet();
+            waiting.decrementAndGet();
+            log("Refused a handshake for {} at once: {}", name, total > config.maxWaitingHandshakes()
+                    ? config.maxWaitingHandshakes() + " handshakes already wait for on-demand certificates"
+                    : config.maxWaitingHandshakesPerName() + " handshakes already wait for this name");
+            return null;
+        }
         try {
-            if (total > config.maxWaitingHandshakes() || forName > config.maxWaitingHandshakesPerName()) {
-                log("Refused a handshake for {} at once: {}", name, total > config.maxWaitingHandshakes()
-                        ? config.maxWaitingHandshakes() + " handshakes already wait for on-demand certificates"
-                        : config.maxWaitingHandshakesPerName() + " handshakes already wait for this name");
-                return null;
-            }
             return entry.certificate().get(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             log("A handshake for {} waited {} for its on-demand certificate; it is still being obtained", name,
