@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
-import dev.certpilot.core.tls.KeyPairs;
+import dev.certpilot.core.internal.base.KeyPairs;
 
 /**
  * A certificate ready to serve: its chain (leaf first, then intermediates, as the CA sent it) and private key,

@@ -18,20 +18,21 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.certpilot.core.acme.AcmeClient;
-import dev.certpilot.core.acme.Issuer;
-import dev.certpilot.core.renewal.ManagerSettings;
-import dev.certpilot.core.renewal.OnDemandIssuer;
-import dev.certpilot.core.renewal.Renewer;
+import dev.certpilot.core.internal.acme.AcmeClient;
+import dev.certpilot.core.internal.acme.Issuer;
+import dev.certpilot.core.internal.acme.SharedChallenges;
+import dev.certpilot.core.internal.renewal.ManagerSettings;
+import dev.certpilot.core.internal.renewal.OnDemandIssuer;
+import dev.certpilot.core.internal.renewal.Renewer;
+import dev.certpilot.core.internal.tls.CertificateLoader;
+import dev.certpilot.core.internal.tls.ServedCertificates;
+import dev.certpilot.core.internal.tls.SniKeyManager;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
 import dev.certpilot.core.spi.SharingResponder;
 import dev.certpilot.core.spi.StoreDiagnostics;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
-import dev.certpilot.core.store.CertificateLoader;
-import dev.certpilot.core.tls.ServedCertificates;
-import dev.certpilot.core.tls.SniKeyManager;
 
 /**
  * Obtains certificates from an ACME CA for the configured domains, keeps them in a {@link CertificateStore},

@@ -15,9 +15,9 @@ import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 
-import dev.certpilot.core.acme.Issuer;
-import dev.certpilot.core.renewal.ManagerSettings;
-import dev.certpilot.core.renewal.RenewalPolicy;
+import dev.certpilot.core.internal.acme.Issuer;
+import dev.certpilot.core.internal.renewal.ManagerSettings;
+import dev.certpilot.core.internal.renewal.RenewalPolicy;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Dns01Responder;

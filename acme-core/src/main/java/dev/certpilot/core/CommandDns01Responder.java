@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.certpilot.core.internal.base.LogText;
 import dev.certpilot.core.spi.Dns01Responder;
-import dev.certpilot.core.store.LogText;
 
 /**
  * Answers DNS-01 by running your program, so that any DNS tool plugs in without Java (as certbot's manual hooks and

@@ -28,20 +28,20 @@ import org.shredzone.acme4j.toolbox.JSONBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.certpilot.core.internal.base.KeyPairs;
+import dev.certpilot.core.internal.base.LogText;
+import dev.certpilot.core.internal.store.FileChallenges;
+import dev.certpilot.core.internal.store.FileGuards;
+import dev.certpilot.core.internal.store.FileLeases;
+import dev.certpilot.core.internal.store.FileListing;
+import dev.certpilot.core.internal.store.FileOperations;
+import dev.certpilot.core.internal.store.StorageProblems;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.CorruptedEntryException;
 import dev.certpilot.core.spi.Lease;
 import dev.certpilot.core.spi.Pem;
 import dev.certpilot.core.spi.StoreDiagnostics;
 import dev.certpilot.core.spi.StoredCertificate;
-import dev.certpilot.core.store.FileChallenges;
-import dev.certpilot.core.store.FileGuards;
-import dev.certpilot.core.store.FileLeases;
-import dev.certpilot.core.store.FileListing;
-import dev.certpilot.core.store.FileOperations;
-import dev.certpilot.core.store.LogText;
-import dev.certpilot.core.store.StorageProblems;
-import dev.certpilot.core.tls.KeyPairs;
 
 /**
  * Keeps certificates and account keys in a directory, in the layout other tools (nginx, HAProxy, certbot

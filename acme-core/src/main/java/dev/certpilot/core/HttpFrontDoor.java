@@ -8,7 +8,7 @@ import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
-import dev.certpilot.core.tls.IpAddresses;
+import dev.certpilot.core.internal.base.IpAddresses;
 
 /**
  * What happens to a request before the application sees it, decided once for every server adapter (the servlet

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.certpilot.core.spi.TlsAlpn01Responder;
 import dev.certpilot.core.spi.SharedAnswers;
 import dev.certpilot.core.spi.SharingResponder;
+import dev.certpilot.core.spi.TlsAlpn01Responder;
 
 /**
  * Keeps pending TLS-ALPN-01 validation certificates in memory for {@link CertificateManager#keyManager()} to

@@ -12,12 +12,12 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import dev.certpilot.core.internal.base.IpAddresses;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Dns01Responder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
 import dev.certpilot.core.spi.Http01Responder;
 import dev.certpilot.core.spi.TlsAlpn01Responder;
-import dev.certpilot.core.tls.IpAddresses;
 
 /**
  * One certificate the manager keeps: a name that identifies it in storage and events, and the DNS names and IP

@@ -8,7 +8,8 @@
  * domain and challenge type) instead of a cause chain to unpick.
  *
  * <p>This package and {@code dev.certpilot.core.spi} are the API; acme4j types never appear in their signatures.
- * The engine lives in packages the module does not export ({@code .acme}, {@code .renewal}, {@code .tls},
- * {@code .store}); their public types are not API, and classes here that are not public are not API either.
+ * The engine lives under {@code dev.certpilot.core.internal} ({@code .acme}, {@code .renewal}, {@code .tls},
+ * {@code .store}), which the module does not export: its public types are not API, whatever the class path lets a
+ * program reach, and classes here that are not public are not API either.
  */
 package dev.certpilot.core;

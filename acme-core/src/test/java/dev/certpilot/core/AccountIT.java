@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Session;
 
-import dev.certpilot.core.acme.AccountKeys;
-import dev.certpilot.core.acme.TrustingAcmeProvider;
+import dev.certpilot.core.internal.acme.AccountKeys;
+import dev.certpilot.core.internal.acme.TrustingAcmeProvider;
 import dev.certpilot.core.spi.Pem;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;

@@ -10,8 +10,8 @@ import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
 
-import dev.certpilot.core.tls.KeyPairs;
-import dev.certpilot.core.tls.SelfSigned;
+import dev.certpilot.core.internal.base.KeyPairs;
+import dev.certpilot.core.internal.tls.SelfSigned;
 
 class CertificateBundleTest {
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.certpilot.core.acme.AccountKeys;
+import dev.certpilot.core.internal.acme.AccountKeys;
 import dev.certpilot.core.spi.Http01Responder;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;

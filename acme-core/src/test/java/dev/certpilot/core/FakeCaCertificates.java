@@ -22,7 +22,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-import dev.certpilot.core.tls.IpAddresses;
+import dev.certpilot.core.internal.base.IpAddresses;
 
 /** A fake CA's certificates for tests: a root of its own, and leaves it signs, as a real CA's chain is laid out. */
 final class FakeCaCertificates {

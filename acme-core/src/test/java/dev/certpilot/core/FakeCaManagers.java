@@ -3,7 +3,7 @@ package dev.certpilot.core;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import dev.certpilot.core.acme.Issuer;
+import dev.certpilot.core.internal.acme.Issuer;
 
 /** Managers for tests with a CA replaced at the issuer boundary: checks and retries in milliseconds, on a test clock. */
 final class FakeCaManagers {

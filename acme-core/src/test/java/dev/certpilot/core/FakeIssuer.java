@@ -12,8 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
-import dev.certpilot.core.acme.Issuer;
-import dev.certpilot.core.acme.RenewalWindow;
+import dev.certpilot.core.internal.acme.Issuer;
+import dev.certpilot.core.internal.acme.RenewalWindow;
 import dev.certpilot.core.spi.ChallengeResponder;
 
 /**

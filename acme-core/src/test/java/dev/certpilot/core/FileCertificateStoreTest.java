@@ -16,11 +16,11 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.certpilot.core.internal.store.FileOperations;
+import dev.certpilot.core.internal.tls.SelfSigned;
 import dev.certpilot.core.spi.CorruptedEntryException;
 import dev.certpilot.core.spi.Pem;
 import dev.certpilot.core.spi.StoredCertificate;
-import dev.certpilot.core.store.FileOperations;
-import dev.certpilot.core.tls.SelfSigned;
 
 class FileCertificateStoreTest {
 

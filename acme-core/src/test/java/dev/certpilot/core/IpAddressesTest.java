@@ -7,7 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.certpilot.core.tls.IpAddresses;
+import dev.certpilot.core.internal.base.IpAddresses;
 
 class IpAddressesTest {
 

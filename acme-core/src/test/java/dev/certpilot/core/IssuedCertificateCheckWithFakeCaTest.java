@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.certpilot.core.tls.SelfSigned;
+import dev.certpilot.core.internal.tls.SelfSigned;
 
 /**
  * What a faulty CA (or a wrong directory URL) returns is checked before it is stored or served, with a CA at the

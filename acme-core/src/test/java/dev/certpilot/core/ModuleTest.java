@@ -22,8 +22,9 @@ class ModuleTest {
         assertThat(descriptor.exports()).allSatisfy(export -> assertThat(export.isQualified()).isFalse());
         assertThat(descriptor.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder("dev.certpilot.core", "dev.certpilot.core.spi");
-        assertThat(descriptor.packages()).contains("dev.certpilot.core.acme", "dev.certpilot.core.renewal",
-                "dev.certpilot.core.tls", "dev.certpilot.core.store");
+        assertThat(descriptor.packages()).contains("dev.certpilot.core.internal.acme",
+                "dev.certpilot.core.internal.renewal", "dev.certpilot.core.internal.tls",
+                "dev.certpilot.core.internal.store");
         assertThat(descriptor.opens()).isEmpty();
     }
 
@@ -31,7 +32,8 @@ class ModuleTest {
     void theChallengeProviderIsDeclaredForAcme4jsServiceLoader() {
         assertThat(descriptor.provides()).singleElement().satisfies(provides -> {
             assertThat(provides.service()).isEqualTo("org.shredzone.acme4j.provider.ChallengeProvider");
-            assertThat(provides.providers()).containsExactly("dev.certpilot.core.acme.DnsPersist01ChallengeProvider");
+            assertThat(provides.providers())
+                    .containsExactly("dev.certpilot.core.internal.acme.DnsPersist01ChallengeProvider");
         });
     }
 }

@@ -12,8 +12,8 @@ import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.provider.GenericAcmeProvider;
 import org.shredzone.acme4j.toolbox.JSON;
 
-import dev.certpilot.core.acme.DnsPersist01Challenge;
-import dev.certpilot.core.acme.PersistentRecords;
+import dev.certpilot.core.internal.acme.DnsPersist01Challenge;
+import dev.certpilot.core.internal.acme.PersistentRecords;
 import dev.certpilot.core.spi.DnsPersist01Responder;
 
 /**

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.certpilot.core.acme.Chains;
+import dev.certpilot.core.internal.acme.Chains;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.certpilot.core.acme.AcmeClient;
+import dev.certpilot.core.internal.acme.AcmeClient;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;
 

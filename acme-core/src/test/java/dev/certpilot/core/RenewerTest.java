@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.certpilot.core.acme.RenewalWindow;
+import dev.certpilot.core.internal.acme.RenewalWindow;
+import dev.certpilot.core.internal.base.KeyPairs;
+import dev.certpilot.core.internal.tls.SelfSigned;
 import dev.certpilot.core.spi.Pem;
-import dev.certpilot.core.tls.KeyPairs;
-import dev.certpilot.core.tls.SelfSigned;
 
 /**
  * The renewal engine against a scripted CA at the issuer boundary: what a real CA cannot do on demand (fail,

@@ -12,7 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.certpilot.core.acme.RenewalWindow;
+import dev.certpilot.core.internal.acme.RenewalWindow;
 
 /**
  * A certificate that is due for renewal as it arrives does not start an order loop, with a CA at the issuer boundary

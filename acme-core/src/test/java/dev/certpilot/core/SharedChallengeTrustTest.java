@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.shredzone.acme4j.toolbox.AcmeUtils;
 import org.shredzone.acme4j.toolbox.JoseUtils;
 
-import dev.certpilot.core.acme.AccountKeys;
+import dev.certpilot.core.internal.acme.AccountKeys;
+import dev.certpilot.core.internal.tls.SelfSigned;
 import dev.certpilot.core.spi.Pem;
-import dev.certpilot.core.tls.SelfSigned;
 
 /**
  * Challenge answers planted in a shared store by someone who can write to it but holds none of the application's

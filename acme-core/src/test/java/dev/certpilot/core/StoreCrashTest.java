@@ -20,7 +20,7 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.certpilot.core.tls.SelfSigned;
+import dev.certpilot.core.internal.tls.SelfSigned;
 
 /**
  * Real processes killed with SIGKILL: one replacing a certificate in a loop, at a random moment (the next load

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.certpilot.core.tls.SelfSigned;
+import dev.certpilot.core.internal.tls.SelfSigned;
 
 /**
  * A process for {@link StoreCrashTest} to kill: with {@code write}, it replaces one certificate in a

@@ -19,7 +19,8 @@ import dev.certpilot.micrometer.CertificateMetrics;
 
 /**
  * What actuator shows of certpilot: the {@code certpilot} endpoint, the {@code certpilot} health indicator (Boot 4
- * here; {@code CertpilotBoot3AutoConfiguration} for 3.5) and Micrometer metrics ({@link CertificateMetrics}).
+ * here; {@code CertpilotBoot3AutoConfiguration}, in certpilot-spring-boot3-autoconfigure, for 3.5) and Micrometer
+ * metrics ({@link CertificateMetrics}).
  */
 @AutoConfiguration(after = CertpilotAutoConfiguration.class)
 @ConditionalOnBean(CertificateManager.class)

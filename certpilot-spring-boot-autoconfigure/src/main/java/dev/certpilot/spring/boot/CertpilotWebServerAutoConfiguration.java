@@ -18,7 +18,8 @@ import dev.certpilot.core.InMemoryHttp01Responder;
 
 /**
  * The plain-HTTP port on Tomcat, and certpilot's own HTTPS connector on Jetty, for Spring Boot 4. (Boot 3.5's
- * server classes live elsewhere: {@code CertpilotBoot3WebServerAutoConfiguration} does the same there.)
+ * server classes live elsewhere: {@code CertpilotBoot3AutoConfiguration}, in certpilot-spring-boot3-autoconfigure,
+ * does the same there.)
  */
 @AutoConfiguration(after = CertpilotAutoConfiguration.class)
 @ConditionalOnBean(CertificateManager.class)

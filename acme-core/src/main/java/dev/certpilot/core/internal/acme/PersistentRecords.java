@@ -1,0 +1,120 @@
+package dev.certpilot.core.internal.acme;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.shredzone.acme4j.Login;
+import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.toolbox.JSON;
+import org.shredzone.acme4j.toolbox.JoseUtils;
+
+import dev.certpilot.core.CertpilotException;
+import dev.certpilot.core.PersistentDnsRecord;
+import dev.certpilot.core.internal.base.IpAddresses;
+import dev.certpilot.core.spi.DnsPersist01Responder;
+
+/**
+ * The TXT records dns-persist-01 validates against (draft-ietf-acme-dns-persist-02, section 4.1): the issuer domain
+ * name, the account bound by a hashed URI under the CA's {@code accountHashPrefix} (or by its URL, as draft 01 did,
+ * when the CA advertises no prefix), and {@code policy=wildcard} where a wildcard is wanted. Stateless.
+ */
+public final class PersistentRecords {
+
+    private static final String LABEL = "_validation-persist.";
+
+    private PersistentRecords() {
+    }
+
+    /**
+     * The record for {@code domain} (a DNS name without {@code *.}).
+     *
+     * @param offered          the issuer domain names the CA offers, in its order
+     * @param thumbprint       the base64url SHA-256 JWK thumbprint of the account's current key
+     * @param accountHashPrefix the CA's prefix for hashed account URIs, or null to bind by the account URL
+     * @throws CertpilotException if the responder names an issuer domain name the CA does not offer
+     */
+    public static PersistentDnsRecord record(String domain, boolean wildcard, DnsPersist01Responder settings,
+                                      List<String> offered, String accountUrl, String thumbprint,
+                                      String accountHashPrefix) {
+        var accountUri = accountHashPrefix == null ? accountUrl : accountHashPrefix + "sha-256/"
+                + hashedAccount(settings.isAcrossDomains() ? "*" : domain, thumbprint, accountUrl);
+        return new PersistentDnsRecord(LABEL + domain + ".", issuer(settings, offered) + "; accounturi=" + accountUri
+                + (wildcard ? "; policy=wildcard" : ""));
+    }
+
+    /**
+     * The record for {@code domain} that {@code login}'s account needs, with the CA's {@code accountHashPrefix} from
+     * its directory.
+     */
+    public static PersistentDnsRecord record(Login login, String domain, boolean wildcard, DnsPersist01Responder settings,
+                                      List<String> offered) throws AcmeException {
+        var prefix = login.getSession().getMetadata().getJSON().get("accountHashPrefix").optional()
+                .map(JSON.Value::asString).orElse(null);
+        var thumbprint = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(JoseUtils.thumbprint(login.getKeyPair().getPublic()));
+        return record(domain, wildcard, settings, offered, login.getAccountLocation().toString(), thumbprint, prefix);
+    }
+
+    /** The issuer domain names the CA's directory advertises for pre-provisioning; empty when none. */
+    static List<String> advertised(Login login) throws AcmeException {
+        var names = new ArrayList<String>();
+        for (var value : login.getSession().getMetadata().getJSON().get("issuerDomainNames").asArray()) {
+            names.add(DnsPersist01Challenge.issuerName(value.asString()));
+        }
+        return names;
+    }
+
+    /**
+     * One record per name that {@code domains} need: a wildcard's at its base name with {@code policy=wildcard},
+     * which also covers the base name; IP addresses are left out.
+     *
+     * @return the base names, each with whether a wildcard is wanted, sorted
+     */
+    public static Map<String, Boolean> bases(List<String> domains) {
+        var bases = new TreeMap<String, Boolean>();
+        for (var domain : domains) {
+            if (IpAddresses.looksLikeIp(domain)) {
+                continue;
+            }
+            var wildcard = domain.startsWith("*.");
+            bases.merge(wildcard ? domain.substring(2) : domain, wildcard, Boolean::logicalOr);
+        }
+        return bases;
+    }
+
+    /** The unpadded base64url SHA-256 of {@code length || domain || thumbprint || accountUrl}. */
+    public static String hashedAccount(String domain, String thumbprint, String accountUrl) {
+        var name = domain.getBytes(StandardCharsets.US_ASCII);
+        var input = new ByteArrayOutputStream();
+        input.write(name.length);
+        input.writeBytes(name);
+        input.writeBytes(thumbprint.getBytes(StandardCharsets.US_ASCII));
+        input.writeBytes(accountUrl.getBytes(StandardCharsets.US_ASCII));
+        try {
+            var digest = MessageDigest.getInstance("SHA-256").digest(input.toByteArray());
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every JDK has SHA-256", e);
+        }
+    }
+
+    private static String issuer(DnsPersist01Responder settings, List<String> offered) {
+        var wanted = settings.issuerDomainName();
+        if (wanted == null) {
+            return offered.get(0);
+        }
+        if (!offered.contains(wanted)) {
+            throw new CertpilotException("dns-persist-01: the CA offers the issuer domain names " + offered + ", not '"
+                    + wanted + "': use one of them in DnsPersist01Responder.withIssuerDomainName(...), or leave it "
+                    + "out");
+        }
+        return wanted;
+    }
+}
