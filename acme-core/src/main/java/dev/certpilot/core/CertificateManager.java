@@ -88,7 +88,7 @@ public final class CertificateManager implements AutoCloseable {
         this.store = settings.store();
         var issuers = new ArrayList<Issuer>();
         for (var ca : settings.cas()) {
-            issuers.add(issuerDecorator.apply(new AcmeClient(ca, settings.email(), store, settings.networkTimeout(),
+            issuers.add(issuerDecorator.apply(new AcmeClient(ca, settings.email(), store, settings.timeouts().network(),
                     settings.keyType())));
         }
         this.issuers = List.copyOf(issuers);
@@ -96,7 +96,7 @@ public final class CertificateManager implements AutoCloseable {
         this.served = new ServedCertificates(loader, settings.clock(), settings.defaultName(), settings.cacheSize(),
                 settings.certificates().size());
         this.challenges = new SharedChallenges(store, this::accountThumbprints, served::hasDomain,
-                settings.issuanceTimeout().plusMinutes(5));
+                settings.timeouts().issuance().plusMinutes(5));
         for (var responder : settings.responders()) {
             if (responder instanceof SharingResponder sharing) {
                 sharing.serveShared(challenges);

@@ -28,6 +28,31 @@ import dev.certpilot.core.spi.Dns01Responder;
  */
 public final class CertificateManagerBuilder {
 
+    /** The default of {@link #keyType(KeyType)}. */
+    public static final KeyType DEFAULT_KEY_TYPE = KeyType.EC_P256;
+    /** The default of {@link #networkTimeout(Duration)}. */
+    public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
+    /** The default of {@link #issuanceTimeout(Duration)}. */
+    public static final Duration DEFAULT_ISSUANCE_TIMEOUT = Duration.ofMinutes(3);
+    /** The default first pause of {@link #retryBackoff(Duration, Duration)}. */
+    public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofMinutes(1);
+    /** The default longest pause of {@link #retryBackoff(Duration, Duration)}. */
+    public static final Duration DEFAULT_RETRY_MAX = Duration.ofHours(6);
+    /** The default of {@link #failoverAfter(int)}. */
+    public static final int DEFAULT_FAILOVER_AFTER = 3;
+    /** The default of {@link #expiryWarning(Duration)}. */
+    public static final Duration DEFAULT_EXPIRY_WARNING = Duration.ofDays(7);
+    /** The default of {@link #checkInterval(Duration)}. */
+    public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofHours(1);
+    /** The default of {@link #concurrentOrders(int)}. */
+    public static final int DEFAULT_CONCURRENT_ORDERS = 4;
+    /** The default of {@link #leaseDuration(Duration)}. */
+    public static final Duration DEFAULT_LEASE_DURATION = Duration.ofMinutes(1);
+    /** The default of {@link #storePollInterval(Duration)}. */
+    public static final Duration DEFAULT_STORE_POLL_INTERVAL = Duration.ofSeconds(2);
+    /** The default of {@link #cacheSize(int)}. */
+    public static final int DEFAULT_CACHE_SIZE = 10_000;
+
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
     private final List<CertificateAuthority> cas = new ArrayList<>();
@@ -35,25 +60,25 @@ public final class CertificateManagerBuilder {
     private boolean termsOfServiceAgreed;
     private final LinkedHashMap<String, ManagedCertificate> certificates = new LinkedHashMap<>();
     private final Map<String, String> certificateOfDomain = new HashMap<>();
-    private KeyType keyType = KeyType.EC_P256;
+    private KeyType keyType = DEFAULT_KEY_TYPE;
     private CertificateStore store;
     private final List<ChallengeResponder> responders = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
-    private Duration networkTimeout = Duration.ofSeconds(30);
-    private Duration issuanceTimeout = Duration.ofMinutes(3);
-    private double renewalFraction; // 0: RenewalPolicy's default, by lifetime
-    private Duration retryInitial = Duration.ofMinutes(1);
-    private Duration retryMax = Duration.ofHours(6);
-    private int failoverAfter = 3;
-    private Duration expiryWarning = Duration.ofDays(7);
-    private Duration checkInterval = Duration.ofHours(1);
-    private int concurrentOrders = 4;
-    private Duration leaseDuration = Duration.ofMinutes(1);
-    private Duration storePollInterval = Duration.ofSeconds(2);
+    private Duration networkTimeout = DEFAULT_NETWORK_TIMEOUT;
+    private Duration issuanceTimeout = DEFAULT_ISSUANCE_TIMEOUT;
+    private double renewalWindow; // 0: RenewalPolicy's default, by lifetime
+    private Duration retryInitial = DEFAULT_RETRY_INITIAL;
+    private Duration retryMax = DEFAULT_RETRY_MAX;
+    private int failoverAfter = DEFAULT_FAILOVER_AFTER;
+    private Duration expiryWarning = DEFAULT_EXPIRY_WARNING;
+    private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
+    private int concurrentOrders = DEFAULT_CONCURRENT_ORDERS;
+    private Duration leaseDuration = DEFAULT_LEASE_DURATION;
+    private Duration storePollInterval = DEFAULT_STORE_POLL_INTERVAL;
     private final List<CertificateListener> listeners = new ArrayList<>();
     private String defaultName;
     private OnDemandTls onDemand;
-    private int cacheSize = 10_000;
+    private int cacheSize = DEFAULT_CACHE_SIZE;
     RandomGenerator random = new SecureRandom();
     UnaryOperator<Issuer> issuerDecorator = UnaryOperator.identity();
 
@@ -221,7 +246,7 @@ public final class CertificateManagerBuilder {
             throw new IllegalArgumentException("renewalWindow must be a fraction of the lifetime between 0 and "
                     + "1 (exclusive), such as 0.33, got " + fraction);
         }
-        this.renewalFraction = fraction;
+        this.renewalWindow = fraction;
         return this;
     }
 
@@ -373,13 +398,14 @@ public final class CertificateManagerBuilder {
                 throw new IllegalStateException(problem);
             }
         }
-        var policy = new RenewalPolicy(renewalFraction, retryInitial, retryMax, expiryWarning, checkInterval,
+        var policy = new RenewalPolicy(renewalWindow, retryInitial, retryMax, expiryWarning, checkInterval,
                 failoverAfter, random.nextLong());
+        var storage = new ManagerSettings.Storage(store != null ? store : new FileCertificateStore(defaultStorage()),
+                leaseDuration, storePollInterval);
         return new CertificateManager(new ManagerSettings(cas, email, List.copyOf(certificates.values()),
-                defaultName, keyType, store != null ? store : new FileCertificateStore(defaultStorage()),
-                responders, clock, networkTimeout, issuanceTimeout, policy, concurrentOrders, listeners, random,
-                leaseDuration, storePollInterval, onDemand, cacheSize),
-                issuerDecorator);
+                defaultName, keyType, storage, responders, clock,
+                new ManagerSettings.Timeouts(networkTimeout, issuanceTimeout), policy, concurrentOrders, listeners,
+                random, onDemand, cacheSize), issuerDecorator);
     }
 
     static Path defaultStorage() {

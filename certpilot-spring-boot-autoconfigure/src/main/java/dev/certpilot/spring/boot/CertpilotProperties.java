@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import dev.certpilot.core.CertificateManagerBuilder;
 import dev.certpilot.core.KeyType;
 
 /**
@@ -73,7 +74,7 @@ public class CertpilotProperties {
     private final Storage storage = new Storage();
 
     /** The type of the certificates' keys. */
-    private KeyType keyType = KeyType.EC_P256;
+    private KeyType keyType = CertificateManagerBuilder.DEFAULT_KEY_TYPE;
 
     /** When to renew, and how to retry. */
     private final Renewal renewal = new Renewal();
@@ -424,16 +425,16 @@ public class CertpilotProperties {
         private Double window;
 
         /** How often each certificate is looked at (expiry, revocation, the CA's renewal info). */
-        private Duration checkInterval = Duration.ofHours(1);
+        private Duration checkInterval = CertificateManagerBuilder.DEFAULT_CHECK_INTERVAL;
 
         /** Warn (event, log, health DOWN) when renewal keeps failing and the certificate expires within this. */
-        private Duration expiryWarning = Duration.ofDays(7);
+        private Duration expiryWarning = CertificateManagerBuilder.DEFAULT_EXPIRY_WARNING;
 
         /** The first pause after a failed attempt; it doubles up to retry-max. */
-        private Duration retryInitial = Duration.ofMinutes(1);
+        private Duration retryInitial = CertificateManagerBuilder.DEFAULT_RETRY_INITIAL;
 
         /** The longest pause between failed attempts. */
-        private Duration retryMax = Duration.ofHours(6);
+        private Duration retryMax = CertificateManagerBuilder.DEFAULT_RETRY_MAX;
 
         public Double getWindow() {
             return window;

@@ -71,10 +71,10 @@ public final class CertificateOrders {
         this.responders = responders;
         this.keyType = settings.keyType();
         this.clock = settings.clock();
-        this.issuanceTimeout = settings.issuanceTimeout();
+        this.issuanceTimeout = settings.timeouts().issuance();
         this.policy = settings.policy();
         this.random = settings.random();
-        this.leaseDuration = settings.leaseDuration();
+        this.leaseDuration = settings.storage().leaseDuration();
         this.served = served;
         this.events = events;
         this.windows = windows;

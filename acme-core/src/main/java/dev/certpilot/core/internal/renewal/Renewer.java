@@ -88,7 +88,7 @@ public final class Renewer implements AutoCloseable {
             return thread;
         });
         storeTasks.setRemoveOnCancelPolicy(true);
-        this.watcher = new StoreWatcher(store, served, this, settings.storePollInterval(), storeTasks);
+        this.watcher = new StoreWatcher(store, served, this, settings.storage().pollInterval(), storeTasks);
         var threads = new AtomicInteger();
         this.scheduler = new ScheduledThreadPoolExecutor(settings.concurrentOrders(), task -> {
             var thread = new Thread(task, "certpilot-renewal-" + threads.incrementAndGet());
@@ -99,7 +99,7 @@ public final class Renewer implements AutoCloseable {
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.queue = new CheckQueue(scheduler, settings.concurrentOrders(), clock, this::check);
         this.orders = new CertificateOrders(settings, this.issuers, List.copyOf(responders), served, events, windows,
-                loader, queue, new LeaseKeeper(settings.leaseDuration(), storeTasks));
+                loader, queue, new LeaseKeeper(settings.storage().leaseDuration(), storeTasks));
         served.onUnusable(this::checkSoon);
         for (var certificate : configured) {
             slots.add(certificate, null, false, false);
