@@ -13,7 +13,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import dev.certpilot.core.internal.acme.Issuer;
-import dev.certpilot.core.internal.acme.RenewalWindow;
+import dev.certpilot.core.internal.acme.SuggestedWindow;
 import dev.certpilot.core.spi.ChallengeResponder;
 
 /**
@@ -41,7 +41,7 @@ final class FakeIssuer implements Issuer {
     private volatile Duration validity = Duration.ofDays(90);
     private volatile boolean alwaysFail;
     private volatile Hook onIssue = () -> { };
-    private volatile Function<X509Certificate, Optional<RenewalWindow>> ari = certificate -> Optional.empty();
+    private volatile Function<X509Certificate, Optional<SuggestedWindow>> ari = certificate -> Optional.empty();
     private final FakeCaCertificates certificates = new FakeCaCertificates("certpilot test CA");
     private volatile BiFunction<ManagedCertificate, KeyPair, List<X509Certificate>> chain;
 
@@ -86,7 +86,7 @@ final class FakeIssuer implements Issuer {
         return this;
     }
 
-    FakeIssuer renewalInfo(Function<X509Certificate, Optional<RenewalWindow>> ari) {
+    FakeIssuer renewalInfo(Function<X509Certificate, Optional<SuggestedWindow>> ari) {
         this.ari = ari;
         return this;
     }
@@ -134,8 +134,8 @@ final class FakeIssuer implements Issuer {
     }
 
     @Override
-    public Optional<RenewalWindow> renewalWindow(X509Certificate certificate) {
-        return delegate != null ? delegate.renewalWindow(certificate) : ari.apply(certificate);
+    public Optional<SuggestedWindow> suggestedWindow(X509Certificate certificate) {
+        return delegate != null ? delegate.suggestedWindow(certificate) : ari.apply(certificate);
     }
 
     @Override

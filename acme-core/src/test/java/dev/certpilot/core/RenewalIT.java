@@ -185,7 +185,7 @@ class RenewalIT {
             CertificateManagerIT.startAndAwait(manager);
             var bundle = manager.certificate("lifetime.test").orElseThrow();
 
-            assertThat(client.renewalWindow(bundle.leaf())).isEmpty();
+            assertThat(client.suggestedWindow(bundle.leaf())).isEmpty();
             var lifetime = Duration.between(bundle.notBefore(), bundle.notAfter());
             var window = lifetime.dividedBy(2); // 60-second certificates are short-lived: due with half their life left
             assertThat(manager.status().get(0).nextCheck())

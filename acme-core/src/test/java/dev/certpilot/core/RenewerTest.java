@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.certpilot.core.internal.acme.RenewalWindow;
+import dev.certpilot.core.internal.acme.SuggestedWindow;
 import dev.certpilot.core.internal.base.KeyPairs;
 import dev.certpilot.core.internal.tls.SelfSigned;
 import dev.certpilot.core.spi.Pem;
@@ -359,7 +359,7 @@ class RenewerTest {
             }
             // past the issuance floor (an hour for a 90-day certificate), long before the lifetime rule
             windowStart.compareAndSet(null, clock.instant().plus(Duration.ofHours(2)));
-            return Optional.of(new RenewalWindow(windowStart.get(), windowStart.get().plusMillis(200), null));
+            return Optional.of(new SuggestedWindow(windowStart.get(), windowStart.get().plusMillis(200), null));
         });
         try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(100)).build()) {
             manager.start();
@@ -392,7 +392,7 @@ class RenewerTest {
         });
         fallback.renewalInfo(certificate -> {
             askedFallback.incrementAndGet();
-            return Optional.of(new RenewalWindow(windowStart, windowStart.plus(Duration.ofHours(1)), null));
+            return Optional.of(new SuggestedWindow(windowStart, windowStart.plus(Duration.ofHours(1)), null));
         });
         try (var manager = manager().domain("shop.test").failoverAfter(1).checkInterval(Duration.ofDays(30))
                 .build()) {
@@ -420,7 +420,7 @@ class RenewerTest {
             throw new AcmeServerException("404: unknown certificate", URI.create(PRIMARY), null, null);
         });
         fallback.renewalInfo(certificate -> certificate.getSerialNumber().equals(stored.serialNumber())
-                ? Optional.of(new RenewalWindow(clock.instant().minusSeconds(1), clock.instant().plusSeconds(1), null))
+                ? Optional.of(new SuggestedWindow(clock.instant().minusSeconds(1), clock.instant().plusSeconds(1), null))
                 : Optional.empty()); // the fallback CA asks for this one to be renewed now (a mass revocation)
         try (var manager = manager().domain("shop.test").checkInterval(Duration.ofMillis(200)).build()) {
             manager.start();

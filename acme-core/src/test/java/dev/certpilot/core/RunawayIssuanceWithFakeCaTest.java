@@ -12,7 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.certpilot.core.internal.acme.RenewalWindow;
+import dev.certpilot.core.internal.acme.SuggestedWindow;
 
 /**
  * A certificate that is due for renewal as it arrives does not start an order loop, with a CA at the issuer boundary
@@ -110,7 +110,7 @@ class RunawayIssuanceWithFakeCaTest {
 
     @Test
     void aRenewalWindowInThePastForEveryNewSerialOrdersOnce() throws Exception {
-        var issuer = new FakeIssuer(FakeCaManagers.CA, clock).renewalInfo(leaf -> Optional.of(new RenewalWindow(
+        var issuer = new FakeIssuer(FakeCaManagers.CA, clock).renewalInfo(leaf -> Optional.of(new SuggestedWindow(
                 clock.instant().minus(Duration.ofDays(2)), clock.instant().minus(Duration.ofDays(1)), null)));
         try (var manager = manager(issuer)) {
             assertNoLoop(manager, issuer, "renewal information (ARI)");

@@ -318,7 +318,7 @@ public final class AcmeClient implements Issuer {
     }
 
     @Override
-    public Optional<RenewalWindow> renewalWindow(X509Certificate certificate) {
+    public Optional<SuggestedWindow> suggestedWindow(X509Certificate certificate) {
         return callUninterruptibly("Fetching renewal information for serial "
                 + certificate.getSerialNumber().toString(16), () -> {
                     if (!supportsRenewalInfo()) {
@@ -327,7 +327,7 @@ public final class AcmeClient implements Issuer {
                     return withAccount(login -> {
                         var info = login.bindRenewalInfo(certificate);
                         var retryAfter = info.fetch().orElse(null);
-                        return Optional.of(new RenewalWindow(info.getSuggestedWindowStart(),
+                        return Optional.of(new SuggestedWindow(info.getSuggestedWindowStart(),
                                 info.getSuggestedWindowEnd(), retryAfter));
                     });
                 });

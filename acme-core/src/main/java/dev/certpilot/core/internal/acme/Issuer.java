@@ -35,7 +35,7 @@ public interface Issuer {
                                 Duration timeout, X509Certificate replacing) throws InterruptedException;
 
     /** The CA's suggested renewal window for {@code certificate} (RFC 9773), or empty if it offers none. */
-    Optional<RenewalWindow> renewalWindow(X509Certificate certificate);
+    Optional<SuggestedWindow> suggestedWindow(X509Certificate certificate);
 
     /** Revokes {@code certificate}. */
     void revoke(X509Certificate certificate, RevocationReason reason);

@@ -55,7 +55,7 @@ public final class CertificateOrders {
     private final RandomGenerator random;
     private final ServedCertificates served;
     private final EventDispatcher events;
-    private final RenewalWindows windows;
+    private final DueTimes dueTimes;
     private final CertificateLoader loader;
     private final CheckQueue queue;
     private final Duration leaseDuration;
@@ -64,7 +64,7 @@ public final class CertificateOrders {
     private volatile boolean closed;
 
     CertificateOrders(ManagerSettings settings, List<Issuer> issuers, List<ChallengeResponder> responders,
-                      ServedCertificates served, EventDispatcher events, RenewalWindows windows,
+                      ServedCertificates served, EventDispatcher events, DueTimes dueTimes,
                       CertificateLoader loader, CheckQueue queue, LeaseKeeper leases) {
         this.store = settings.store();
         this.issuers = issuers;
@@ -77,7 +77,7 @@ public final class CertificateOrders {
         this.leaseDuration = settings.storage().leaseDuration();
         this.served = served;
         this.events = events;
-        this.windows = windows;
+        this.dueTimes = dueTimes;
         this.loader = loader;
         this.queue = queue;
         this.leases = leases;
@@ -105,7 +105,7 @@ public final class CertificateOrders {
             var stored = loader.loadUsable(slot.certificate, clock.instant());
             // no network call while holding the lease: the lifetime rule, or a renewal window already known
             if (stored != null && !force && (previous == null || !stored.serialNumber().equals(previous.serialNumber()))
-                    && clock.instant().isBefore(windows.known(slot, StoredCertificate.of(stored)))) {
+                    && clock.instant().isBefore(dueTimes.known(slot, StoredCertificate.of(stored)))) {
                 LOG.info("Certificate {} was renewed by another instance sharing the store; serving it", slot.name());
                 slot.issuedBy = null; // which CA issued it is found when its renewal window is first asked for
                 succeed(slot, stored, serial(previous));
@@ -216,7 +216,7 @@ public final class CertificateOrders {
                     bundle.serialNumber().toString(16));
             reset(slot);
             var now = clock.instant();
-            schedule(slot, min(windows.due(slot, StoredCertificate.of(bundle), bundle::leaf, now),
+            schedule(slot, min(dueTimes.due(slot, StoredCertificate.of(bundle), bundle::leaf, now),
                     now.plus(policy.checkInterval())));
         } catch (IOException e) {
             fail(slot, unsaved(slot, bundle, e));
@@ -300,7 +300,7 @@ public final class CertificateOrders {
      * ({@link RenewalPolicy#dueOnArrival}) is a failure (counted, told, backed off), not a success to renew at once.
      */
     private void afterArrival(CertificateSlot slot, CertificateBundle bundle, Instant now) {
-        var due = windows.due(slot, StoredCertificate.of(bundle), bundle::leaf, now);
+        var due = dueTimes.due(slot, StoredCertificate.of(bundle), bundle::leaf, now);
         if (RenewalPolicy.dueOnArrival(StoredCertificate.of(bundle), due, now)) {
             fail(slot, new CertpilotException("Certificate " + slot.name() + " (serial "
                     + bundle.serialNumber().toString(16) + ") was due for renewal on arrival: "

@@ -11,17 +11,18 @@ import dev.certpilot.core.spi.StoredCertificate;
 /**
  * When to renew and when to retry: the manager's renewal settings and the arithmetic on them. Immutable.
  *
- * @param renewalFraction renew once less than this fraction of the lifetime remains; 0 for the default, which
- *                        is {@link #DEFAULT_FRACTION}, or {@link #SHORT_LIVED_FRACTION} for short-lived certificates
- * @param retryInitial    the wait after the first failure, doubled after each further one
- * @param retryMax        the longest wait between attempts
- * @param expiryWarning   warn ({@link CertificateEvent.Expiring}) when renewal fails and less than this remains
- * @param checkInterval   the longest time between two checks of a certificate (ARI, storage, clock jumps)
- * @param failoverAfter   failures in a row before the next CA is tried
- * @param salt            spreads renewal times differently in each manager
+ * @param renewalWindow renew once less than this fraction of the lifetime remains (the builder's
+ *                      {@code renewalWindow}, not the CA's suggested window); 0 for the default, which is
+ *                      {@link #DEFAULT_FRACTION}, or {@link #SHORT_LIVED_FRACTION} for short-lived certificates
+ * @param retryInitial  the wait after the first failure, doubled after each further one
+ * @param retryMax      the longest wait between attempts
+ * @param expiryWarning warn ({@link CertificateEvent.Expiring}) when renewal fails and less than this remains
+ * @param checkInterval the longest time between two checks of a certificate (ARI, storage, clock jumps)
+ * @param failoverAfter failures in a row before the next CA is tried
+ * @param salt          spreads renewal times differently in each manager
  */
-public record RenewalPolicy(double renewalFraction, Duration retryInitial, Duration retryMax, Duration expiryWarning,
-                     Duration checkInterval, int failoverAfter, long salt) {
+public record RenewalPolicy(double renewalWindow, Duration retryInitial, Duration retryMax, Duration expiryWarning,
+                            Duration checkInterval, int failoverAfter, long salt) {
 
     /** The share of the renewal window over which renewals are spread before it opens. */
     static final double JITTER = 0.1;
@@ -63,20 +64,20 @@ public record RenewalPolicy(double renewalFraction, Duration retryInitial, Durat
     }
 
     /** The fraction of a certificate of {@code lifetime} left when it falls due. */
-    double fraction(Duration lifetime) {
-        if (renewalFraction > 0) {
-            return renewalFraction;
+    double window(Duration lifetime) {
+        if (renewalWindow > 0) {
+            return renewalWindow;
         }
         return lifetime.compareTo(SHORT_LIVED) <= 0 ? SHORT_LIVED_FRACTION : DEFAULT_FRACTION;
     }
 
     /**
-     * When to renew {@code certificate} by the lifetime rule: when its {@linkplain #fraction fraction} of its
+     * When to renew {@code certificate} by the lifetime rule: when its {@linkplain #window window} of its
      * lifetime remains, moved earlier by a jitter of up to a tenth of that, fixed for each certificate and manager.
      */
     Instant lifetimeDue(StoredCertificate certificate) {
         var lifetime = Duration.between(certificate.notBefore(), certificate.notAfter());
-        var window = (long) (lifetime.toMillis() * fraction(lifetime));
+        var window = (long) (lifetime.toMillis() * window(lifetime));
         var jitterSpan = (long) (window * JITTER);
         var jitter = jitterSpan <= 0 ? 0 : Math.floorMod(mix(certificate.serial(), salt), jitterSpan);
         return certificate.notAfter().minusMillis(window + jitter);
@@ -142,7 +143,7 @@ public record RenewalPolicy(double renewalFraction, Duration retryInitial, Durat
      */
     boolean expiring(StoredCertificate certificate, Instant now) {
         var lifetime = Duration.between(certificate.notBefore(), certificate.notAfter());
-        var halfWindow = Duration.ofMillis((long) (lifetime.toMillis() * fraction(lifetime) / 2));
+        var halfWindow = Duration.ofMillis((long) (lifetime.toMillis() * window(lifetime) / 2));
         var threshold = halfWindow.compareTo(expiryWarning) < 0 ? halfWindow : expiryWarning;
         return Duration.between(now, certificate.notAfter()).compareTo(threshold) < 0;
     }

@@ -39,7 +39,7 @@ import dev.certpilot.core.spi.StoredCertificate;
  * timer or thread per certificate) checks each certificate when it is due and has it renewed by the
  * {@link CertificateOrders}; certificates are added and removed while it runs ({@link CertificateSlots}), obtained on
  * demand, and the user's operations run here. Its other parts: the {@link CertificateLoader} (what is stored,
- * bootstrap certificates), the {@link RenewalWindows} (when each is due), the {@link EventDispatcher} (listeners and
+ * bootstrap certificates), the {@link DueTimes} (when each is due), the {@link EventDispatcher} (listeners and
  * the log), the {@link StoreWatcher} (what other instances store). Thread-safe; the state of one certificate is its
  * {@link CertificateSlot}, guarded by the slot's lock.
  */
@@ -54,7 +54,7 @@ public final class Renewer implements AutoCloseable {
     private final RenewalPolicy policy;
     private final ServedCertificates served;
     private final EventDispatcher events;
-    private final RenewalWindows windows;
+    private final DueTimes dueTimes;
     private final CertificateSlots slots;
     private final CertificateOrders orders;
     private final List<ManagedCertificate> configured;
@@ -79,7 +79,7 @@ public final class Renewer implements AutoCloseable {
         this.served = served;
         this.random = settings.random();
         this.events = new EventDispatcher(settings.listeners());
-        this.windows = new RenewalWindows(this.issuers, policy, random);
+        this.dueTimes = new DueTimes(this.issuers, policy, random);
         this.slots = new CertificateSlots(served, settings.certificates().size());
         this.configured = settings.certificates();
         this.storeTasks = new ScheduledThreadPoolExecutor(1, task -> {
@@ -98,8 +98,8 @@ public final class Renewer implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.queue = new CheckQueue(scheduler, settings.concurrentOrders(), clock, this::check);
-        this.orders = new CertificateOrders(settings, this.issuers, List.copyOf(responders), served, events, windows,
-                loader, queue, new LeaseKeeper(settings.storage().leaseDuration(), storeTasks));
+        this.orders = new CertificateOrders(settings, this.issuers, List.copyOf(responders), served, events,
+                dueTimes, loader, queue, new LeaseKeeper(settings.storage().leaseDuration(), storeTasks));
         served.onUnusable(this::checkSoon);
         for (var certificate : configured) {
             slots.add(certificate, null, false, false);
@@ -521,7 +521,7 @@ public final class Renewer implements AutoCloseable {
             }
             var current = served.issuedInfo(slot.name());
             if (!force && !slot.renewing && current != null) {
-                var due = windows.due(slot, current, () -> orders.leaf(slot), now);
+                var due = dueTimes.due(slot, current, () -> orders.leaf(slot), now);
                 if (now.isBefore(due)) {
                     orders.schedule(slot, min(due, now.plus(policy.checkInterval())));
                     return;

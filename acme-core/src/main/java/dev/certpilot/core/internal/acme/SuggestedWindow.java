@@ -10,9 +10,9 @@ import java.util.random.RandomGenerator;
  * @param end        renew before this
  * @param retryAfter when to ask the CA again, or null if it did not say
  */
-public record RenewalWindow(Instant start, Instant end, Instant retryAfter) {
+public record SuggestedWindow(Instant start, Instant end, Instant retryAfter) {
 
-    public RenewalWindow {
+    public SuggestedWindow {
         if (end.isBefore(start)) {
             throw new IllegalArgumentException("Renewal window ends before it starts: " + start + " to " + end);
         }

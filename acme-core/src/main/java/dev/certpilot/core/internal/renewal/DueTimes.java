@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.internal.acme.Issuer;
-import dev.certpilot.core.internal.acme.RenewalWindow;
+import dev.certpilot.core.internal.acme.SuggestedWindow;
 import dev.certpilot.core.spi.StoredCertificate;
 
 /**
@@ -22,7 +22,7 @@ import dev.certpilot.core.spi.StoredCertificate;
  * The window is asked of the CA that issued the certificate. Keeps its cache in the slots; call with the slot's
  * lock held. Stateless itself.
  */
-public final class RenewalWindows {
+public final class DueTimes {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.renewal");
     private static final Duration REFRESH = Duration.ofHours(6);
@@ -31,7 +31,7 @@ public final class RenewalWindows {
     private final RenewalPolicy policy;
     private final RandomGenerator random;
 
-    RenewalWindows(List<Issuer> issuers, RenewalPolicy policy, RandomGenerator random) {
+    DueTimes(List<Issuer> issuers, RenewalPolicy policy, RandomGenerator random) {
         this.issuers = issuers;
         this.policy = policy;
         this.random = random;
@@ -74,17 +74,17 @@ public final class RenewalWindows {
      * The renewal window of {@code leaf} from the CA that issued it: the one that did, when this manager
      * obtained it; else the first configured CA that knows the certificate (a CA answers ARI only for its own).
      */
-    private Optional<RenewalWindow> window(CertificateSlot slot, X509Certificate leaf) {
+    private Optional<SuggestedWindow> window(CertificateSlot slot, X509Certificate leaf) {
         if (leaf == null) {
             return Optional.empty(); // no longer in the store: the next check finds out
         }
         if (slot.issuedBy != null) {
-            return slot.issuedBy.renewalWindow(leaf);
+            return slot.issuedBy.suggestedWindow(leaf);
         }
         CertpilotException unknown = null;
         for (var issuer : issuers) {
             try {
-                var window = issuer.renewalWindow(leaf);
+                var window = issuer.suggestedWindow(leaf);
                 if (window.isPresent()) {
                     slot.issuedBy = issuer;
                     return window;
