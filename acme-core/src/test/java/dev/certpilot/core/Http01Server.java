@@ -1,31 +1,20 @@
 package dev.certpilot.core;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import com.sun.net.httpserver.HttpServer;
-
 import dev.certpilot.test.PebbleExtension;
 
 /**
- * A plain JDK HTTP server on 127.0.0.1, at the port Pebble validates HTTP-01 against, answering from
- * {@link #responder()}. Register it as a non-static extension: it runs for each test.
+ * The test kit's {@link dev.certpilot.test.Http01Server} at the port Pebble validates HTTP-01 against, answering from
+ * {@link #responder()}, for each test. Register it as a non-static extension.
  */
 final class Http01Server implements BeforeEachCallback, AfterEachCallback {
 
-    private static final String PREFIX = "/.well-known/acme-challenge/";
-
     private final PebbleExtension pebble;
     private final InMemoryHttp01Responder responder = new InMemoryHttp01Responder();
-    private final AtomicInteger answered = new AtomicInteger();
-    private HttpServer server;
+    private dev.certpilot.test.Http01Server server;
 
     Http01Server(PebbleExtension pebble) {
         this.pebble = pebble;
@@ -36,35 +25,17 @@ final class Http01Server implements BeforeEachCallback, AfterEachCallback {
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) throws IOException {
-        var port = pebble.pebble().httpPort();
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 16);
-        server.createContext(PREFIX, exchange -> {
-            var host = exchange.getRequestHeaders().getFirst("Host");
-            host = host == null ? "" : host.replaceFirst(":\\d+$", "");
-            var token = exchange.getRequestURI().getPath().substring(PREFIX.length());
-            var body = responder.keyAuthorization(host, token);
-            if (body.isPresent()) {
-                answered.incrementAndGet();
-                var bytes = body.get().getBytes(StandardCharsets.US_ASCII);
-                exchange.getResponseHeaders().set("Content-Type", "text/plain");
-                exchange.sendResponseHeaders(200, bytes.length);
-                exchange.getResponseBody().write(bytes);
-            } else {
-                exchange.sendResponseHeaders(404, -1);
-            }
-            exchange.close();
-        });
-        server.start();
+    public void beforeEach(ExtensionContext context) {
+        server = dev.certpilot.test.Http01Server.start(pebble.pebble().httpPort(), responder::keyAuthorization);
     }
 
     /** How many challenge requests got a key authorization. */
     int answered() {
-        return answered.get();
+        return server.answered();
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        server.stop(0);
+        server.close();
     }
 }

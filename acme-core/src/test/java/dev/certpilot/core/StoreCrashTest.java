@@ -84,14 +84,26 @@ class StoreCrashTest {
         try (var output = output(process)) {
             var line = output.readLine();
             assertThat(line).startsWith("half-swapped ");
-            var started = System.nanoTime();
+            var reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                var loader = new java.util.concurrent.CompletableFuture<Thread>();
+                var loading = reader.submit(() -> {
+                    loader.complete(Thread.currentThread());
+                    return store.load("shop").orElseThrow();
+                });
+                // the other process finishes its swap only when told: a load that returns the new certificate
+                // waited for it, whatever the timing; one that completed or undid the swap would see the old one
+                // or break the other process's renames
+                awaitBlocked(loading, loader.get(10, TimeUnit.SECONDS));
+                process.getOutputStream().write('\n');
+                process.getOutputStream().flush();
 
-            var loaded = store.load("shop").orElseThrow();
-
-            assertThat(loaded.serialNumber().toString(16)).as("the other process's new certificate, once it is in")
-                    .isEqualTo(line.substring("half-swapped ".length()));
-            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("waited for its lock")
-                    .isGreaterThan(java.time.Duration.ofMillis(500));
+                var loaded = loading.get(10, TimeUnit.SECONDS);
+                assertThat(loaded.serialNumber().toString(16)).as("the other process's new certificate, once it is "
+                        + "in").isEqualTo(line.substring("half-swapped ".length()));
+            } finally {
+                reader.shutdownNow();
+            }
             assertThat(output.readLine()).isEqualTo("done");
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).as("its renames were not disturbed").isZero();
@@ -107,6 +119,22 @@ class StoreCrashTest {
                 .filter(path -> path != null && !path.isEmpty()).collect(Collectors.joining(File.pathSeparator));
         return new ProcessBuilder(java, "-cp", classPath, StoreWriter.class.getName(), mode, storage.toString())
                 .redirectErrorStream(true).start();
+    }
+
+    /** Waits until the load waits for the other process's guard (or has returned, which the caller then sees). */
+    private static void awaitBlocked(java.util.concurrent.Future<?> loading, Thread loader)
+            throws InterruptedException {
+        var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!loading.isDone() && System.nanoTime() < deadline) {
+            if (java.util.Arrays.stream(loader.getStackTrace()).anyMatch(frame ->
+                    frame.getClassName().endsWith("FileGuards") && frame.getMethodName().equals("locked"))) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        if (!loading.isDone()) {
+            throw new AssertionError("the load neither waited for the other process's guard nor returned");
+        }
     }
 
     private static BufferedReader output(Process process) {

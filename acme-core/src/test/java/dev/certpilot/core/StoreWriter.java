@@ -20,8 +20,9 @@ final class StoreWriter {
 
     /**
      * Replaces certificate {@code shop} as the store does, by hand and slowly: holding its guard, stages the new one,
-     * moves the live one aside, prints {@code half-swapped <serial>}, waits a second and a half, then swaps the
-     * new one in. A rename fails (and the process exits non-zero) if anyone touched the swap meanwhile.
+     * moves the live one aside, prints {@code half-swapped <serial>}, waits until a line comes on its standard input,
+     * then swaps the new one in. A rename fails (and the process exits non-zero) if anyone touched the swap
+     * meanwhile.
      */
     private static void swapSlowly(FileCertificateStore store, Path root) throws Exception {
         var fresh = SelfSigned.bundle("shop", Instant.now(), Duration.ofDays(90), "shop.test");
@@ -33,11 +34,8 @@ final class StoreWriter {
             Files.move(certificates.resolve("shop"), certificates.resolve(".previous-shop"));
             System.out.println("half-swapped " + fresh.serialNumber().toString(16));
             System.out.flush();
-            try {
-                Thread.sleep(1500);
-            } catch (InterruptedException e) {
-                throw new java.io.InterruptedIOException();
-            }
+            new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))
+                    .readLine();
             Files.move(certificates.resolve(".staging-shop"), certificates.resolve("shop"));
             try (var old = Files.walk(certificates.resolve(".previous-shop"))) {
                 old.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -17,12 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.sun.net.httpserver.HttpServer;
-
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.InMemoryHttp01Responder;
+import dev.certpilot.test.Http01Server;
 import dev.certpilot.test.PebbleExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -37,26 +32,16 @@ class CertificateMetricsTest {
     Path storage;
 
     private final InMemoryHttp01Responder http01 = new InMemoryHttp01Responder();
-    private HttpServer challenges;
+    private Http01Server challenges;
 
     @BeforeEach
-    void answerChallenges() throws IOException {
-        challenges = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"),
-                PEBBLE.pebble().httpPort()), 16);
-        challenges.createContext(InMemoryHttp01Responder.CHALLENGE_PATH, exchange -> {
-            var host = exchange.getRequestHeaders().getFirst("Host").replaceFirst(":\\d+$", "");
-            var token = exchange.getRequestURI().getPath().substring(InMemoryHttp01Responder.CHALLENGE_PATH.length());
-            var body = http01.keyAuthorization(host, token).orElse("").getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(body.length == 0 ? 404 : 200, body.length == 0 ? -1 : body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        challenges.start();
+    void answerChallenges() {
+        challenges = Http01Server.start(PEBBLE.pebble().httpPort(), http01::keyAuthorization);
     }
 
     @AfterEach
     void stop() {
-        challenges.stop(0);
+        challenges.close();
     }
 
     @Test
@@ -91,7 +76,7 @@ class CertificateMetricsTest {
             assertThat(expiry.value()).isCloseTo(
                     Duration.between(java.time.Instant.now(), renewed.notAfter()).toSeconds(), within(5.0));
 
-            challenges.stop(0);
+            challenges.close();
             assertThatThrownBy(() -> manager.renewNow("shop")).as("no one answers the challenge")
                     .isInstanceOf(CertpilotException.class);
             assertThat(registry.get(CertificateMetrics.ORDERS).tag("result", "failed").counter().count())
