@@ -93,6 +93,28 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
         return new CertificateAuthority(uri, null, List.of());
     }
 
+    /**
+     * A CA by the name configuration files use: {@code lets-encrypt}, {@code lets-encrypt-staging}, {@code zerossl},
+     * or the {@code https} URL of an ACME directory. Any other name is refused, so that a typo never picks a CA.
+     *
+     * @throws IllegalArgumentException naming the accepted names, if {@code name} is none of them
+     */
+    public static CertificateAuthority named(String name) {
+        var value = name == null ? "" : name.trim();
+        return switch (value) {
+            case "lets-encrypt" -> LETS_ENCRYPT;
+            case "lets-encrypt-staging" -> LETS_ENCRYPT_STAGING;
+            case "zerossl" -> ZEROSSL;
+            default -> {
+                if (!value.regionMatches(true, 0, "https://", 0, 8)) {
+                    throw new IllegalArgumentException("'" + value + "' is not a CA: use lets-encrypt, "
+                            + "lets-encrypt-staging, zerossl, or the https URL of an ACME directory");
+                }
+                yield of(value);
+            }
+        };
+    }
+
     /** This CA with External Account Binding credentials. */
     public CertificateAuthority withExternalAccountBinding(String keyId, String hmacKey) {
         return new CertificateAuthority(directory, new ExternalAccountBinding(keyId, hmacKey), trustedCertificates,

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
@@ -25,6 +26,7 @@ import dev.certpilot.core.internal.renewal.ManagerSettings;
 import dev.certpilot.core.internal.renewal.OnDemandIssuer;
 import dev.certpilot.core.internal.renewal.Renewer;
 import dev.certpilot.core.internal.tls.CertificateLoader;
+import dev.certpilot.core.internal.tls.RenewingSslContext;
 import dev.certpilot.core.internal.tls.ServedCertificates;
 import dev.certpilot.core.internal.tls.SniKeyManager;
 import dev.certpilot.core.spi.CertificateStore;
@@ -75,6 +77,7 @@ public final class CertificateManager implements AutoCloseable {
     private final SharedChallenges challenges;
     private final List<ChallengeResponder> responders;
     private final SniKeyManager keyManager;
+    private final RenewingSslContext sslContext;
     private final ServedCertificates served;
     private final OnDemandIssuer onDemand;
     private final OnDemandTls onDemandTls;
@@ -111,6 +114,13 @@ public final class CertificateManager implements AutoCloseable {
         var tlsAlpn = settings.responders().stream().filter(TlsAlpn01Responder.class::isInstance)
                 .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
         this.keyManager = new SniKeyManager(served, onDemand, tlsAlpn, null);
+        this.sslContext = RenewingSslContext.over(keyManager);
+        renewer.addListener(event -> {
+            if (event instanceof CertificateEvent.Obtained || event instanceof CertificateEvent.Renewed
+                    || event instanceof CertificateEvent.Revoked) {
+                sslContext.renew();
+            }
+        });
     }
 
     /**
@@ -418,6 +428,17 @@ public final class CertificateManager implements AutoCloseable {
     }
 
     /**
+     * A server {@code SSLContext} presenting {@link #keyManager()}'s certificates, ready to use (do not {@code init}
+     * it): give it to a server built on {@code SSLEngine}s (Netty, Jetty, the JDK's {@code HttpsServer}). Each time
+     * a certificate is obtained, renewed or revoked, the engines it makes from then on come from a fresh JSSE context
+     * with an empty session cache, so that no client resumes a TLS session of the previous certificate. (An
+     * {@code SSLServerSocket} keeps the context it was made from.) Trusts no client certificate. Thread-safe.
+     */
+    public SSLContext sslContext() {
+        return sslContext;
+    }
+
+    /**
      * {@link #keyManager()} for a server built on {@code SSLEngine}s that knows each engine's local address:
      * {@code localAddress} is asked, on the handshake's thread, only for clients that send no SNI, and those get the
      * certificate listing that address (RFC 8738), else the default one. It must be fast and may return null.
@@ -428,7 +449,9 @@ public final class CertificateManager implements AutoCloseable {
 
     /**
      * Stops renewing: cancels scheduled checks and interrupts orders in progress (waiting up to 10 seconds for
-     * them). Certificates stay in the store. Idempotent.
+     * them). Certificates stay in the store. Close it when the server that uses its {@link #keyManager()} stops:
+     * the key manager still serves what it has after this, and its first handshake logs at WARN that nothing is
+     * renewed any more. Idempotent.
      */
     @Override
     public void close() {
@@ -445,6 +468,7 @@ public final class CertificateManager implements AutoCloseable {
             onDemand.close();
         }
         renewer.close();
+        served.closed();
         for (var responder : responders) {
             if (responder instanceof SharingResponder sharing) {
                 sharing.serveShared(null);

@@ -31,6 +31,7 @@ class BoundariesTest {
                 .as("the packages checked: the core, its engine, every adapter and the test kits")
                 .contains("dev.certpilot.core", "dev.certpilot.core.spi", "dev.certpilot.core.internal.renewal",
                         "dev.certpilot.core.internal.tls", "dev.certpilot.servlet", "dev.certpilot.jetty",
+                        "dev.certpilot.tomcat",
                         "dev.certpilot.jdbc", "dev.certpilot.micrometer", "dev.certpilot.dns.rfc2136",
                         "dev.certpilot.dns.cloudflare", "dev.certpilot.dns.route53", "dev.certpilot.spring.boot",
                         "dev.certpilot.test", "dev.certpilot.test.conformance");

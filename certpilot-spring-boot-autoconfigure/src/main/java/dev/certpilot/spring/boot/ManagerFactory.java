@@ -154,21 +154,8 @@ final class ManagerFactory {
     }
 
     private CertificateAuthority certificateAuthority() {
-        var value = properties.getCa() == null ? "" : properties.getCa().trim();
-        CertificateAuthority ca = switch (value.toLowerCase(Locale.ROOT)) {
-            case "lets-encrypt", "letsencrypt" -> CertificateAuthority.LETS_ENCRYPT;
-            case "lets-encrypt-staging", "letsencrypt-staging" -> CertificateAuthority.LETS_ENCRYPT_STAGING;
-            case "zerossl" -> CertificateAuthority.ZEROSSL;
-            default -> {
-                if (!value.startsWith("https://")) {
-                    throw new InvalidCertpilotPropertyException("certpilot.ca", "'" + value + "' is not a CA",
-                            "Set certpilot.ca to lets-encrypt, lets-encrypt-staging, zerossl, or the https URL of "
-                                    + "an ACME directory");
-                }
-                yield call("certpilot.ca", "Set the https URL of the CA's ACME directory",
-                        () -> CertificateAuthority.of(value));
-            }
-        };
+        var ca = call("certpilot.ca", "Set certpilot.ca to lets-encrypt, lets-encrypt-staging, zerossl, or the https "
+                + "URL of an ACME directory", () -> CertificateAuthority.named(properties.getCa()));
         var eab = properties.getEab();
         var keyId = blankToNull(eab.getKeyId());
         var hmacKey = blankToNull(eab.getHmacKey());

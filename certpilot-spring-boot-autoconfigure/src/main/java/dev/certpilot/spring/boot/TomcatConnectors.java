@@ -5,6 +5,7 @@ import org.springframework.boot.web.server.Ssl;
 import org.springframework.core.env.Environment;
 
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.tomcat.CertificateManagerSslContext;
 
 /**
  * The plain-HTTP connector added beside Boot's HTTPS one on Tomcat, on {@code certpilot.http-port}: the
@@ -24,7 +25,7 @@ final class TomcatConnectors {
     static void https(Connector connector, CertificateManager manager, Ssl ssl, String bundle) {
         var hosts = connector.findSslHostConfigs();
         var ours = hosts.length > 0 && ssl != null && bundle.equals(ssl.getBundle());
-        var context = ours ? new ManagerTomcatSslContext(manager) : null; // made only here: it listens to the manager
+        var context = ours ? new CertificateManagerSslContext(manager) : null; // made only here: it listens to the manager
         for (var host : hosts) {
             host.setHonorCipherOrder(true);
             if (context != null) {

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -39,6 +40,9 @@ public final class ServedCertificates {
     private volatile ServedCertificate first;
     private volatile ServedCertificate firstWithAddress;
     private volatile Consumer<String> unusable = name -> { };
+    /** Set when the manager closed: handshakes still get certificates, which are no longer renewed. */
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean warnedClosed = new AtomicBoolean();
     private long added;
 
     /**
@@ -346,5 +350,23 @@ public final class ServedCertificates {
     /** Whether any of the certificate's names is an IP address. */
     private static boolean hasAddress(ManagedCertificate certificate) {
         return certificate.domains().stream().anyMatch(IpAddresses::looksLikeIp);
+    }
+
+    /** The manager closed: from now on, the first handshake logs once that nothing is renewed any more. */
+    public void closed() {
+        closed.set(true);
+    }
+
+    /**
+     * Called on each handshake: once the manager is closed, the first one logs at WARN that what it serves is no
+     * longer renewed (a manager closed while its server goes on, as a try-with-resources around a server that
+     * starts in the background does).
+     */
+    void warnIfClosed() {
+        if (closed.get() && warnedClosed.compareAndSet(false, true)) {
+            LOG.warn("A TLS handshake used the key manager of a closed CertificateManager: its certificates are no "
+                    + "longer renewed and will expire. Keep the manager open as long as the server runs: close it "
+                    + "when the server stops, not when the block that started it ends");
+        }
     }
 }

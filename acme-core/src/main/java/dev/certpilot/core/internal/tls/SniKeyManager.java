@@ -143,6 +143,7 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
 
     /** @param local the local address of the connection, asked only when the client sent no name; or null */
     private String choose(String keyType, SSLSession session, Supplier<InetAddress> local) {
+        served.warnIfClosed();
         var host = sniHost(session);
         var entry = served.forHost(host);
         if (onDemand != null && host != null) {
