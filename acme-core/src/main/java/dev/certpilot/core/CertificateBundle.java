@@ -111,7 +111,7 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
 
     @Override
     public String toString() {
-        return "CertificateBundle[" + name + " " + domains + ", serial " + serialNumber().toString(16)
+        return "CertificateBundle[" + name + " " + domains + ", serial " + SerialNumbers.hex(serialNumber())
                 + ", valid " + notBefore() + " to " + notAfter() + "]";
     }
 }

@@ -178,7 +178,7 @@ public final class FileCertificateStore implements CertificateStore, StoreDiagno
     public void save(CertificateBundle bundle, Lease lease) throws IOException {
         if (!KeyPairs.matches(bundle.leaf().getPublicKey(), bundle.privateKey())) {
             throw new IllegalArgumentException("The private key of certificate " + bundle.name() + " does not belong "
-                    + "to its certificate (serial " + bundle.serialNumber().toString(16) + "); not stored");
+                    + "to its certificate (serial " + SerialNumbers.hex(bundle.serialNumber()) + "); not stored");
         }
         guarded(bundle.name(), () -> {
             leases.check(bundle.name(), lease);

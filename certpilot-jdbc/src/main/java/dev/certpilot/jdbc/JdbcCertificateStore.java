@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.CertificateBundle;
+import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.CorruptedEntryException;
 import dev.certpilot.core.spi.Lease;
@@ -158,7 +159,7 @@ public final class JdbcCertificateStore implements CertificateStore {
     public void save(CertificateBundle bundle, Lease lease) throws IOException {
         if (!bundle.keyMatches()) {
             throw new IllegalArgumentException("The private key of certificate " + bundle.name() + " does not belong "
-                    + "to its certificate (serial " + bundle.serialNumber().toString(16) + "); not stored");
+                    + "to its certificate (serial " + SerialNumbers.hex(bundle.serialNumber()) + "); not stored");
         }
         var key = encryption.seal(Pem.privateKey(bundle.privateKey()), "certificate " + bundle.name());
         var chain = Pem.certificates(bundle.chain());

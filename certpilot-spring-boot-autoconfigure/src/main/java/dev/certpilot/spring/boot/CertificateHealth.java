@@ -9,6 +9,7 @@ import java.util.Map;
 
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.CertificateStatus;
+import dev.certpilot.core.SerialNumbers;
 
 /**
  * The health of a manager's certificates, for each Boot line's health indicator: DOWN when a certificate has
@@ -91,7 +92,7 @@ final class CertificateHealth {
         }
         map.put("domains", status.domains());
         if (status.serialNumber() != null) {
-            map.put("serial", status.serialNumber().toString(16));
+            map.put("serial", SerialNumbers.hex(status.serialNumber()));
         }
         if (status.notAfter() != null) {
             map.put("notAfter", status.notAfter().toString());

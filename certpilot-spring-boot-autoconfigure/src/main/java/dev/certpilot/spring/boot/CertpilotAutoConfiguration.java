@@ -121,14 +121,12 @@ public class CertpilotAutoConfiguration {
                 : manager.managedCertificates().get(0).name();
         var server = WebServerKind.of(beans);
         return registry -> {
-            registry.registerBundle(bundleName, ManagerSslBundle.of(manager,
-                    manager.certificate(certificate).orElseThrow()));
+            registry.registerBundle(bundleName, ManagerSslBundle.of(manager, certificate));
             if (server == WebServerKind.OTHER) {
                 manager.addListener(event -> {
                     if (event.name().equals(certificate) && (event instanceof CertificateEvent.Obtained
                             || event instanceof CertificateEvent.Renewed)) {
-                        registry.updateBundle(bundleName, ManagerSslBundle.of(manager,
-                                manager.certificate(certificate).orElseThrow()));
+                        registry.updateBundle(bundleName, ManagerSslBundle.of(manager, certificate));
                     }
                 });
             }

@@ -5,14 +5,18 @@ import java.util.List;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.CertificateStatus;
+import dev.certpilot.core.SerialNumbers;
 
 /**
  * The actuator endpoint {@code certpilot}: each managed certificate with its serial, expiry, next check and last
- * error ({@code GET /actuator/certpilot}, or {@code /actuator/certpilot/{name}} for one). Expose it with
- * {@code management.endpoints.web.exposure.include=health,certpilot}. Thread-safe.
+ * error ({@code GET /actuator/certpilot}, or {@code /actuator/certpilot/{name}} for one), and a renewal now
+ * ({@code POST /actuator/certpilot/{name}}, which answers once the new certificate is served). Expose it with
+ * {@code management.endpoints.web.exposure.include=health,certpilot}, and secure it: a POST orders from the CA.
+ * Thread-safe.
  */
 @Endpoint(id = "certpilot")
 public class CertpilotEndpoint {
@@ -37,6 +41,20 @@ public class CertpilotEndpoint {
                 .orElse(null);
     }
 
+    /**
+     * Renews the certificate {@code name} now, whatever its expiry (within the CA's rate limits), and answers it as
+     * served; 404 when no certificate has that name. A CA that refuses the order answers 500 with its reason, and
+     * the certificate served before stays served.
+     */
+    @WriteOperation
+    public Certificate renew(@Selector String name) {
+        if (manager.status().stream().noneMatch(s -> s.name().equals(name))) {
+            return null;
+        }
+        manager.renewNow(name);
+        return certificate(name);
+    }
+
     /** The endpoint's answer: the certificates. */
     public record Certificates(List<Certificate> certificates) {
     }
@@ -46,7 +64,7 @@ public class CertpilotEndpoint {
      *
      * @param name           its name
      * @param domains        its domains
-     * @param serial         the served certificate's serial, in hex as browsers show it
+     * @param serial         the served certificate's serial, as {@code openssl x509 -serial} prints it
      * @param notAfter       when it expires
      * @param bootstrap      whether it is the self-signed bootstrap certificate
      * @param nextCheck      when certpilot next looks at it
@@ -58,7 +76,7 @@ public class CertpilotEndpoint {
 
         static Certificate of(CertificateStatus s) {
             return new Certificate(s.name(), s.domains(), s.serialNumber() == null ? null
-                    : s.serialNumber().toString(16), s.notAfter() == null ? null : s.notAfter().toString(),
+                    : SerialNumbers.hex(s.serialNumber()), s.notAfter() == null ? null : s.notAfter().toString(),
                     s.bootstrap(), s.nextCheck() == null ? null : s.nextCheck().toString(), s.failedAttempts(),
                     s.lastError());
         }

@@ -17,13 +17,13 @@ import org.springframework.boot.ssl.SslManagerBundle;
 import org.springframework.boot.ssl.SslOptions;
 import org.springframework.boot.ssl.SslStoreBundle;
 
-import dev.certpilot.core.CertificateBundle;
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.TlsDefaults;
 
 /**
- * The SSL bundle a server is given: the default certificate in a key store (what servers that read key stores get,
- * replaced on each renewal) and, as its key manager, the manager's own, which picks the certificate by SNI at every
+ * The SSL bundle a server is given: the default certificate in a key store that always holds the one served now
+ * (what servers that read key stores get, and what Boot's {@code ssl} health reports) and, as its key manager, the
+ * manager's own, which picks the certificate by SNI at every
  * handshake and so never goes stale (what Reactor Netty reads; Tomcat is given it directly). Protocols and cipher
  * suites are certpilot's {@link TlsDefaults}.
  */
@@ -32,14 +32,14 @@ final class ManagerSslBundle {
     private ManagerSslBundle() {
     }
 
-    static SslBundle of(CertificateManager manager, CertificateBundle certificate) {
+    /** The bundle of {@code manager}, whose key store holds its certificate called {@code name}, as served. */
+    static SslBundle of(CertificateManager manager, String name) {
         var password = new byte[18];
         new SecureRandom().nextBytes(password);
         var secret = Base64.getEncoder().encodeToString(password);
-        var keyStore = certificate.toKeyStore(secret.toCharArray());
-        var stores = SslStoreBundle.of(keyStore, secret, null);
+        var stores = SslStoreBundle.of(LiveKeyStore.of(manager, name), secret, null);
         var managers = SslManagerBundle.of(new LiveKeyManagerFactory(manager), noTrust());
-        return SslBundle.of(stores, SslBundleKey.of(secret, certificate.name()),
+        return SslBundle.of(stores, SslBundleKey.of(secret, name),
                 SslOptions.of(TlsDefaults.CIPHER_SUITES.toArray(String[]::new),
                         TlsDefaults.PROTOCOLS.toArray(String[]::new)), SslBundle.DEFAULT_PROTOCOL, managers);
     }

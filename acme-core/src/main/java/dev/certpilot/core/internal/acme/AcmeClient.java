@@ -50,6 +50,7 @@ import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.PersistentDnsRecord;
 import dev.certpilot.core.RateLimitedException;
 import dev.certpilot.core.RevocationReason;
+import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.core.internal.base.IpAddresses;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
@@ -290,7 +291,7 @@ public final class AcmeClient implements Issuer {
                 }
                 // another instance renewed it already, or the CA cannot tell what it replaces: a plain order is right
                 LOG.info("The CA refused an order replacing serial {} ({}); ordering without 'replaces'",
-                        replaces.getSerialNumber().toString(16), detail(e));
+                        SerialNumbers.hex(replaces.getSerialNumber()), detail(e));
             }
         }
         return orderBuilder(login, certificate, profile).create();
@@ -320,7 +321,7 @@ public final class AcmeClient implements Issuer {
     @Override
     public Optional<SuggestedWindow> suggestedWindow(X509Certificate certificate) {
         return callUninterruptibly("Fetching renewal information for serial "
-                + certificate.getSerialNumber().toString(16), () -> {
+                + SerialNumbers.hex(certificate.getSerialNumber()), () -> {
                     if (!supportsRenewalInfo()) {
                         return Optional.empty();
                     }
@@ -352,7 +353,7 @@ public final class AcmeClient implements Issuer {
 
     @Override
     public void revoke(X509Certificate certificate, RevocationReason reason) {
-        callUninterruptibly("Revoking serial " + certificate.getSerialNumber().toString(16), () -> withAccount(
+        callUninterruptibly("Revoking serial " + SerialNumbers.hex(certificate.getSerialNumber()), () -> withAccount(
                 login -> {
                     Certificate.revoke(login, certificate,
                             org.shredzone.acme4j.RevocationReason.valueOf(reason.name()));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.core.internal.base.IpAddresses;
 import dev.certpilot.core.internal.base.KeyPairs;
 
@@ -40,7 +41,7 @@ public final class IssuedCertificates {
             return Optional.of("the CA returned no certificate");
         }
         var leaf = chain.get(0);
-        var serial = "serial " + leaf.getSerialNumber().toString(16);
+        var serial = "serial " + SerialNumbers.hex(leaf.getSerialNumber());
         if (!KeyPairs.matches(leaf.getPublicKey(), privateKey)) {
             return Optional.of("the certificate (" + serial + ") is for another key than the one ordered");
         }

@@ -20,6 +20,7 @@ import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.KeyType;
 import dev.certpilot.core.RateLimitedException;
+import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.core.StorageException;
 import dev.certpilot.core.internal.acme.IssuedCertificates;
 import dev.certpilot.core.internal.acme.Issuer;
@@ -138,7 +139,8 @@ public final class CertificateOrders {
                 if (takeover != null && !bundle.notAfter().isAfter(takeover.notAfter())) {
                     LOG.warn("Certificate {}: this instance lost its lease while ordering ({}); another instance "
                             + "stored serial {} meanwhile, which is served; serial {} is dropped", slot.name(),
-                            e.getMessage(), takeover.serialNumber().toString(16), bundle.serialNumber().toString(16));
+                            e.getMessage(), SerialNumbers.hex(takeover.serialNumber()),
+                            SerialNumbers.hex(bundle.serialNumber()));
                     succeed(slot, takeover, serial(previous));
                     return;
                 }
@@ -204,8 +206,8 @@ public final class CertificateOrders {
             var stored = loader.loadUsable(slot.certificate, clock.instant());
             if (stored != null && !bundle.notAfter().isAfter(stored.notAfter())) {
                 LOG.info("Certificate {}: another instance stored one at least as new (serial {}); serving it instead "
-                        + "of the unsaved serial {}", slot.name(), stored.serialNumber().toString(16),
-                        bundle.serialNumber().toString(16));
+                        + "of the unsaved serial {}", slot.name(), SerialNumbers.hex(stored.serialNumber()),
+                        SerialNumbers.hex(bundle.serialNumber()));
                 saved(slot);
                 succeed(slot, stored, bundle.serialNumber());
                 return;
@@ -213,7 +215,7 @@ public final class CertificateOrders {
             store.save(bundle, lease.lease());
             saved(slot);
             LOG.info("Stored certificate {} (serial {}), served from memory since its storing failed", slot.name(),
-                    bundle.serialNumber().toString(16));
+                    SerialNumbers.hex(bundle.serialNumber()));
             reset(slot);
             var now = clock.instant();
             schedule(slot, min(dueTimes.due(slot, StoredCertificate.of(bundle), bundle::leaf, now),
@@ -256,7 +258,8 @@ public final class CertificateOrders {
     }
 
     private StorageException unsaved(CertificateSlot slot, CertificateBundle bundle, IOException cause) {
-        return new StorageException("Certificate " + slot.name() + " (serial " + bundle.serialNumber().toString(16)
+        return new StorageException("Certificate " + slot.name() + " (serial "
+                + SerialNumbers.hex(bundle.serialNumber())
                 + ") was issued and is served from memory, but storing it failed: " + cause.getMessage()
                 + ". Retrying the save without a new order; until it succeeds a restart orders it again",
                 store + " " + slot.name(), cause);
@@ -303,7 +306,7 @@ public final class CertificateOrders {
         var due = dueTimes.due(slot, StoredCertificate.of(bundle), bundle::leaf, now);
         if (RenewalPolicy.dueOnArrival(StoredCertificate.of(bundle), due, now)) {
             fail(slot, new CertpilotException("Certificate " + slot.name() + " (serial "
-                    + bundle.serialNumber().toString(16) + ") was due for renewal on arrival: "
+                    + SerialNumbers.hex(bundle.serialNumber()) + ") was due for renewal on arrival: "
                     + whyDue(slot, bundle, due, now) + ". It is served; the next order waits for the back-off"), false,
                     null);
             return;
@@ -451,7 +454,7 @@ public final class CertificateOrders {
         var stored = loader.loadUsable(slot.certificate, clock.instant());
         if (stored != null && (previous == null || stored.notAfter().isAfter(previous.notAfter()))) {
             LOG.info("Certificate {} (serial {}) was obtained by another instance sharing the store; serving it",
-                    slot.name(), stored.serialNumber().toString(16));
+                    slot.name(), SerialNumbers.hex(stored.serialNumber()));
             slot.issuedBy = null;
             saved(slot);
             succeed(slot, stored, previous == null ? null : previous.serial());

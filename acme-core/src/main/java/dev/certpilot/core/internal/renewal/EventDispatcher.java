@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertificateListener;
+import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.core.StorageException;
 
 /**
@@ -49,10 +50,10 @@ public final class EventDispatcher {
                     e.name(), e.domains(), e.certificateAuthority(), e.attempt());
         } else if (event instanceof CertificateEvent.Obtained e) {
             LOG.info("Obtained certificate {} (serial {}, valid until {})", e.name(),
-                    e.certificate().serialNumber().toString(16), e.certificate().notAfter());
+                    SerialNumbers.hex(e.certificate().serialNumber()), e.certificate().notAfter());
         } else if (event instanceof CertificateEvent.Renewed e) {
             LOG.info("Renewed certificate {} (serial {} replaces {}, valid until {})", e.name(),
-                    e.certificate().serialNumber().toString(16), e.previousSerial().toString(16),
+                    SerialNumbers.hex(e.certificate().serialNumber()), SerialNumbers.hex(e.previousSerial()),
                     e.certificate().notAfter());
         } else if (event instanceof CertificateEvent.Failed e) {
             if (e.cause() instanceof StorageException && e.attempt() > 1) {
@@ -72,7 +73,8 @@ public final class EventDispatcher {
                         e.remaining());
             }
         } else if (event instanceof CertificateEvent.Revoked e) {
-            LOG.warn("Revoked certificate {} (serial {}, reason {})", e.name(), e.serial().toString(16), e.reason());
+            LOG.warn("Revoked certificate {} (serial {}, reason {})", e.name(), SerialNumbers.hex(e.serial()),
+                    e.reason());
         } else if (event instanceof CertificateEvent.Unmanaged e) {
             LOG.info("Certificate {} is no longer managed ({}){}", e.name(), e.reason(),
                     e.deleted() ? "; deleted it from the store" : "; it stays in the store");

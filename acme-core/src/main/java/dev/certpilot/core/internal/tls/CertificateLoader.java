@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import dev.certpilot.core.CertificateBundle;
 import dev.certpilot.core.KeyType;
 import dev.certpilot.core.ManagedCertificate;
+import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.core.StorageException;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.CorruptedEntryException;
@@ -99,7 +100,7 @@ public final class CertificateLoader {
         var bundle = stored.get();
         if (!store.loadChecksKeyPairs() && !bundle.keyMatches()) {
             LOG.error("Stored certificate {} (serial {}) has a private key that does not belong to it: obtaining a "
-                    + "new one", name, bundle.serialNumber().toString(16));
+                    + "new one", name, SerialNumbers.hex(bundle.serialNumber()));
             return null;
         }
         if (!bundle.domains().equals(certificate.domains())) {

@@ -25,6 +25,7 @@ import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 import dev.certpilot.core.CertificateEvent;
+import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.TlsClient;
 
@@ -37,7 +38,7 @@ import dev.certpilot.test.TlsClient;
 public final class Demo implements AutoCloseable {
 
     static final String DOMAIN = "demo.certpilot.test";
-    private static final Pattern CONNECTION = Pattern.compile("<p id=\"connection\">[^<]*serial ([0-9a-f]+)</p>");
+    private static final Pattern CONNECTION = Pattern.compile("<p id=\"connection\">[^<]*serial ([0-9A-F]+)</p>");
 
     private final Pebble pebble;
     private final JettyExample example;
@@ -50,11 +51,57 @@ public final class Demo implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--pebble-only")) {
+            var pebble = pebbleOnly(System.out);
+            Runtime.getRuntime().addShutdownHook(new Thread(pebble::close, "shutdown"));
+            Thread.currentThread().join();
+            return;
+        }
+        if (args.length > 0) {
+            System.err.println("Unknown argument " + String.join(" ", args) + "; use no argument for the demo, or "
+                    + "--pebble-only to start Pebble alone for your own application");
+            System.exit(2);
+        }
         var demo = run(System.out);
         Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "shutdown"));
         System.out.println();
         System.out.println("Still serving and renewing. Press Ctrl-C to stop Jetty, the manager and Pebble.");
         Thread.currentThread().join();
+    }
+
+    /**
+     * Starts Pebble alone, for trying an application of one's own by hand, and prints exactly what to configure:
+     * the CA, the file that makes its TLS trusted, the ports it validates against, where names resolve and the
+     * root to give curl. Returns with Pebble running.
+     */
+    static Pebble pebbleOnly(PrintStream out) throws Exception {
+        var pebble = Pebble.builder().start();
+        var root = pebble.rootFile();
+        out.println("Pebble, Let's Encrypt's test CA, runs on loopback until Ctrl-C. Point your application at it:");
+        out.println();
+        out.println("  ACME directory          " + pebble.directory());
+        out.println("  its TLS, trusted by     " + pebble.listenerCaFile() + "   (the CA's own HTTPS certificate)");
+        out.println("  HTTP-01 validated on    127.0.0.1:" + pebble.httpPort()
+                + "   (your plain-HTTP port must be this)");
+        out.println("  TLS-ALPN-01 validated on 127.0.0.1:" + pebble.tlsPort()
+                + "  (your HTTPS port, for tls-alpn-01)");
+        out.println("  names resolve to        127.0.0.1, any name: use names such as shop.test");
+        out.println("  issued certificates     chain to " + root + "   (give it to curl: --cacert)");
+        out.println();
+        out.println("Spring Boot (application.properties or arguments):");
+        out.println("  certpilot.ca=" + pebble.directory());
+        out.println("  certpilot.ca-trust=" + pebble.listenerCaFile());
+        out.println("  certpilot.accept-terms=true");
+        out.println("  certpilot.http-port=" + pebble.httpPort());
+        out.println("Standalone Tomcat (CertpilotListener attributes):");
+        out.println("  ca=\"" + pebble.directory() + "\" caTrust=\"" + pebble.listenerCaFile()
+                + "\" acceptTerms=\"true\"   and the plain connector on port " + pebble.httpPort());
+        out.println("Java:");
+        out.println("  CertificateAuthority.of(\"" + pebble.directory() + "\")");
+        out.println("          .withTrustedCertificates(Path.of(\"" + pebble.listenerCaFile() + "\"))");
+        out.println();
+        out.println("Then: curl --cacert " + root + " --resolve shop.test:8443:127.0.0.1 https://shop.test:8443/");
+        return pebble;
     }
 
     /** Runs every step of the demo, printing them to {@code out}; returns with everything still running. */
@@ -160,10 +207,10 @@ public final class Demo implements AutoCloseable {
         if (event instanceof CertificateEvent.Obtaining e) {
             return (e.renewal() ? "renewing " : "obtaining ") + e.domains() + " from " + e.certificateAuthority();
         } else if (event instanceof CertificateEvent.Obtained e) {
-            return "obtained serial " + e.certificate().serialNumber().toString(16);
+            return "obtained serial " + SerialNumbers.hex(e.certificate().serialNumber());
         } else if (event instanceof CertificateEvent.Renewed e) {
-            return "renewed: serial " + e.certificate().serialNumber().toString(16) + " replaces "
-                    + e.previousSerial().toString(16);
+            return "renewed: serial " + SerialNumbers.hex(e.certificate().serialNumber()) + " replaces "
+                    + SerialNumbers.hex(e.previousSerial());
         } else if (event instanceof CertificateEvent.Failed e) {
             return "failed (attempt " + e.attempt() + "): " + e.cause().getMessage();
         }

@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.SerialNumbers;
 
 /**
  * The example's page: the certificate served for the requested host, and when certpilot next looks at it; and
@@ -53,7 +54,7 @@ final class StatusPage extends Handler.Abstract {
                     .append(row("Host", host))
                     .append(row("Subject", leaf.getSubjectX500Principal().getName()))
                     .append(row("Issuer", leaf.getIssuerX500Principal().getName()))
-                    .append(row("Serial", bundle.serialNumber().toString(16)))
+                    .append(row("Serial", SerialNumbers.hex(bundle.serialNumber())))
                     .append(row("Expires", bundle.notAfter().toString()));
             manager.status().stream().filter(s -> s.name().equals(bundle.name())).findFirst().ifPresent(status ->
                     html.append(row("Next check", String.valueOf(status.nextCheck()))));
@@ -64,7 +65,7 @@ final class StatusPage extends Handler.Abstract {
             var leaf = (X509Certificate) tls.sslSession().getLocalCertificates()[0];
             html.append("<p id=\"connection\">This connection: ").append(request.getConnectionMetaData()
                     .getHttpVersion()).append(" over ").append(tls.sslSession().getProtocol())
-                    .append(", certificate serial ").append(leaf.getSerialNumber().toString(16)).append("</p>");
+                    .append(", certificate serial ").append(SerialNumbers.hex(leaf.getSerialNumber())).append("</p>");
         }
         html.append("</body></html>\n");
         var body = html.toString().getBytes(StandardCharsets.UTF_8);

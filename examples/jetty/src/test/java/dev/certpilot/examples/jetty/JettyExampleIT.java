@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.test.Curl;
 import dev.certpilot.test.HeadlessChromium;
 import dev.certpilot.test.Pebble;
@@ -46,7 +47,7 @@ class JettyExampleIT {
 
             var first = example.manager().certificate("example.certpilot.test").orElseThrow();
             assertThat(first.leaf().getIssuerX500Principal().getName()).contains("Pebble Intermediate");
-            var served = "HTTP/2.0 over TLSv1.3, certificate serial " + first.serialNumber().toString(16);
+            var served = "HTTP/2.0 over TLSv1.3, certificate serial " + SerialNumbers.hex(first.serialNumber());
             var curl = Curl.get(url, pebble.rootFile());
             assertThat(curl.exitCode()).as(curl.error()).isZero();
             assertThat(curl.httpVersion()).isEqualTo("2");
@@ -56,12 +57,12 @@ class JettyExampleIT {
 
             var renewed = example.manager().renewNow("example.certpilot.test");
 
-            var servedNow = "HTTP/2.0 over TLSv1.3, certificate serial " + renewed.serialNumber().toString(16);
+            var servedNow = "HTTP/2.0 over TLSv1.3, certificate serial " + SerialNumbers.hex(renewed.serialNumber());
             assertThat(renewed.serialNumber()).isNotEqualTo(first.serialNumber());
             assertThat(Curl.get(url, pebble.rootFile()).body()).contains(servedNow);
             assertThat(browser.load(url)).contains(servedNow);
             assertThat(Curl.get(url, pebble.rootFile(), "--no-alpn").body())
-                    .contains("HTTP/1.1 over TLSv1.3, certificate serial " + renewed.serialNumber().toString(16));
+                    .contains("HTTP/1.1 over TLSv1.3, certificate serial " + SerialNumbers.hex(renewed.serialNumber()));
         }
     }
 
@@ -78,7 +79,7 @@ class JettyExampleIT {
             assertThat(bundle.domains()).containsExactly("shop.certpilot.test", "xn--bcher-kva.certpilot.test");
             var page = Curl.get(URI.create("https://xn--bcher-kva.certpilot.test:" + example.httpsPort() + "/"),
                     pebble.rootFile());
-            assertThat(page.body()).contains("certificate serial " + bundle.serialNumber().toString(16));
+            assertThat(page.body()).contains("certificate serial " + SerialNumbers.hex(bundle.serialNumber()));
         }
     }
 
@@ -113,8 +114,7 @@ class JettyExampleIT {
 
             try (var client = TlsClient.connect(TlsClient.trusting(pebble.root()), pebble.tlsPort(),
                     "alpn.certpilot.test")) {
-                assertThat(client.get("alpn.certpilot.test", "/")).contains(client.leaf().getSerialNumber()
-                        .toString(16));
+                assertThat(client.get("alpn.certpilot.test", "/")).contains(SerialNumbers.hex(client.leaf().getSerialNumber()));
             }
             try (var client = TlsClient.connect(TlsClient.trusting(pebble.root()), pebble.tlsPort(),
                     "alpn.certpilot.test")) {
@@ -141,8 +141,8 @@ class JettyExampleIT {
             var allowed = Curl.get(URI.create("https://shop.customers.certpilot.test:" + pebble.tlsPort() + "/"),
                     pebble.rootFile());
             assertThat(allowed.exitCode()).as(allowed.error()).isZero();
-            assertThat(allowed.body()).contains(example.manager().certificate("shop.customers.certpilot.test")
-                    .orElseThrow().serialNumber().toString(16));
+            assertThat(allowed.body()).contains(SerialNumbers.hex(example.manager()
+                    .certificate("shop.customers.certpilot.test").orElseThrow().serialNumber()));
 
             var refused = Curl.get(URI.create("https://other.certpilot.test:" + pebble.tlsPort() + "/"),
                     pebble.rootFile());

@@ -6,6 +6,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.SerialNumbers;
 
 /** {@code GET /status}: each managed certificate, what is served and when certpilot next looks at it. */
 @RestController
@@ -25,7 +26,7 @@ class StatusController {
     @GetMapping("/status")
     List<Status> status() {
         return manager.status().stream().map(s -> new Status(s.name(), s.domains(),
-                s.serialNumber() == null ? null : s.serialNumber().toString(16),
+                s.serialNumber() == null ? null : SerialNumbers.hex(s.serialNumber()),
                 s.notAfter() == null ? null : s.notAfter().toString(), s.bootstrap(),
                 s.nextCheck() == null ? null : s.nextCheck().toString(), s.failedAttempts(), s.lastError())).toList();
     }

@@ -22,6 +22,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 import dev.certpilot.core.CertificateManager;
+import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.test.Curl;
 import dev.certpilot.test.HeadlessChromium;
 import dev.certpilot.test.Pebble;
@@ -52,7 +53,7 @@ class SpringBootExampleIT {
                 assertThat(client.leaf().getSerialNumber()).as("the bootstrap certificate was swapped for the CA's")
                         .isEqualTo(issued.serialNumber());
                 assertThat(client.get("boot.certpilot.test", "/status"))
-                        .contains("\"serial\":\"" + issued.serialNumber().toString(16) + "\"")
+                        .contains("\"serial\":\"" + SerialNumbers.hex(issued.serialNumber()) + "\"")
                         .contains("\"bootstrap\":false").contains("\"nextCheck\":\"");
             }
 
@@ -66,10 +67,10 @@ class SpringBootExampleIT {
             var curl = Curl.get(status, pebble.rootFile());
             assertThat(curl.exitCode()).as(curl.error()).isZero();
             assertThat(curl.httpVersion()).as("HTTP/2 through ALPN").isEqualTo("2");
-            assertThat(curl.body()).contains("\"serial\":\"" + renewed.serialNumber().toString(16) + "\"");
+            assertThat(curl.body()).contains("\"serial\":\"" + SerialNumbers.hex(renewed.serialNumber()) + "\"");
             assertThat(curl.header("strict-transport-security")).hasValue("max-age=300");
             try (var browser = HeadlessChromium.trusting(pebble.root())) {
-                assertThat(browser.load(status)).contains(renewed.serialNumber().toString(16));
+                assertThat(browser.load(status)).contains(SerialNumbers.hex(renewed.serialNumber()));
             }
 
             var http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:"

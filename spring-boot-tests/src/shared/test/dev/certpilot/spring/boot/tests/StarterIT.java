@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.test.Curl;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PebbleExtension;
@@ -54,6 +56,7 @@ class StarterIT {
         var server = System.getProperty("certpilot.test.server", "unset");
         var challenge = System.getProperty("certpilot.test.challenge", "http-01");
         var arguments = PebbleProperties.arguments(pebble, storage, "--certpilot.challenges=" + challenge,
+                "--spring.config.additional-location=file:" + readmeProperties(),
                 // tls-alpn-01 is validated on the port Pebble connects to: the HTTPS port must be that one
                 "--server.port=" + (challenge.equals("tls-alpn-01") ? pebble.tlsPort() : 0),
                 // renew when 48 of the 60 seconds are left: 7 to 12 s after issuance, spread included
@@ -66,7 +69,7 @@ class StarterIT {
             var trust = TlsClient.trusting(pebble.root());
 
             var issued = awaitServedSerial(trust, port, HOST, null, Duration.ofSeconds(60));
-            var serial = issued.toString(16);
+            var serial = SerialNumbers.hex(issued);
             var shopIssued = awaitServedSerial(trust, port, SHOP, null, Duration.ofSeconds(60));
             assertThat(shopIssued).as("each name its own certificate, by SNI").isNotEqualTo(issued);
 
@@ -81,9 +84,15 @@ class StarterIT {
             assertThat(json.get("status")).as("the app's health, with a CA certificate served").isEqualTo("UP");
             var certpilot = (Map<?, ?>) ((Map<?, ?>) json.get("components")).get("certpilot");
             assertThat(certpilot.get("status")).isEqualTo("UP");
+            assertThat(((Map<?, ?>) json.get("components")).get("ssl")).as("Boot's own ssl health").isNotNull();
+            assertThat(health.body()).as("Boot's own ssl health reads the bundle: the CA's certificate, not the "
+                    + "bootstrap one").doesNotContain("certpilot bootstrap").contains(HOST);
             var certificate = (Map<?, ?>) ((Map<?, ?>) certpilot.get("details")).get(HOST);
             assertThat(certificate.get("serial")).isEqualTo(serial);
             assertThat(certificate.get("bootstrap")).isEqualTo(false);
+            var readiness = https(pebble, port, "/actuator/health/readiness");
+            assertThat(readiness.status()).as("the README's readiness group: " + readiness.body()).isEqualTo(200);
+            assertThat(readiness.body()).contains("\"status\":\"UP\"");
             assertThat(https(pebble, port, "/actuator/certpilot").body()).contains("\"name\":\"" + HOST + "\"")
                     .contains("\"serial\":\"" + serial + "\"").contains("\"nextCheck\":\"");
             assertThat(metric(pebble, port, "certpilot.orders?tag=result:obtained")).isEqualTo(2.0);
@@ -119,7 +128,19 @@ class StarterIT {
             assertThat(metric(pebble, port, "certpilot.orders?tag=result:renewed")).isGreaterThanOrEqualTo(2.0);
             assertThat(metric(pebble, port, "certpilot.orders?tag=result:failed")).isZero();
             assertThat(https(pebble, port, "/actuator/health").body()).contains("\"serial\":\"")
-                    .doesNotContain(issued.toString(16)).doesNotContain(shopIssued.toString(16));
+                    .doesNotContain(SerialNumbers.hex(issued)).doesNotContain(SerialNumbers.hex(shopIssued));
+
+            // renew now, as the README shows: POST /actuator/certpilot/{name} answers once the new one is served
+            var forced = Curl.get(URI.create("https://" + HOST + ":" + port + "/actuator/certpilot/shop"),
+                    pebble.rootFile(), "-X", "POST");
+            assertThat(forced.status()).as(forced.body()).isEqualTo(200);
+            var forcedSerial = JsonParserFactory.getJsonParser().parseMap(forced.body()).get("serial");
+            try (var client = TlsClient.connect(trust, port, SHOP)) {
+                assertThat(SerialNumbers.hex(client.leaf().getSerialNumber())).as("served at once")
+                        .isEqualTo(forcedSerial);
+            }
+            assertThat(Curl.get(URI.create("https://" + HOST + ":" + port + "/actuator/certpilot/nothing"),
+                    pebble.rootFile(), "-X", "POST").status()).as("no such certificate").isEqualTo(404);
         }
     }
 
@@ -157,6 +178,28 @@ class StarterIT {
         var response = Curl.get(URI.create("https://" + HOST + ":" + port + path), pebble.rootFile());
         assertThat(response.exitCode()).as(response.error()).isZero();
         return response;
+    }
+
+    /**
+     * The README's {@code application.properties} block as a user copies it, with the names replaced by this
+     * test's; the test's own arguments (Pebble, ports) override the rest, as a profile would.
+     */
+    private Path readmeProperties() throws IOException {
+        var readme = Files.readString(Path.of("../../README.md"));
+        var matcher = Pattern.compile("```properties\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        String block = null;
+        while (matcher.find()) {
+            if (matcher.group(1).contains("certpilot.accept-terms=true")
+                    && matcher.group(1).contains("management.endpoint.health.group.readiness")) {
+                block = matcher.group(1);
+            }
+        }
+        assertThat(block).as("the README's application.properties block").isNotNull();
+        var names = "certpilot.domains=example.com,www.example.com";
+        assertThat(block).contains(names);
+        var file = storage.resolve("readme.properties");
+        Files.writeString(file, block.replace(names, "certpilot.domains=" + HOST));
+        return file;
     }
 
     private static double metric(Pebble pebble, int port, String query) {
