@@ -50,8 +50,8 @@ import dev.certpilot.core.InMemoryHttp01Responder;
  * }
  * }</pre>
  * In {@code web.xml}, the filter takes its responder from the servlet context attribute
- * {@link #RESPONDER_ATTRIBUTE} (set it from a {@code ServletContextListener}) and its options from init
- * parameters, each optional:
+ * {@link #RESPONDER_ATTRIBUTE} and, optionally, the manager from {@link #MANAGER_ATTRIBUTE} (set both from a
+ * {@code ServletContextListener}), and its options from init parameters, each optional:
  * <pre>{@code
  * <filter>
  *   <filter-name>acme</filter-name>
@@ -72,6 +72,12 @@ public final class AcmeChallengeFilter implements Filter {
 
     /** The servlet context attribute holding the {@link InMemoryHttp01Responder} for the web.xml form. */
     public static final String RESPONDER_ATTRIBUTE = "dev.certpilot.servlet.Http01Responder";
+
+    /**
+     * The servlet context attribute that may hold the {@code CertificateManager}, for the web.xml form: hosts it does
+     * not serve then get 421 instead of a redirect ({@link Builder#servedHosts}).
+     */
+    public static final String MANAGER_ATTRIBUTE = "dev.certpilot.servlet.CertificateManager";
 
     /** The path prefix of HTTP-01 challenges (RFC 8555, section 8.3). */
     public static final String CHALLENGE_PATH = InMemoryHttp01Responder.CHALLENGE_PATH;

@@ -6,6 +6,7 @@ import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 
 import dev.certpilot.core.Hsts;
+import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.InMemoryHttp01Responder;
 
 /** Reads {@link AcmeChallengeFilter}'s {@code web.xml} init parameters into its builder. */
@@ -30,6 +31,14 @@ final class InitParameters {
                     + "ServletContextListener with the responder given to the CertificateManager");
         }
         var builder = AcmeChallengeFilter.builder(responder);
+        var manager = config.getServletContext().getAttribute(AcmeChallengeFilter.MANAGER_ATTRIBUTE);
+        if (manager instanceof CertificateManager served) {
+            builder.servedHosts(served);
+        } else if (manager != null) {
+            throw new ServletException("Filter '" + config.getFilterName() + "': servlet context attribute '"
+                    + AcmeChallengeFilter.MANAGER_ATTRIBUTE + "' holds a " + manager.getClass().getName()
+                    + ", not the CertificateManager: set it to the manager, or leave it unset");
+        }
         try {
             var port = config.getInitParameter(REDIRECT_PORT);
             if (port != null) {

@@ -4,6 +4,7 @@ import static dev.certpilot.servlet.ServletServer.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -15,7 +16,10 @@ import jakarta.servlet.ServletException;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.http.UriCompliance;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import dev.certpilot.core.CertificateAuthority;
+import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.InMemoryHttp01Responder;
 
 /** The ways of registering the filter that its Javadoc shows, each in a real Jetty. */
@@ -47,6 +51,29 @@ class RegistrationTest {
             assertThat(server.exchange("GET /x HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-Proto: https"))
                     .contains("Strict-Transport-Security: max-age=31536000; includeSubDomains; preload");
         }
+    }
+
+    @Test
+    void webXmlFormTakesTheManagerFromTheContextSoThatOtherHostsGet421(@TempDir Path storage) throws Exception {
+        try (var manager = CertificateManager.builder().certificateAuthority(CertificateAuthority.of(
+                "https://127.0.0.1:1/dir")).agreeToTermsOfService().challenges(responder).storageDirectory(storage)
+                .domain("shop.test").build();
+             var server = ServletServer.start(UriCompliance.DEFAULT, 0, s -> {
+                 s.context.setAttribute(AcmeChallengeFilter.RESPONDER_ATTRIBUTE, responder);
+                 s.context.setAttribute(AcmeChallengeFilter.MANAGER_ATTRIBUTE, manager);
+                 s.context.addFilter(webXmlFilter(Map.of("redirect-to-https-port", "443")), "/*",
+                         EnumSet.of(DispatcherType.REQUEST));
+             })) {
+            assertThat(status(server.exchange("GET /x HTTP/1.1\r\nHost: shop.test"))).isEqualTo(308);
+            assertThat(status(server.exchange("GET /x HTTP/1.1\r\nHost: other.test"))).as("not served here")
+                    .isEqualTo(421);
+        }
+        assertThatThrownBy(() -> ServletServer.start(UriCompliance.DEFAULT, 0, s -> {
+            s.context.setAttribute(AcmeChallengeFilter.RESPONDER_ATTRIBUTE, responder);
+            s.context.setAttribute(AcmeChallengeFilter.MANAGER_ATTRIBUTE, "a manager");
+            s.context.addFilter(webXmlFilter(Map.of()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        }).close()).isInstanceOf(ServletException.class)
+                .hasMessageContaining("'" + AcmeChallengeFilter.MANAGER_ATTRIBUTE + "' holds a java.lang.String");
     }
 
     @Test

@@ -3,15 +3,12 @@ package dev.certpilot.readme;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.SSLContext;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,22 +37,17 @@ class QuickStartIT {
 
     @Test
     void theQuickStartOnAServerThatStartsInTheBackgroundKeepsRenewing(Pebble pebble) throws Exception {
-        var https = freePort();
-        writeProject(pebble, https);
-        var classPath = build();
-
+        var https = Served.freePort();
         var log = project.resolve("app.log");
-        var app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                classPath, "Main").directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        var app = writeProject(pebble, https).buildAndRun(log);
         try {
             var trust = TlsClient.trusting(pebble.root());
-            var issued = awaitServedSerial(trust, https, null, app, log);
+            var issued = Served.awaitSerial(trust, https, "shop.test", null, app::isAlive, () -> read(log));
             var page = Curl.get(URI.create("https://shop.test:" + https + "/"), pebble.rootFile());
             assertThat(page.exitCode()).as(page.error()).isZero();
             assertThat(page.body()).isEqualTo("hello over HTTPS");
 
-            var renewed = awaitServedSerial(trust, https, issued, app, log);
+            var renewed = Served.awaitSerial(trust, https, "shop.test", issued, app::isAlive, () -> read(log));
             assertThat(renewed).isNotEqualTo(issued);
             assertThat(app.isAlive()).as("the same process").isTrue();
             assertThat(Files.readString(log)).contains("Renewed certificate shop")
@@ -66,7 +58,7 @@ class QuickStartIT {
         }
     }
 
-    private void writeProject(Pebble pebble, int https) throws IOException {
+    private FreshProject writeProject(Pebble pebble, int https) throws IOException {
         var block = Readme.block("java", "SSLContext tls = manager.sslContext();");
         block = Readme.replace(block, "CertificateAuthority.LETS_ENCRYPT_STAGING", "CertificateAuthority.of(\""
                 + pebble.directory() + "\").withTrustedCertificates(Path.of(\"" + pebble.listenerCaFile() + "\"))");
@@ -115,83 +107,14 @@ class QuickStartIT {
                     }
                 }
                 """.formatted(block.indent(8));
-        Files.createDirectories(project.resolve("src/main/java"));
-        Files.writeString(project.resolve("src/main/java/Main.java"), main);
-        Files.writeString(project.resolve("pom.xml"), """
-                <project xmlns="http://maven.apache.org/POM/4.0.0">
-                  <modelVersion>4.0.0</modelVersion>
-                  <groupId>example</groupId>
-                  <artifactId>quick-start</artifactId>
-                  <version>1</version>
-                  <properties>
-                    <maven.compiler.release>17</maven.compiler.release>
-                    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
-                  </properties>
-                  <dependencies>
-                    <dependency>
-                      <groupId>dev.certpilot</groupId>
-                      <artifactId>acme-core</artifactId>
-                      <version>0.1.0-SNAPSHOT</version>
-                    </dependency>
-                    <dependency>
-                      <groupId>org.slf4j</groupId>
-                      <artifactId>slf4j-simple</artifactId>
-                      <version>2.0.17</version>
-                    </dependency>
-                  </dependencies>
-                  <build>
-                    <plugins>
-                      <plugin>
-                        <artifactId>maven-resources-plugin</artifactId>
-                        <version>3.5.0</version>
-                      </plugin>
-                      <plugin>
-                        <artifactId>maven-compiler-plugin</artifactId>
-                        <version>3.14.1</version>
-                      </plugin>
-                      <plugin>
-                        <artifactId>maven-dependency-plugin</artifactId>
-                        <version>3.11.0</version>
-                      </plugin>
-                    </plugins>
-                  </build>
-                </project>
-                """);
+        return FreshProject.write(project, List.of("acme-core"), main);
     }
 
-    /** Builds the project with Maven from the local repository; returns the class path to run it. */
-    private String build() throws Exception {
-        var output = project.resolve("mvn.log");
-        var maven = new ProcessBuilder("mvn", "-B", "-q", "-o", "compile", "dependency:build-classpath",
-                "-Dmdep.outputFile=classpath.txt").directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
-        assertThat(maven.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(maven.exitValue()).as(Files.readString(output)).isZero();
-        return project.resolve("target/classes") + java.io.File.pathSeparator
-                + Files.readString(project.resolve("classpath.txt")).trim();
-    }
-
-    private static BigInteger awaitServedSerial(SSLContext trust, int port, BigInteger previous, Process app,
-                                                Path log) throws Exception {
-        var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline && app.isAlive()) {
-            try (var client = TlsClient.connect(trust, port, "shop.test")) {
-                var serial = client.leaf().getSerialNumber();
-                if (!serial.equals(previous)) {
-                    return serial;
-                }
-            } catch (IOException notYet) {
-                // not listening yet, or the bootstrap certificate
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the quick start never served a " + (previous == null ? "" : "new ")
-                + "certificate of Pebble's:\n" + Files.readString(log));
-    }
-
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
         }
     }
 }

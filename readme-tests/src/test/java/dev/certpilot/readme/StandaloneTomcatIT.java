@@ -3,15 +3,11 @@ package dev.certpilot.readme;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.SSLContext;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,20 +41,20 @@ class StandaloneTomcatIT {
     void theReadmesServerXmlServesTheCasCertificateThenItsRenewalWithoutARestart(Pebble pebble) throws Exception {
         try (var tomcat = StandaloneTomcat.create()) {
             fetchTheJarAsTheReadmeSays(tomcat.base());
-            var https = freePort();
+            var https = Served.freePort();
             // renew when 48 of the 60 seconds are left: within about 12 s of each issuance
             write(tomcat.base().resolve("conf/server.xml"), serverXml(pebble, https, "renewalWindow=\"0.8\" "));
             deployAnApplication(tomcat.base());
 
             tomcat.start().awaitPort(https, Duration.ofSeconds(60));
             var trust = TlsClient.trusting(pebble.root());
-            var issued = awaitServedSerial(trust, https, HOST, null, tomcat);
+            var issued = Served.awaitSerial(trust, https, HOST, null, tomcat::isAlive, tomcat::log);
 
             var page = Curl.get(URI.create("https://" + HOST + ":" + https + "/"), pebble.rootFile());
             assertThat(page.exitCode()).as("curl, trusting Pebble's root: %s", page.error()).isZero();
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.body()).isEqualTo("hello from the application\n");
-            assertThat(awaitServedSerial(trust, https, "www." + HOST, null, tomcat)).as("the other name, by SNI")
+            assertThat(Served.awaitSerial(trust, https, "www." + HOST, null, tomcat::isAlive, tomcat::log)).as("the other name, by SNI")
                     .isNotEqualTo(issued);
             var plain = Curl.get(URI.create("http://" + HOST + ":" + pebble.httpPort() + "/page?x=1"),
                     pebble.rootFile());
@@ -67,7 +63,7 @@ class StandaloneTomcatIT {
             var other = Curl.get(URI.create("http://other.test:" + pebble.httpPort() + "/"), pebble.rootFile());
             assertThat(other.status()).as("a name not managed").isEqualTo(421);
 
-            var renewed = awaitServedSerial(trust, https, HOST, issued, tomcat);
+            var renewed = Served.awaitSerial(trust, https, HOST, issued, tomcat::isAlive, tomcat::log);
             assertThat(tomcat.isAlive()).as("the same Tomcat process").isTrue();
             var again = Curl.get(URI.create("https://" + HOST + ":" + https + "/"), pebble.rootFile(), "--verbose");
             assertThat(again.exitCode()).as(again.error()).isZero();
@@ -83,7 +79,7 @@ class StandaloneTomcatIT {
     void anUnknownAttributeStopsTheStartWithTheReadmesLine(Pebble pebble) throws Exception {
         try (var tomcat = StandaloneTomcat.create()) {
             fetchTheJarAsTheReadmeSays(tomcat.base());
-            var https = freePort();
+            var https = Served.freePort();
             var xml = Readme.replace(serverXml(pebble, https, ""), "domains=", "domain=");
             write(tomcat.base().resolve("conf/server.xml"), xml);
 
@@ -138,34 +134,6 @@ class StandaloneTomcatIT {
                   <welcome-file-list><welcome-file>index.html</welcome-file></welcome-file-list>
                 </web-app>
                 """);
-    }
-
-    /**
-     * Waits until Tomcat presents, for SNI {@code host}, a certificate that chains to Pebble's root and is not
-     * {@code previous}: the bootstrap certificate, served first, does not chain.
-     */
-    private static BigInteger awaitServedSerial(SSLContext trust, int port, String host, BigInteger previous,
-                                                StandaloneTomcat tomcat) throws Exception {
-        var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            try (var client = TlsClient.connect(trust, port, host)) {
-                var serial = client.leaf().getSerialNumber();
-                if (!serial.equals(previous)) {
-                    return serial;
-                }
-            } catch (IOException notYetTrusted) {
-                // the bootstrap certificate, until the CA's arrives
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("Tomcat never served a " + (previous == null ? "" : "new ") + "certificate of "
-                + "Pebble's for " + host + ":\n" + tomcat.log());
-    }
-
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void write(Path file, String text) throws IOException {

@@ -96,7 +96,7 @@ class CertificateHealthTest {
             assertThat(report.status()).isEqualTo("DOWN");
             assertThat((String) details(report, "late").get("reason"))
                     .contains("renewal has failed 9 times").contains("connection refused");
-            assertThat(details(report, "fine")).containsEntry("status", "UP").containsEntry("serial", "1");
+            assertThat(details(report, "fine")).containsEntry("status", "UP").containsEntry("serial", "01");
 
             var expired = new CertificateStatus("gone", List.of("gone.test"), BigInteger.TWO,
                     now.minusSeconds(1), false, now.plusSeconds(60), 0, null);
