@@ -6,6 +6,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.CertificateStatus;
@@ -47,12 +48,12 @@ public class CertpilotEndpoint {
      * the certificate served before stays served.
      */
     @WriteOperation
-    public Certificate renew(@Selector String name) {
+    public WebEndpointResponse<Certificate> renew(@Selector String name) {
         if (manager.status().stream().noneMatch(s -> s.name().equals(name))) {
-            return null;
+            return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
         }
         manager.renewNow(name);
-        return certificate(name);
+        return new WebEndpointResponse<>(certificate(name));
     }
 
     /** The endpoint's answer: the certificates. */
