@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleEvent;
@@ -102,53 +101,40 @@ public final class CertpilotListener implements LifecycleListener {
         var settings = new ListenerSettings(attributes, ATTRIBUTES, describe());
         var http01 = new InMemoryHttp01Responder();
         var builder = CertificateManager.builder();
-        var ca = settings.value("ca", "lets-encrypt-staging", "lets-encrypt-staging, lets-encrypt, zerossl or the "
+        var named = settings.value("ca", "lets-encrypt-staging", "lets-encrypt-staging, lets-encrypt, zerossl or the "
                 + "https URL of an ACME directory", CertificateAuthority::named);
-        var trust = settings.optional("caTrust", "a PEM file of the roots of the CA's TLS certificate",
-                value -> Path.of(value));
-        if (trust != null) {
-            var plain = ca;
-            ca = settings.value("caTrust", null, "a readable PEM file", value -> plain.withTrustedCertificates(trust));
-        }
+        var trusted = settings.optional("caTrust", "a readable PEM file of the roots of the CA's TLS certificate",
+                value -> named.withTrustedCertificates(Path.of(value)));
+        var ca = trusted != null ? trusted : named;
         var keyId = settings.optional("eabKeyId", "the key id from the CA's console", value -> value);
-        var hmacKey = settings.optional("eabHmacKey", "the HMAC key from the CA's console", value -> value);
-        if ((keyId == null) != (hmacKey == null)) {
-            throw settings.wrong(keyId == null ? "eabKeyId" : "eabHmacKey", "eabKeyId and eabHmacKey go together",
-                    "set both, from the CA's console, or neither");
+        var eab = settings.optional("eabHmacKey", "the base64url HMAC key from the CA's console",
+                value -> ca.withExternalAccountBinding(keyId, value));
+        if ((keyId == null) != (eab == null)) {
+            throw settings.wrong(keyId == null ? "eabKeyId" : "eabHmacKey", "is missing",
+                    "eabKeyId and eabHmacKey go together: set both, from the CA's console, or neither");
         }
-        if (keyId != null) {
-            var plain = ca;
-            ca = settings.value("eabHmacKey", null, "a base64url HMAC key",
-                    value -> plain.withExternalAccountBinding(keyId, hmacKey));
-        }
-        builder.certificateAuthority(ca);
+        builder.certificateAuthority(eab != null ? eab : ca);
         if (!"true".equals(attributes.get("acceptTerms"))) {
             throw settings.wrong("acceptTerms", attributes.containsKey("acceptTerms")
                     ? "is '" + attributes.get("acceptTerms") + "'" : "is missing",
                     "read the CA's terms of service (linked from " + ca.directory() + ") and set acceptTerms=\"true\"");
         }
         builder.agreeToTermsOfService();
-        var email = settings.optional("email", "an address such as ops@example.com", value -> value);
-        if (email != null) {
-            settings.value("email", null, "an address such as ops@example.com", builder::email);
-        }
+        settings.optional("email", "an address such as ops@example.com", builder::email);
         var domains = settings.value("domains", null, "names separated by spaces or commas, such as "
-                + "\"example.com www.example.com\"", ListenerSettings::names);
-        for (var domain : domains) {
-            settings.value("domains", null, "names such as example.com (" + domain + " is not one)",
-                    value -> builder.domain(domain));
-        }
+                + "\"example.com www.example.com\"", value -> {
+                    var names = ListenerSettings.names(value);
+                    names.forEach(builder::domain);
+                    return names;
+                });
         var catalinaBase = System.getProperty("catalina.base", ".");
-        builder.storageDirectory(settings.value("storage", Path.of(catalinaBase, "certpilot").toString(),
-                "a directory Tomcat's user may write", value -> Path.of(value)));
+        var storage = settings.value("storage", Path.of(catalinaBase, "certpilot").toString(),
+                "a directory Tomcat's user may write", Path::of);
+        builder.storageDirectory(storage);
         builder.keyType(settings.value("keyType", "ec-p256", "ec-p256, ec-p384, rsa-2048, rsa-3072 or rsa-4096",
                 value -> KeyType.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'))));
-        var window = settings.optional("renewalWindow", "a fraction between 0 and 1 such as 0.33",
-                Double::parseDouble);
-        if (window != null) {
-            settings.value("renewalWindow", null, "a fraction between 0 and 1 such as 0.33",
-                    value -> builder.renewalWindow(window));
-        }
+        settings.optional("renewalWindow", "a fraction between 0 and 1 such as 0.33",
+                value -> builder.renewalWindow(Double.parseDouble(value)));
         builder.challenges(http01);
         manager = builder.build();
         try {
@@ -167,8 +153,7 @@ public final class CertpilotListener implements LifecycleListener {
                 host.addCertificate(certificate);
                 connector.addSslHostConfig(host);
             }
-            LOG.info("certpilot serves {} on {}; certificates in {}", domains, describe(https),
-                    attributes.getOrDefault("storage", Path.of(catalinaBase, "certpilot").toString()));
+            LOG.info("certpilot serves {} on {}; certificates in {}", domains, describe(https), storage);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -180,17 +165,12 @@ public final class CertpilotListener implements LifecycleListener {
         var filter = AcmeChallengeFilter.builder(http01).servedHosts(manager);
         var redirect = settings.value("redirect", "true", "true or false", ListenerSettings::bool);
         if (redirect) {
-            Supplier<Integer> firstHttps = () -> https.isEmpty() ? 443 : https.get(0).getPortWithOffset();
-            var port = settings.value("redirectPort", String.valueOf(firstHttps.get()), "a port number such as 443",
-                    ListenerSettings::port);
-            filter.redirectToHttps(port);
+            var firstHttps = https.isEmpty() ? 443 : https.get(0).getPortWithOffset();
+            filter.redirectToHttps(settings.value("redirectPort", String.valueOf(firstHttps),
+                    "a port number such as 443", ListenerSettings::port));
         }
-        var maxAge = settings.optional("hstsMaxAgeSeconds", "a number of seconds such as 31536000",
-                Long::parseLong);
-        if (maxAge != null) {
-            settings.value("hstsMaxAgeSeconds", null, "a positive number of seconds such as 31536000",
-                    value -> filter.hsts(Hsts.maxAge(Duration.ofSeconds(maxAge))));
-        }
+        settings.optional("hstsMaxAgeSeconds", "a positive number of seconds such as 31536000",
+                value -> filter.hsts(Hsts.maxAge(Duration.ofSeconds(Long.parseLong(value)))));
         var valve = filter.build();
         for (var service : server.findServices()) {
             service.getContainer().getPipeline().addValve(new FrontDoorValve(valve));
