@@ -2,13 +2,13 @@ package dev.certpilot.readme;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 
+import dev.certpilot.test.LoopbackPorts;
 import dev.certpilot.test.TlsClient;
 
 /** What a route's server presents, seen from a client that trusts Pebble's root only. */
@@ -40,10 +40,8 @@ final class Served {
                 + host + " on port " + port + ":\n" + log.get());
     }
 
-    /** A free TCP port. */
+    /** A free TCP port, below the ephemeral range: another process binds it. */
     static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return LoopbackPorts.free();
     }
 }

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +25,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.SerialNumbers;
+import dev.certpilot.test.LoopbackPorts;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.TlsClient;
 
@@ -234,8 +234,6 @@ public final class Demo implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return LoopbackPorts.free();
     }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -26,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.certpilot.test.HAProxy;
+import dev.certpilot.test.LoopbackPorts;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PostgreSql;
 import dev.certpilot.test.TlsClient;
@@ -178,11 +177,36 @@ class ClusterIT {
         for (int i = 0; i < 3; i++) {
             nodes.add(startNode(cluster, i));
         }
+        for (int i = 0; i < 3; i++) {
+            nodes.set(i, listening(cluster, i, nodes.get(i)));
+        }
         var proxy = HAProxy.roundRobinCheckingReadiness(DOMAINS.get(0), pebble.httpPort(),
                 nodes.stream().map(node -> node.httpPort).toList(), pebble.tlsPort(),
                 nodes.stream().map(node -> node.httpsPort).toList());
         resources.add(proxy);
         return cluster;
+    }
+
+    /**
+     * {@code node} once it listens; a node that could not bind the free ports it was given (taken meanwhile by a
+     * client's outgoing connection, on a busy machine) is started again on others, at most twice.
+     */
+    private Node listening(Cluster cluster, int index, Node node) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            var deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (node.process.isAlive() && System.nanoTime() < deadline) {
+                try (var socket = new java.net.Socket()) {
+                    socket.connect(new java.net.InetSocketAddress("127.0.0.1", node.httpsPort), 200);
+                    return node;
+                } catch (IOException notYet) {
+                    sleep(50);
+                }
+            }
+            if (node.process.isAlive() || attempt == 2 || !Files.readString(node.log).contains("Cannot listen on")) {
+                return node; // the assertions that follow report it, with its log
+            }
+            node = startNode(cluster, index);
+        }
     }
 
     private Node startNode(Cluster cluster, int index) throws IOException {
@@ -283,9 +307,7 @@ class ClusterIT {
     }
 
     private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return LoopbackPorts.free();
     }
 
     private static void sleep(long millis) {
