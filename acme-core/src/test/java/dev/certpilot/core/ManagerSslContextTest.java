@@ -37,6 +37,8 @@ class ManagerSslContextTest {
             manager.start();
             manager.awaitCertificates(Duration.ofSeconds(10));
             var context = manager.sslContext();
+            assertThat(context.getProvider()).as("the JDK's, for code that asks").isNotNull();
+            assertThat(context.getProtocol()).isEqualTo("TLS");
             var before = context.getServerSessionContext();
             assertThat(handshake(context).getSerialNumber())
                     .isEqualTo(manager.certificate("shop.test").orElseThrow().serialNumber());

@@ -89,7 +89,11 @@ public final class CertpilotListener implements LifecycleListener {
         }
         switch (event.getType()) {
             case Lifecycle.BEFORE_INIT_EVENT -> install(server);
-            case Lifecycle.AFTER_START_EVENT -> manager.start();
+            case Lifecycle.AFTER_START_EVENT -> {
+                if (manager != null) {
+                    manager.start();
+                }
+            }
             case Lifecycle.BEFORE_STOP_EVENT -> close();
             default -> {
             }

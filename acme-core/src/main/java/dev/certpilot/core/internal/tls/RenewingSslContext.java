@@ -26,7 +26,8 @@ public final class RenewingSslContext extends SSLContext {
     private final Spi spi;
 
     private RenewingSslContext(Spi spi) {
-        super(spi, null, "TLS");
+        // the JDK's own provider, which made the context it delegates to: code that asks (Netty does) finds it
+        super(spi, spi.current.getProvider(), "TLS");
         this.spi = spi;
     }
 
