@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -30,63 +29,15 @@ class BomIT {
     @Test
     void theStarterJettyAndJdbcWithoutVersionsBuildThroughTheReadmesBomImport() throws Exception {
         var block = Readme.block("xml", "<artifactId>certpilot-bom</artifactId>");
-        Files.writeString(project.resolve("pom.xml"), """
-                <project xmlns="http://maven.apache.org/POM/4.0.0">
-                  <modelVersion>4.0.0</modelVersion>
-                  <groupId>example</groupId>
-                  <artifactId>my-app</artifactId>
-                  <version>1</version>
-                %s
-                  <properties>
-                    <maven.compiler.release>17</maven.compiler.release>
-                  </properties>
-                  <dependencies>
-                    <dependency>
-                      <groupId>dev.certpilot</groupId>
-                      <artifactId>certpilot-spring-boot-starter</artifactId>
-                    </dependency>
-                    <dependency>
-                      <groupId>dev.certpilot</groupId>
-                      <artifactId>acme-jetty</artifactId>
-                    </dependency>
-                    <dependency>
-                      <groupId>dev.certpilot</groupId>
-                      <artifactId>certpilot-jdbc</artifactId>
-                    </dependency>
-                  </dependencies>
-                  <build>
-                    <plugins>
-                      <plugin>
-                        <artifactId>maven-resources-plugin</artifactId>
-                        <version>3.5.0</version>
-                      </plugin>
-                      <plugin>
-                        <artifactId>maven-compiler-plugin</artifactId>
-                        <version>3.14.1</version>
-                      </plugin>
-                      <plugin>
-                        <artifactId>maven-dependency-plugin</artifactId>
-                        <version>3.11.0</version>
-                      </plugin>
-                    </plugins>
-                  </build>
-                </project>
-                """.formatted(block.indent(2)));
-        Files.createDirectories(project.resolve("src/main/java"));
-        Files.writeString(project.resolve("src/main/java/Main.java"), """
+        var classPath = FreshProject.writeManaged(project, block, List.of("certpilot-spring-boot-starter",
+                "acme-jetty", "certpilot-jdbc"), """
                 public class Main {
                     static final Class<?>[] USED = {dev.certpilot.jetty.JettyHttps.class,
                             dev.certpilot.jdbc.JdbcCertificateStore.class,
                             dev.certpilot.spring.boot.CertpilotProperties.class};
                 }
-                """);
-        var output = project.resolve("mvn.log");
-        var maven = new ProcessBuilder("mvn", "-B", "-q", "-o", "compile", "dependency:build-classpath",
-                "-Dmdep.outputFile=classpath.txt").directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
-        assertThat(maven.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(maven.exitValue()).as(Files.readString(output)).isZero();
-        assertThat(Files.readString(project.resolve("classpath.txt")))
+                """).build();
+        assertThat(classPath)
                 .contains("certpilot-spring-boot-starter-0.1.0-SNAPSHOT.jar", "acme-jetty-0.1.0-SNAPSHOT.jar",
                         "certpilot-jdbc-0.1.0-SNAPSHOT.jar", "acme-core-0.1.0-SNAPSHOT.jar");
         assertThat(project.resolve("target/classes/Main.class")).as("it builds").exists();

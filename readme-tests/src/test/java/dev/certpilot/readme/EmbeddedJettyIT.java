@@ -2,9 +2,7 @@ package dev.certpilot.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +40,7 @@ class EmbeddedJettyIT {
         var app = FreshProject.write(project, List.of("acme-jetty"), main(pebble, https)).buildAndRun(log);
         try {
             var trust = TlsClient.trusting(pebble.root());
-            var issued = Served.awaitSerial(trust, https, "shop.test", null, app::isAlive, () -> read(log));
+            var issued = Served.awaitSerial(trust, https, "shop.test", null, app::isAlive, () -> Served.log(log));
             var page = Curl.get(URI.create("https://shop.test:" + https + "/"), pebble.rootFile());
             assertThat(page.exitCode()).as(page.error()).isZero();
             assertThat(page.httpVersion()).isEqualTo("2");
@@ -52,7 +50,7 @@ class EmbeddedJettyIT {
             assertThat(plain.status()).isBetween(301, 308);
             assertThat(plain.header("location")).hasValue("https://shop.test:" + https + "/x");
 
-            var renewed = Served.awaitSerial(trust, https, "shop.test", issued, app::isAlive, () -> read(log));
+            var renewed = Served.awaitSerial(trust, https, "shop.test", issued, app::isAlive, () -> Served.log(log));
             assertThat(renewed).isNotEqualTo(issued);
             assertThat(app.isAlive()).as("the same process").isTrue();
         } finally {
@@ -100,13 +98,5 @@ class EmbeddedJettyIT {
                     }
                 }
                 """.formatted(builder.indent(8), jetty.indent(8));
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 }

@@ -28,21 +28,36 @@ final class FreshProject {
      * {@code dev.certpilot}, version 0.1.0-SNAPSHOT) as its dependencies.
      */
     static FreshProject write(Path dir, List<String> artifacts, String main) throws IOException {
+        return write(dir, "", artifacts, "<version>0.1.0-SNAPSHOT</version>", main);
+    }
+
+    /**
+     * Writes the project with {@code management} (a {@code dependencyManagement} element, such as a BOM's import)
+     * and {@code artifacts} without versions, which it must manage.
+     */
+    static FreshProject writeManaged(Path dir, String management, List<String> artifacts, String main)
+            throws IOException {
+        return write(dir, management, artifacts, "", main);
+    }
+
+    private static FreshProject write(Path dir, String management, List<String> artifacts, String version,
+                                      String main) throws IOException {
         Files.createDirectories(dir.resolve("src/main/java"));
         Files.writeString(dir.resolve("src/main/java/Main.java"), main);
         var dependencies = artifacts.stream().map(artifact -> """
                     <dependency>
                       <groupId>dev.certpilot</groupId>
                       <artifactId>%s</artifactId>
-                      <version>0.1.0-SNAPSHOT</version>
+                      %s
                     </dependency>
-                """.formatted(artifact)).collect(Collectors.joining());
+                """.formatted(artifact, version)).collect(Collectors.joining());
         Files.writeString(dir.resolve("pom.xml"), """
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
                   <modelVersion>4.0.0</modelVersion>
                   <groupId>example</groupId>
                   <artifactId>my-app</artifactId>
                   <version>1</version>
+                %s
                   <properties>
                     <maven.compiler.release>17</maven.compiler.release>
                     <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
@@ -71,20 +86,28 @@ final class FreshProject {
                     </plugins>
                   </build>
                 </project>
-                """.formatted(dependencies));
+                """.formatted(management.indent(2), dependencies));
         return new FreshProject(dir);
     }
 
-    /** Builds it with Maven, offline (the artifacts are the installed ones), and starts {@code Main}. */
-    Process buildAndRun(Path log) throws Exception {
+    /**
+     * Builds it with Maven, offline (the artifacts are the installed ones); returns its class path, its classes
+     * first.
+     */
+    String build() throws Exception {
         var output = dir.resolve("mvn.log");
         var maven = new ProcessBuilder("mvn", "-B", "-q", "-o", "compile", "dependency:build-classpath",
                 "-Dmdep.outputFile=classpath.txt").directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).start();
         assertThat(maven.waitFor(300, TimeUnit.SECONDS)).isTrue();
         assertThat(maven.exitValue()).as(Files.readString(output)).isZero();
-        var classPath = dir.resolve("target/classes") + File.pathSeparator
+        return dir.resolve("target/classes") + File.pathSeparator
                 + Files.readString(dir.resolve("classpath.txt")).trim();
+    }
+
+    /** {@link #build()}s it and starts {@code Main}. */
+    Process buildAndRun(Path log) throws Exception {
+        var classPath = build();
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 classPath, "Main").directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
                 .start();

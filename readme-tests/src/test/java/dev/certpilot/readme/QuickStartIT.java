@@ -42,12 +42,12 @@ class QuickStartIT {
         var app = writeProject(pebble, https).buildAndRun(log);
         try {
             var trust = TlsClient.trusting(pebble.root());
-            var issued = Served.awaitSerial(trust, https, "shop.test", null, app::isAlive, () -> read(log));
+            var issued = Served.awaitSerial(trust, https, "shop.test", null, app::isAlive, () -> Served.log(log));
             var page = Curl.get(URI.create("https://shop.test:" + https + "/"), pebble.rootFile());
             assertThat(page.exitCode()).as(page.error()).isZero();
             assertThat(page.body()).isEqualTo("hello over HTTPS");
 
-            var renewed = Served.awaitSerial(trust, https, "shop.test", issued, app::isAlive, () -> read(log));
+            var renewed = Served.awaitSerial(trust, https, "shop.test", issued, app::isAlive, () -> Served.log(log));
             assertThat(renewed).isNotEqualTo(issued);
             assertThat(app.isAlive()).as("the same process").isTrue();
             assertThat(Files.readString(log)).contains("Renewed certificate shop")
@@ -108,13 +108,5 @@ class QuickStartIT {
                 }
                 """.formatted(block.indent(8));
         return FreshProject.write(project, List.of("acme-core"), main);
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 }

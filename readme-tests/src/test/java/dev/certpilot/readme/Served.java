@@ -2,6 +2,8 @@ package dev.certpilot.readme;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -43,5 +45,14 @@ final class Served {
     /** A free TCP port, below the ephemeral range: another process binds it. */
     static int freePort() throws IOException {
         return LoopbackPorts.free();
+    }
+
+    /** What a process wrote to {@code log}, for a failure's message. */
+    static String log(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 }
