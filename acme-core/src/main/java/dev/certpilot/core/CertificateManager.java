@@ -42,18 +42,17 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
  *
  * <pre>{@code
  * var http01 = new InMemoryHttp01Responder();          // serve it with AcmeChallengeFilter on port 80
- * try (var manager = CertificateManager.builder()
+ * var manager = CertificateManager.builder()
  *         .certificateAuthority(CertificateAuthority.LETS_ENCRYPT_STAGING)
  *         .email("ops@example.com")
  *         .agreeToTermsOfService()
  *         .certificate("shop", "shop.example.com", "www.shop.example.com")
  *         .challenges(http01)
  *         .storageDirectory(Path.of("/var/lib/myapp/certificates"))
- *         .build()) {
- *     manager.start();              // stored certificates at once, a self-signed one until the first is issued
- *     sslContext.init(new KeyManager[] {manager.keyManager()}, null, null);
- *     manager.awaitCertificates(Duration.ofMinutes(2));
- * }
+ *         .build();
+ * manager.start();              // stored certificates at once, a self-signed one until the first is issued
+ * SSLContext tls = manager.sslContext();   // give it to the HTTPS server; close the manager when that stops
+ * manager.awaitCertificates(Duration.ofMinutes(2));
  * }</pre>
  *
  * <p>On {@link #start()}, a stored certificate that is still valid and covers the configured domains is served
@@ -77,7 +76,8 @@ public final class CertificateManager implements AutoCloseable {
     private final SharedChallenges challenges;
     private final List<ChallengeResponder> responders;
     private final SniKeyManager keyManager;
-    private final RenewingSslContext sslContext;
+    /** Made at the first {@link #sslContext()}: a JSSE context costs start-up time that adapters do not need. */
+    private volatile RenewingSslContext sslContext;
     private final ServedCertificates served;
     private final OnDemandIssuer onDemand;
     private final OnDemandTls onDemandTls;
@@ -114,11 +114,11 @@ public final class CertificateManager implements AutoCloseable {
         var tlsAlpn = settings.responders().stream().filter(TlsAlpn01Responder.class::isInstance)
                 .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
         this.keyManager = new SniKeyManager(served, onDemand, tlsAlpn, null);
-        this.sslContext = RenewingSslContext.over(keyManager);
         renewer.addListener(event -> {
-            if (event instanceof CertificateEvent.Obtained || event instanceof CertificateEvent.Renewed
-                    || event instanceof CertificateEvent.Revoked) {
-                sslContext.renew();
+            var context = sslContext;
+            if (context != null && (event instanceof CertificateEvent.Obtained
+                    || event instanceof CertificateEvent.Renewed || event instanceof CertificateEvent.Revoked)) {
+                context.renew();
             }
         });
     }
@@ -435,7 +435,17 @@ public final class CertificateManager implements AutoCloseable {
      * {@code SSLServerSocket} keeps the context it was made from.) Trusts no client certificate. Thread-safe.
      */
     public SSLContext sslContext() {
-        return sslContext;
+        var context = sslContext;
+        if (context == null) {
+            synchronized (lifecycle) {
+                context = sslContext;
+                if (context == null) {
+                    context = RenewingSslContext.over(keyManager);
+                    sslContext = context;
+                }
+            }
+        }
+        return context;
     }
 
     /**
