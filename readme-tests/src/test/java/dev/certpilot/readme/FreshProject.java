@@ -25,7 +25,8 @@ final class FreshProject {
 
     /**
      * Writes the project: {@code main} as {@code src/main/java/Main.java}, and {@code artifacts} (artifact ids of
-     * {@code dev.certpilot}, version 0.1.0-SNAPSHOT) as its dependencies.
+     * {@code dev.certpilot}, version 0.1.0-SNAPSHOT, or another library as {@code group:artifact:version}) as its
+     * dependencies.
      */
     static FreshProject write(Path dir, List<String> artifacts, String main) throws IOException {
         return write(dir, "", artifacts, "<version>0.1.0-SNAPSHOT</version>", main);
@@ -44,13 +45,11 @@ final class FreshProject {
                                       String main) throws IOException {
         Files.createDirectories(dir.resolve("src/main/java"));
         Files.writeString(dir.resolve("src/main/java/Main.java"), main);
-        var dependencies = artifacts.stream().map(artifact -> """
-                    <dependency>
-                      <groupId>dev.certpilot</groupId>
-                      <artifactId>%s</artifactId>
-                      %s
-                    </dependency>
-                """.formatted(artifact, version)).collect(Collectors.joining());
+        var dependencies = artifacts.stream().map(artifact -> {
+            var coordinates = artifact.split(":");
+            return coordinates.length == 3 ? dependency(coordinates[0], coordinates[1], "<version>" + coordinates[2]
+                    + "</version>") : dependency("dev.certpilot", artifact, version);
+        }).collect(Collectors.joining());
         Files.writeString(dir.resolve("pom.xml"), """
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
                   <modelVersion>4.0.0</modelVersion>
@@ -88,6 +87,16 @@ final class FreshProject {
                 </project>
                 """.formatted(management.indent(2), dependencies));
         return new FreshProject(dir);
+    }
+
+    private static String dependency(String group, String artifact, String version) {
+        return """
+                    <dependency>
+                      <groupId>%s</groupId>
+                      <artifactId>%s</artifactId>
+                      %s
+                    </dependency>
+                """.formatted(group, artifact, version);
     }
 
     /**
