@@ -10,19 +10,28 @@ import java.time.Duration;
 public class CaTimeoutException extends AcmeServerException {
 
     private static final long serialVersionUID = 1L;
+    /**
+     * The timeout that passed.
+     */
 
     private final Duration timeout;
 
     /**
      * @param directory the CA's directory URL
      * @param timeout   the timeout that passed
+     * @param message what failed and how to fix it
+     * @param cause the timeout underneath
      */
     public CaTimeoutException(String message, URI directory, Duration timeout, Throwable cause) {
         super(message, directory, null, cause);
         this.timeout = timeout;
     }
 
-    /** The timeout that passed: {@code networkTimeout} or {@code issuanceTimeout}. */
+    /**
+     * The timeout that passed: {@code networkTimeout} or {@code issuanceTimeout}.
+     *
+     * @return the timeout
+     */
     public Duration timeout() {
         return timeout;
     }

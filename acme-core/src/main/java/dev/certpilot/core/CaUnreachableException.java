@@ -10,7 +10,11 @@ public class CaUnreachableException extends AcmeServerException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param directory the CA's directory URL */
+    /**
+     * @param directory the CA's directory URL
+     * @param message what failed and how to fix it
+     * @param cause the network failure
+     */
     public CaUnreachableException(String message, URI directory, Throwable cause) {
         super(message, directory, null, cause);
     }

@@ -48,6 +48,12 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
     public static final CertificateAuthority ZEROSSL = of("https://acme.zerossl.com/v2/DV90");
 
     /**
+     * @param directory the ACME directory URL; {@code https} only
+     * @param eab External Account Binding credentials, or {@code null}
+     * @param trustedCertificates certificates that anchor trust in the directory's TLS certificate, or empty for the
+     *     JDK's
+     * @param profile the certificate profile to order, or {@code null} for the CA's default
+     * @param preferredChain the common name of the root whose chain to serve, or {@code null} for the CA's default
      * @throws IllegalArgumentException if the directory URL is not an absolute {@code https} URL
      */
     public CertificateAuthority {
@@ -66,13 +72,28 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
         }
     }
 
-    /** A CA with its default chain. */
+    /**
+     * A CA with its default chain.
+     *
+     * @param directory the ACME directory URL; {@code https} only
+     * @param eab External Account Binding credentials, or {@code null}
+     * @param trustedCertificates certificates that anchor trust in the directory's TLS certificate, or empty for the
+     *     JDK's
+     * @param profile the certificate profile to order, or {@code null} for the CA's default
+     */
     public CertificateAuthority(URI directory, ExternalAccountBinding eab, List<X509Certificate> trustedCertificates,
                                 String profile) {
         this(directory, eab, trustedCertificates, profile, null);
     }
 
-    /** A CA with no profile and its default chain. */
+    /**
+     * A CA with no profile and its default chain.
+     *
+     * @param directory the ACME directory URL; {@code https} only
+     * @param eab External Account Binding credentials, or {@code null}
+     * @param trustedCertificates certificates that anchor trust in the directory's TLS certificate, or empty for the
+     *     JDK's
+     */
     public CertificateAuthority(URI directory, ExternalAccountBinding eab, List<X509Certificate> trustedCertificates) {
         this(directory, eab, trustedCertificates, null, null);
     }
@@ -80,6 +101,8 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
     /**
      * A CA by directory URL, with no EAB and the JDK's trust store.
      *
+     * @param directoryUrl the ACME directory URL
+     * @return the CA
      * @throws IllegalArgumentException if {@code directoryUrl} is not an absolute {@code https} URL
      */
     public static CertificateAuthority of(String directoryUrl) {
@@ -97,6 +120,8 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
      * A CA by the name configuration files use: {@code lets-encrypt}, {@code lets-encrypt-staging}, {@code zerossl},
      * or the {@code https} URL of an ACME directory. Any other name is refused, so that a typo never picks a CA.
      *
+     * @param name a CA's name or directory URL
+     * @return the CA
      * @throws IllegalArgumentException naming the accepted names, if {@code name} is none of them
      */
     public static CertificateAuthority named(String name) {
@@ -115,13 +140,24 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
         };
     }
 
-    /** This CA with External Account Binding credentials. */
+    /**
+     * This CA with External Account Binding credentials.
+     *
+     * @param keyId the key identifier the CA gave
+     * @param hmacKey the MAC key the CA gave, base64url-encoded
+     * @return a copy with the binding
+     */
     public CertificateAuthority withExternalAccountBinding(String keyId, String hmacKey) {
         return new CertificateAuthority(directory, new ExternalAccountBinding(keyId, hmacKey), trustedCertificates,
                 profile, preferredChain);
     }
 
-    /** This CA, trusting only {@code certificates} for its HTTPS endpoint (for private and test CAs). */
+    /**
+     * This CA, trusting only {@code certificates} for its HTTPS endpoint (for private and test CAs).
+     *
+     * @param certificates the trust anchors
+     * @return a copy trusting only them
+     */
     public CertificateAuthority withTrustedCertificates(X509Certificate... certificates) {
         if (certificates.length == 0) {
             throw new IllegalArgumentException("withTrustedCertificates needs at least one certificate");
@@ -134,6 +170,8 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
      * ({@link ManagedCertificate#withProfile}). The CA's advertised profiles are checked at each order: one it does not
      * offer fails the order with the list of those it does.
      *
+     * @param profile the profile's name, as the CA advertises it
+     * @return a copy with the profile
      * @throws IllegalArgumentException if {@code profile} is not a profile name
      */
     public CertificateAuthority withProfile(String profile) {
@@ -146,6 +184,9 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
      * compared regardless of case with the issuer of each chain's last certificate, when the CA offers it as its
      * default or an alternate chain (RFC 8555, section 7.4.2); else its default chain, with a warning listing the
      * roots it offered. Nothing is pinned: when the CA changes intermediates, the new ones are served.
+     *
+     * @param rootCommonName the root certificate's common name
+     * @return a copy with the preference
      */
     public CertificateAuthority withPreferredChain(String rootCommonName) {
         return new CertificateAuthority(directory, eab, trustedCertificates, profile,
@@ -155,6 +196,8 @@ public record CertificateAuthority(URI directory, ExternalAccountBinding eab,
     /**
      * This CA, trusting only the PEM certificates in {@code pemFile} for its HTTPS endpoint.
      *
+     * @param pemFile a file of PEM certificates
+     * @return a copy trusting only them
      * @throws IllegalArgumentException if the file cannot be read or holds no certificate
      */
     public CertificateAuthority withTrustedCertificates(Path pemFile) {

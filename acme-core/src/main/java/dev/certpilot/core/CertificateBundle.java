@@ -27,6 +27,10 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
                                 PrivateKey privateKey) {
 
     /**
+     * @param name the managed certificate's name
+     * @param domains the DNS names it was ordered for
+     * @param chain leaf first; not empty
+     * @param privateKey the leaf's private key
      * @throws IllegalArgumentException if the chain is empty
      */
     public CertificateBundle {
@@ -39,22 +43,38 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
         }
     }
 
-    /** The end-entity certificate. */
+    /**
+     * The end-entity certificate.
+     *
+     * @return the first certificate of the chain
+     */
     public X509Certificate leaf() {
         return chain.get(0);
     }
 
-    /** Start of the leaf's validity. */
+    /**
+     * Start of the leaf's validity.
+     *
+     * @return the leaf's notBefore
+     */
     public Instant notBefore() {
         return leaf().getNotBefore().toInstant();
     }
 
-    /** End of the leaf's validity. */
+    /**
+     * End of the leaf's validity.
+     *
+     * @return the leaf's notAfter
+     */
     public Instant notAfter() {
         return leaf().getNotAfter().toInstant();
     }
 
-    /** The leaf's serial number. */
+    /**
+     * The leaf's serial number.
+     *
+     * @return the serial number
+     */
     public BigInteger serialNumber() {
         return leaf().getSerialNumber();
     }
@@ -62,6 +82,8 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
     /**
      * Whether the private key belongs to the leaf's public key; one key operation (a store checks it before it
      * saves).
+     *
+     * @return whether the key pair matches
      */
     public boolean keyMatches() {
         return KeyPairs.matches(leaf().getPublicKey(), privateKey());
@@ -70,12 +92,19 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
     /**
      * Whether the leaf is self-signed: true for the bootstrap certificate a manager serves until the CA issues
      * one, false for a certificate from a CA.
+     *
+     * @return whether the leaf's issuer is itself
      */
     public boolean isSelfSigned() {
         return chain.size() == 1 && leaf().getSubjectX500Principal().equals(leaf().getIssuerX500Principal());
     }
 
-    /** Whether the leaf is valid at {@code instant}. */
+    /**
+     * Whether the leaf is valid at {@code instant}.
+     *
+     * @param instant the time to check
+     * @return whether {@code instant} lies within the leaf's validity
+     */
     public boolean isValidAt(Instant instant) {
         return !instant.isBefore(notBefore()) && instant.isBefore(notAfter());
     }
@@ -83,6 +112,9 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
     /**
      * Whether this certificate was ordered for {@code host}, directly or through a wildcard
      * ({@code *.example.com} covers {@code a.example.com}, not {@code a.b.example.com} or {@code example.com}).
+     *
+     * @param host a DNS name or IP address
+     * @return whether a domain of this bundle covers it
      */
     public boolean covers(String host) {
         var name = host.toLowerCase(Locale.ROOT);
@@ -97,6 +129,7 @@ public record CertificateBundle(String name, List<String> domains, List<X509Cert
      * A new in-memory PKCS#12 key store holding this bundle as one key entry, aliased by {@link #name()}.
      *
      * @param password protects the key entry and the store
+     * @return the key store
      */
     public KeyStore toKeyStore(char[] password) {
         try {

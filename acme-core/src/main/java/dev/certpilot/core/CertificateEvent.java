@@ -15,10 +15,18 @@ import java.util.Objects;
  */
 public sealed interface CertificateEvent {
 
-    /** The name of the managed certificate. */
+    /**
+     * The name of the managed certificate.
+     *
+     * @return the certificate's name
+     */
     String name();
 
-    /** When it happened, by the manager's clock. */
+    /**
+     * When it happened, by the manager's clock.
+     *
+     * @return the time of the event
+     */
     Instant time();
 
     /**
@@ -29,6 +37,16 @@ public sealed interface CertificateEvent {
      */
     record Obtaining(String name, Instant time, List<String> domains, URI certificateAuthority, int attempt,
                      boolean renewal) implements CertificateEvent {
+        /**
+         * Copies {@code domains}.
+         *
+         * @param name the managed certificate's name
+         * @param time when it happened
+         * @param domains the domains ordered
+         * @param certificateAuthority the CA's directory URL
+         * @param attempt 1 for the first try
+         * @param renewal whether a certificate is being replaced
+         */
         public Obtaining {
             domains = List.copyOf(domains);
         }
@@ -52,6 +70,15 @@ public sealed interface CertificateEvent {
      */
     record Failed(String name, Instant time, CertpilotException cause, int attempt, Instant nextAttempt)
             implements CertificateEvent {
+        /**
+         * Requires a cause.
+         *
+         * @param name the managed certificate's name
+         * @param time when it happened
+         * @param cause what failed
+         * @param attempt how many attempts in a row have failed
+         * @param nextAttempt when the next one is scheduled
+         */
         public Failed {
             Objects.requireNonNull(cause, "cause");
         }

@@ -9,6 +9,10 @@ package dev.certpilot.core;
 @FunctionalInterface
 public interface CertificateListener {
 
-    /** Called for each event. */
+    /**
+     * Called for each event.
+     *
+     * @param event what happened
+     */
     void onEvent(CertificateEvent event);
 }

@@ -61,7 +61,8 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
  * tells {@link CertificateListener}s. Instances of an application that share one store (a database store such as
  * {@code certpilot-jdbc}'s) form a cluster: each certificate is ordered by one of them under the store's lease, any
  * of them answers the CA's HTTP-01 and TLS-ALPN-01 requests (through their {@link InMemoryHttp01Responder} and
- * {@link InMemoryTlsAlpn01Responder}), and all serve a new certificate within a {@link CertificateManagerBuilder#storePollInterval
+ * {@link InMemoryTlsAlpn01Responder}), and all serve a new certificate within a {@link
+ * CertificateManagerBuilder#storePollInterval
  * poll}. Thread-safe: reads ({@link #certificate}, {@link #certificateForHost},
  * {@link #status()}, the {@link #keyManager()}) see an immutable snapshot or volatile state and never block.
  */
@@ -126,6 +127,8 @@ public final class CertificateManager implements AutoCloseable {
     /**
      * On-demand TLS as configured, so that a server adapter can fit its deadlines to the handshake timeout; empty
      * when off.
+     *
+     * @return the on-demand settings, or empty
      */
     public Optional<OnDemandTls> onDemandTls() {
         return Optional.ofNullable(onDemandTls);
@@ -138,7 +141,11 @@ public final class CertificateManager implements AutoCloseable {
         return result;
     }
 
-    /** Returns a builder; see its setters for every option and its default. */
+    /**
+     * Returns a builder; see its setters for every option and its default.
+     *
+     * @return a new builder
+     */
     public static CertificateManagerBuilder builder() {
         return new CertificateManagerBuilder();
     }
@@ -236,11 +243,13 @@ public final class CertificateManager implements AutoCloseable {
     /**
      * Waits until every managed certificate is served from the CA (not the bootstrap certificate).
      *
+     * @param timeout how long to wait at most
      * @throws ChallengeFailedException if the CA could not validate a domain of a certificate that has none yet
      * @throws AcmeServerException      if the CA cannot be reached or refuses, for such a certificate
      * @throws StorageException         if the store fails for such a certificate
      * @throws CertpilotException       if {@code timeout} passes first; the manager keeps trying meanwhile
      * @throws IllegalStateException    if the manager is not started
+     * @throws InterruptedException if the calling thread is interrupted while it waits
      */
     public void awaitCertificates(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
@@ -256,6 +265,7 @@ public final class CertificateManager implements AutoCloseable {
      * Orders a new certificate for {@code name} now, on the calling thread, whatever its expiry. On failure the
      * current certificate stays served and retries follow the back-off schedule.
      *
+     * @param name the managed certificate's name
      * @return the new certificate, already served
      * @throws IllegalArgumentException if no managed certificate has that name
      * @throws CertpilotException       if the renewal failed
@@ -268,6 +278,8 @@ public final class CertificateManager implements AutoCloseable {
     /**
      * Revokes the certificate served for {@code name} at the CA, then orders a new one at once.
      *
+     * @param name the managed certificate's name
+     * @param reason the reason given to the CA
      * @return the new certificate, already served
      * @throws IllegalStateException if {@code name} has no certificate from the CA yet
      * @throws CertpilotException    if revocation or the new order fails
@@ -289,17 +301,29 @@ public final class CertificateManager implements AutoCloseable {
         renewer.rollOverAccountKeys();
     }
 
-    /** Registers {@code listener} for events from now on. */
+    /**
+     * Registers {@code listener} for events from now on.
+     *
+     * @param listener the listener, called on the manager's threads
+     */
     public void addListener(CertificateListener listener) {
         renewer.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** Unregisters {@code listener}. */
+    /**
+     * Unregisters {@code listener}.
+     *
+     * @param listener a listener registered before
+     */
     public void removeListener(CertificateListener listener) {
         renewer.removeListener(listener);
     }
 
-    /** What is served for each managed certificate and when it is next checked, in configuration order. */
+    /**
+     * What is served for each managed certificate and when it is next checked, in configuration order.
+     *
+     * @return a status per certificate
+     */
     public List<CertificateStatus> status() {
         return renewer.status();
     }
@@ -308,6 +332,9 @@ public final class CertificateManager implements AutoCloseable {
      * The certificate served for the managed certificate called {@code name}: the CA's, or the self-signed
      * bootstrap one until the first is obtained ({@link CertificateBundle#isSelfSigned()}); empty if no managed
      * certificate has that name. A certificate not in memory is read from the store.
+     *
+     * @param name the managed certificate's name
+     * @return the certificate served, or empty
      */
     public Optional<CertificateBundle> certificate(String name) {
         return Optional.ofNullable(served.byName(name));
@@ -316,6 +343,9 @@ public final class CertificateManager implements AutoCloseable {
     /**
      * The current certificate to present for {@code host}: the one listing it exactly, else one whose wildcard
      * covers it.
+     *
+     * @param host a DNS name or IP address, as a client sends it
+     * @return the certificate, or empty if none covers {@code host}
      */
     public Optional<CertificateBundle> certificateForHost(String host) {
         var entry = served.forHost(host);
@@ -333,6 +363,7 @@ public final class CertificateManager implements AutoCloseable {
      * {@code policy=wildcard} where a certificate lists its wildcard. Logs in to the CA (registering the account if
      * new), which takes a network round trip or two.
      *
+     * @return the records, one per DNS name
      * @throws IllegalStateException if no {@link DnsPersist01Responder} is among the challenges
      * @throws CertpilotException    if the CA does not advertise dns-persist-01, or cannot be reached
      */
@@ -355,7 +386,11 @@ public final class CertificateManager implements AutoCloseable {
         }
     }
 
-    /** The certificates this manager keeps now, in the order they were added. */
+    /**
+     * The certificates this manager keeps now, in the order they were added.
+     *
+     * @return the certificates, in order
+     */
     public List<ManagedCertificate> managedCertificates() {
         return renewer.managed();
     }
@@ -366,9 +401,10 @@ public final class CertificateManager implements AutoCloseable {
      * same events. Adding a certificate managed already with the same domains does nothing. Callable before and after
      * {@link #start()}.
      *
+     * @param certificates the certificates to add
      * @throws IllegalArgumentException if a name is managed with other domains, a domain is in another certificate,
-     *                                  or no responder can validate a wildcard
-     *                                  (DNS-01) or an IP address (HTTP-01, TLS-ALPN-01); then none is added
+     * or no responder can validate a wildcard
+     * (DNS-01) or an IP address (HTTP-01, TLS-ALPN-01); then none is added
      * @throws IllegalStateException    if the manager is closed
      */
     public void manage(Collection<ManagedCertificate> certificates) {
@@ -388,7 +424,11 @@ public final class CertificateManager implements AutoCloseable {
         renewer.manage(List.copyOf(certificates), false);
     }
 
-    /** Manages {@code certificates} too; see {@link #manage(Collection)}. */
+    /**
+     * Manages {@code certificates} too; see {@link #manage(Collection)}.
+     *
+     * @param certificates the certificates to add
+     */
     public void manage(ManagedCertificate... certificates) {
         manage(List.of(certificates));
     }
@@ -400,6 +440,8 @@ public final class CertificateManager implements AutoCloseable {
      * they stay, and managing a name again serves its stored certificate without a new order. Unknown names are
      * ignored.
      *
+     * @param names the names of managed certificates
+     * @param stored whether their stored data is kept or deleted
      * @return the names that were managed
      * @throws StorageException if deleting fails; the names are unmanaged all the same
      */
@@ -409,19 +451,27 @@ public final class CertificateManager implements AutoCloseable {
         return renewer.unmanage(List.copyOf(names), stored == StoredData.DELETE);
     }
 
-    /** Stops managing {@code name} and keeps its stored certificate; see {@link #unmanage(Collection, StoredData)}. */
+    /**
+     * Stops managing {@code name} and keeps its stored certificate; see {@link #unmanage(Collection, StoredData)}.
+     *
+     * @param name the managed certificate's name
+     * @return whether it was managed
+     */
     public boolean unmanage(String name) {
         return !unmanage(List.of(name), StoredData.KEEP).isEmpty();
     }
 
     /**
      * A key manager for TLS servers that always presents the current certificates, choosing by SNI (exact
-     * before wildcard) and presenting the {@linkplain CertificateManagerBuilder#defaultCertificate default certificate} to clients
+     * before wildcard) and presenting the {@linkplain CertificateManagerBuilder#defaultCertificate default certificate}
+     * to clients
      * that send an unknown name. Clients that send none, as those connecting by IP address, get the certificate
      * listing the local address of an {@code SSLSocket}'s connection, else the default one. Use it in an
      * {@code SSLContext}; no reload is needed when certificates change. With a {@link TlsAlpn01Responder} among the
      * challenges (such as {@link InMemoryTlsAlpn01Responder}), it also answers TLS-ALPN-01 validation handshakes with
      * the certificate that responder holds.
+     *
+     * @return the key manager, which picks by SNI
      */
     public X509ExtendedKeyManager keyManager() {
         return keyManager;
@@ -433,6 +483,8 @@ public final class CertificateManager implements AutoCloseable {
      * a certificate is obtained, renewed or revoked, the engines it makes from then on come from a fresh JSSE context
      * with an empty session cache, so that no client resumes a TLS session of the previous certificate. (An
      * {@code SSLServerSocket} keeps the context it was made from.) Trusts no client certificate. Thread-safe.
+     *
+     * @return the context, shared by every caller
      */
     public SSLContext sslContext() {
         var context = sslContext;
@@ -452,6 +504,9 @@ public final class CertificateManager implements AutoCloseable {
      * {@link #keyManager()} for a server built on {@code SSLEngine}s that knows each engine's local address:
      * {@code localAddress} is asked, on the handshake's thread, only for clients that send no SNI, and those get the
      * certificate listing that address (RFC 8738), else the default one. It must be fast and may return null.
+     *
+     * @param localAddress gives an engine's local address, or null
+     * @return the key manager
      */
     public X509ExtendedKeyManager keyManager(Function<SSLEngine, InetAddress> localAddress) {
         return keyManager.withLocalAddresses(Objects.requireNonNull(localAddress, "localAddress"));

@@ -88,6 +88,9 @@ public final class CertificateManagerBuilder {
     /**
      * The CA to obtain certificates from. Required: use {@link CertificateAuthority#LETS_ENCRYPT_STAGING}
      * while testing, {@link CertificateAuthority#LETS_ENCRYPT} in production.
+     *
+     * @param ca the CA
+     * @return this builder
      */
     public CertificateManagerBuilder certificateAuthority(CertificateAuthority ca) {
         return certificateAuthorities(ca);
@@ -97,6 +100,10 @@ public final class CertificateManagerBuilder {
      * The CAs to obtain certificates from, in order of preference, replacing any given before: after
      * {@link #failoverAfter} failures in a row with one, the next is tried, and every success returns to the
      * first. For example Let's Encrypt, then ZeroSSL with External Account Binding.
+     *
+     * @param first the preferred CA
+     * @param fallbacks the CAs to fail over to, in order
+     * @return this builder
      */
     public CertificateManagerBuilder certificateAuthorities(CertificateAuthority first, CertificateAuthority... fallbacks) {
         var all = new ArrayList<CertificateAuthority>();
@@ -113,7 +120,12 @@ public final class CertificateManagerBuilder {
         return this;
     }
 
-    /** Contact address registered with the account; optional. */
+    /**
+     * Contact address registered with the account; optional.
+     *
+     * @param email the contact address, such as {@code ops@example.com}
+     * @return this builder
+     */
     public CertificateManagerBuilder email(String email) {
         if (email == null || !EMAIL.matcher(email).matches()) {
             throw new IllegalArgumentException("email must be an address such as ops@example.com, got '"
@@ -123,7 +135,11 @@ public final class CertificateManagerBuilder {
         return this;
     }
 
-    /** Accepts the CA's terms of service, which every public CA requires. Required. */
+    /**
+     * Accepts the CA's terms of service, which every public CA requires. Required.
+     *
+     * @return this builder
+     */
     public CertificateManagerBuilder agreeToTermsOfService() {
         this.termsOfServiceAgreed = true;
         return this;
@@ -132,13 +148,21 @@ public final class CertificateManagerBuilder {
     /**
      * Adds a certificate called {@code name} for {@code domains}.
      *
+     * @param name the certificate's name, unique in this manager and used for its storage
+     * @param domains its domain names (the first is its subject), wildcards or IP addresses
+     * @return this builder
      * @throws IllegalArgumentException if the name or a domain is invalid, or the name is taken
      */
     public CertificateManagerBuilder certificate(String name, String... domains) {
         return certificate(new ManagedCertificate(name, List.of(domains)));
     }
 
-    /** Adds a certificate for {@code domain} alone, named after it. */
+    /**
+     * Adds a certificate for {@code domain} alone, named after it.
+     *
+     * @param domain the domain name, which also names the certificate
+     * @return this builder
+     */
     public CertificateManagerBuilder domain(String domain) {
         return certificate(ManagedCertificate.of(domain));
     }
@@ -146,6 +170,8 @@ public final class CertificateManagerBuilder {
     /**
      * Adds a certificate.
      *
+     * @param certificate the certificate's name, domains and options
+     * @return this builder
      * @throws IllegalArgumentException if its name is taken or one of its domains is in another certificate
      */
     public CertificateManagerBuilder certificate(ManagedCertificate certificate) {
@@ -168,7 +194,12 @@ public final class CertificateManagerBuilder {
         return this;
     }
 
-    /** The kind of key for certificates; default {@link KeyType#EC_P256}. */
+    /**
+     * The kind of key for certificates; default {@link KeyType#EC_P256}.
+     *
+     * @param keyType the key algorithm and size
+     * @return this builder
+     */
     public CertificateManagerBuilder keyType(KeyType keyType) {
         this.keyType = Objects.requireNonNull(keyType, "keyType");
         return this;
@@ -177,6 +208,9 @@ public final class CertificateManagerBuilder {
     /**
      * Where certificates, account keys, leases and pending challenge answers are kept; default
      * {@link #storageDirectory} at its default. Instances that share a store share its certificates.
+     *
+     * @param store the store
+     * @return this builder
      */
     public CertificateManagerBuilder store(CertificateStore store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -186,6 +220,9 @@ public final class CertificateManagerBuilder {
     /**
      * Keeps certificates in a {@link FileCertificateStore} at {@code directory}. Default
      * {@code $XDG_DATA_HOME/certpilot}, else {@code ~/.local/share/certpilot}. Put it on persistent storage.
+     *
+     * @param directory the directory, created if missing
+     * @return this builder
      */
     public CertificateManagerBuilder storageDirectory(Path directory) {
         return store(new FileCertificateStore(directory));
@@ -195,6 +232,9 @@ public final class CertificateManagerBuilder {
      * The challenge responders, in order of preference; replaces any given before. Required. For each
      * domain the first one the CA offers and that suits the name is used; if its validation fails the next
      * is tried. Wildcard names need a {@link Dns01Responder}.
+     *
+     * @param responders the responders, at least one
+     * @return this builder
      */
     public CertificateManagerBuilder challenges(ChallengeResponder... responders) {
         if (responders.length == 0) {
@@ -216,19 +256,32 @@ public final class CertificateManagerBuilder {
     /**
      * The clock that judges validity, due times and back-offs; default the system clock. Give your own to drive time
      * in your tests (scheduled checks still wait in real time, up to the check interval).
+     *
+     * @param clock the clock
+     * @return this builder
      */
     public CertificateManagerBuilder clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
         return this;
     }
 
-    /** How long to wait for the CA to connect and answer one request; default 30 seconds. */
+    /**
+     * How long to wait for the CA to connect and answer one request; default 30 seconds.
+     *
+     * @param timeout the time for one request, positive
+     * @return this builder
+     */
     public CertificateManagerBuilder networkTimeout(Duration timeout) {
         this.networkTimeout = positive(timeout, "networkTimeout");
         return this;
     }
 
-    /** How long one certificate's order, validation and issuance may take in all; default 3 minutes. */
+    /**
+     * How long one certificate's order, validation and issuance may take in all; default 3 minutes.
+     *
+     * @param timeout the time for one order, positive
+     * @return this builder
+     */
     public CertificateManagerBuilder issuanceTimeout(Duration timeout) {
         this.issuanceTimeout = positive(timeout, "issuanceTimeout");
         return this;
@@ -240,6 +293,9 @@ public final class CertificateManagerBuilder {
      * Encrypt's six-day ones). Scales with the lifetime. When the CA publishes a renewal window (ACME Renewal
      * Information) that window is used instead. Renewals are spread randomly over up to a tenth of the window before
      * it, so that instances don't all call the CA at once.
+     *
+     * @param fraction the share of the lifetime left when renewal is due, above 0 and below 1
+     * @return this builder
      */
     public CertificateManagerBuilder renewalWindow(double fraction) {
         if (!(fraction > 0 && fraction < 1)) {
@@ -254,6 +310,10 @@ public final class CertificateManagerBuilder {
      * Back-off between failed attempts: {@code initial} after the first failure, doubled after each further
      * one up to {@code max}, plus up to a tenth at random; never earlier than a rate limit's Retry-After.
      * Default 1 minute growing to 6 hours.
+     *
+     * @param initial the wait after the first failure
+     * @param max the longest wait
+     * @return this builder
      */
     public CertificateManagerBuilder retryBackoff(Duration initial, Duration max) {
         positive(initial, "retryBackoff initial");
@@ -267,7 +327,12 @@ public final class CertificateManagerBuilder {
         return this;
     }
 
-    /** Failures in a row with one CA before the next configured CA is tried; default 3. */
+    /**
+     * Failures in a row with one CA before the next configured CA is tried; default 3.
+     *
+     * @param failures the failures in a row, at least 1
+     * @return this builder
+     */
     public CertificateManagerBuilder failoverAfter(int failures) {
         if (failures < 1) {
             throw new IllegalArgumentException("failoverAfter must be at least 1, got " + failures);
@@ -279,6 +344,9 @@ public final class CertificateManagerBuilder {
     /**
      * Emit {@link CertificateEvent.Expiring} when renewal fails and less than this remains (or half the renewal
      * window, if shorter); default 7 days.
+     *
+     * @param remaining the time left before expiry that makes a failing renewal an {@code Expiring} event
+     * @return this builder
      */
     public CertificateManagerBuilder expiryWarning(Duration remaining) {
         this.expiryWarning = positive(remaining, "expiryWarning");
@@ -288,6 +356,9 @@ public final class CertificateManagerBuilder {
     /**
      * The longest time between two checks of a certificate, which notices a changed renewal window, a
      * certificate renewed by another instance, or a jump of the clock; default 1 hour.
+     *
+     * @param interval the longest time between checks, positive
+     * @return this builder
      */
     public CertificateManagerBuilder checkInterval(Duration interval) {
         this.checkInterval = positive(interval, "checkInterval");
@@ -297,6 +368,9 @@ public final class CertificateManagerBuilder {
     /**
      * How many orders may run at once (the size of the renewal pool); default 4. Keep it small: public CAs
      * limit new orders per account and hour (Let's Encrypt: 300 per 3 hours).
+     *
+     * @param orders the orders at once, at least 1
+     * @return this builder
      */
     public CertificateManagerBuilder concurrentOrders(int orders) {
         if (orders < 1 || orders > 64) {
@@ -310,6 +384,9 @@ public final class CertificateManagerBuilder {
      * The certificate presented to TLS clients that send no SNI name or one no certificate covers, unless the
      * server tells the address a client connected to and a certificate lists it; default the first one configured
      * that lists an IP address (clients connecting by address send no name), else the first one configured.
+     *
+     * @param name the name of a certificate given to this builder
+     * @return this builder
      */
     public CertificateManagerBuilder defaultCertificate(String name) {
         this.defaultName = Objects.requireNonNull(name, "name");
@@ -321,6 +398,9 @@ public final class CertificateManagerBuilder {
      * certificate renews its lease every third of this while the order runs; if it dies or loses the store,
      * another instance takes over at the latest this long after its last renewal. Keep it well above the clock
      * skew between hosts when the store compares their clocks (a shared directory).
+     *
+     * @param duration the lease's lifetime, positive
+     * @return this builder
      */
     public CertificateManagerBuilder leaseDuration(Duration duration) {
         positive(duration, "leaseDuration");
@@ -336,6 +416,9 @@ public final class CertificateManagerBuilder {
      * How often to ask the store whether another instance sharing it obtained or renewed a certificate, which is
      * then served here too; default 2 seconds. Each poll is one small read (a revision); the listing is read only
      * when it changed.
+     *
+     * @param interval the time between polls, positive
+     * @return this builder
      */
     public CertificateManagerBuilder storePollInterval(Duration interval) {
         this.storePollInterval = positive(interval, "storePollInterval");
@@ -345,6 +428,9 @@ public final class CertificateManagerBuilder {
     /**
      * Turns on on-demand TLS: a handshake for a name no certificate covers gets one obtained during the handshake, if
      * {@code onDemand}'s decision allows the name. Off by default.
+     *
+     * @param onDemand the decision and limits
+     * @return this builder
      */
     public CertificateManagerBuilder onDemand(OnDemandTls onDemand) {
         this.onDemand = Objects.requireNonNull(onDemand, "onDemand");
@@ -355,6 +441,9 @@ public final class CertificateManagerBuilder {
      * How many certificates are kept parsed in memory, the ones used most recently; default 10,000. Others are read
      * from the store at their next handshake (about a millisecond from a local disk). All are renewed whatever this
      * is: scheduling needs only the store's listing.
+     *
+     * @param certificates the certificates kept parsed, at least 1
+     * @return this builder
      */
     public CertificateManagerBuilder cacheSize(int certificates) {
         if (certificates < 1) {
@@ -364,7 +453,12 @@ public final class CertificateManagerBuilder {
         return this;
     }
 
-    /** Adds a listener for {@link CertificateEvent}s, registered before anything happens. */
+    /**
+     * Adds a listener for {@link CertificateEvent}s, registered before anything happens.
+     *
+     * @param listener the listener, called on the manager's threads
+     * @return this builder
+     */
     public CertificateManagerBuilder listener(CertificateListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
         return this;
@@ -373,6 +467,7 @@ public final class CertificateManagerBuilder {
     /**
      * Builds the manager; call {@link CertificateManager#start()} on it.
      *
+     * @return the manager, not yet started
      * @throws IllegalStateException naming what is missing or inconsistent
      */
     public CertificateManager build() {

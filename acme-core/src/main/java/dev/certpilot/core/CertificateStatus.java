@@ -20,7 +20,18 @@ import java.util.List;
 public record CertificateStatus(String name, List<String> domains, BigInteger serialNumber, Instant notAfter,
                                 boolean bootstrap, Instant nextCheck, int failedAttempts, String lastError) {
 
-    /** Copies {@code domains}. */
+    /**
+     * Copies {@code domains}.
+     *
+     * @param name the managed certificate's name
+     * @param domains its configured domains
+     * @param serialNumber the serial of the certificate served, or null
+     * @param notAfter when it expires, or null
+     * @param bootstrap whether it is the self-signed bootstrap certificate
+     * @param nextCheck the next check, or null if stopped
+     * @param failedAttempts attempts that failed in a row
+     * @param lastError the last failure's message, or null
+     */
     public CertificateStatus {
         domains = List.copyOf(domains);
     }

@@ -8,12 +8,21 @@ public class CertpilotException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** An exception with a message saying what failed and how to fix it. */
+    /**
+     * An exception with a message saying what failed and how to fix it.
+     *
+     * @param message what failed and how to fix it
+     */
     public CertpilotException(String message) {
         super(message);
     }
 
-    /** An exception with a message and its cause. */
+    /**
+     * An exception with a message and its cause.
+     *
+     * @param message what failed and how to fix it
+     * @param cause the failure underneath
+     */
     public CertpilotException(String message, Throwable cause) {
         super(message, cause);
     }
@@ -22,6 +31,8 @@ public class CertpilotException extends RuntimeException {
      * A new exception of the same type and data with this one as its cause. certpilot keeps a failure (for events
      * and {@code status()}) and throws it again to later callers on other threads; each of them gets a copy made
      * here, so that every throw has its own stack and the kept one is never changed.
+     *
+     * @return a copy to throw, caused by this one
      */
     public CertpilotException rethrown() {
         return new CertpilotException(getMessage(), this);

@@ -9,8 +9,14 @@ import java.util.List;
 public class ChallengeFailedException extends CertpilotException {
 
     private static final long serialVersionUID = 1L;
+    /**
+     * The domain whose validation failed.
+     */
 
     private final String domain;
+    /**
+     * Each challenge tried, in order.
+     */
     private final List<Attempt> attempts;
 
     /**
@@ -30,12 +36,20 @@ public class ChallengeFailedException extends CertpilotException {
         return copy;
     }
 
-    /** The domain that could not be validated. */
+    /**
+     * The domain that could not be validated.
+     *
+     * @return the domain
+     */
     public String domain() {
         return domain;
     }
 
-    /** Each challenge type tried for {@link #domain()}, in order. */
+    /**
+     * Each challenge type tried for {@link #domain()}, in order.
+     *
+     * @return the attempts, at least one
+     */
     public List<Attempt> attempts() {
         return attempts;
     }

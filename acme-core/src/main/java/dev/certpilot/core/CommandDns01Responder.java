@@ -47,7 +47,12 @@ public final class CommandDns01Responder implements Dns01Responder {
         this.propagationDelay = builder.propagationDelay;
     }
 
-    /** Starts configuring a responder that runs {@code command} (the program, then any fixed arguments). */
+    /**
+     * Starts configuring a responder that runs {@code command} (the program, then any fixed arguments).
+     *
+     * @param command the program and its fixed arguments
+     * @return a new builder
+     */
     public static Builder builder(String... command) {
         return new Builder(List.of(command));
     }
@@ -144,13 +149,23 @@ public final class CommandDns01Responder implements Dns01Responder {
             this.command = command;
         }
 
-        /** How long one run may take before it is killed and the attempt fails; default 2 minutes. */
+        /**
+         * How long one run may take before it is killed and the attempt fails; default 2 minutes.
+         *
+         * @param timeout the longest run, positive
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = positive(timeout, "timeout");
             return this;
         }
 
-        /** How long to wait after {@code present} returns before the CA is told; default none. */
+        /**
+         * How long to wait after {@code present} returns before the CA is told; default none.
+         *
+         * @param delay the wait, zero or more
+         * @return this builder
+         */
         public Builder propagationDelay(Duration delay) {
             Objects.requireNonNull(delay, "propagationDelay");
             if (delay.isNegative()) {
@@ -160,7 +175,11 @@ public final class CommandDns01Responder implements Dns01Responder {
             return this;
         }
 
-        /** Builds the responder. */
+        /**
+         * Builds the responder.
+         *
+         * @return the responder
+         */
         public CommandDns01Responder build() {
             return new CommandDns01Responder(this);
         }

@@ -16,6 +16,8 @@ public record ExternalAccountBinding(String keyId, String hmacKey) {
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+={0,2}");
 
     /**
+     * @param keyId the key identifier the CA gave
+     * @param hmacKey the MAC key the CA gave, base64url-encoded
      * @throws IllegalArgumentException if a value is empty or the HMAC key is not base64url
      */
     public ExternalAccountBinding {

@@ -117,12 +117,21 @@ public final class FileCertificateStore implements CertificateStore, StoreDiagno
         this.listing = new FileListing(this.root.resolve("certificates"), guards, files);
     }
 
-    /** The root directory. */
+    /**
+     * The root directory.
+     *
+     * @return the root directory
+     */
     public Path root() {
         return root;
     }
 
-    /** The directory holding the live files of certificate {@code name}. */
+    /**
+     * The directory holding the live files of certificate {@code name}.
+     *
+     * @param name the certificate's name
+     * @return its directory, which may not exist yet
+     */
     public Path certificateDirectory(String name) {
         return certificates().resolve(checkName(name));
     }

@@ -27,6 +27,9 @@ public record Hsts(Duration maxAge, boolean includeSubDomains, boolean preload) 
     /**
      * Checks the policy.
      *
+     * @param maxAge how long browsers remember the policy
+     * @param includeSubDomains whether it covers every subdomain
+     * @param preload whether preload-list inclusion is asked
      * @throws IllegalArgumentException if max-age is negative, or preload is asked without its requirements
      */
     public Hsts {
@@ -44,22 +47,39 @@ public record Hsts(Duration maxAge, boolean includeSubDomains, boolean preload) 
         }
     }
 
-    /** A policy for this host only, remembered for {@code maxAge}. */
+    /**
+     * A policy for this host only, remembered for {@code maxAge}.
+     *
+     * @param maxAge how long browsers remember the policy
+     * @return the policy
+     */
     public static Hsts maxAge(Duration maxAge) {
         return new Hsts(maxAge, false, false);
     }
 
-    /** This policy, extended to every subdomain. */
+    /**
+     * This policy, extended to every subdomain.
+     *
+     * @return a copy that covers subdomains
+     */
     public Hsts includingSubDomains() {
         return new Hsts(maxAge, true, preload);
     }
 
-    /** This policy, asking for preload-list inclusion; call {@link #includingSubDomains()} first. */
+    /**
+     * This policy, asking for preload-list inclusion; call {@link #includingSubDomains()} first.
+     *
+     * @return a copy that asks for preloading
+     */
     public Hsts preloaded() {
         return new Hsts(maxAge, includeSubDomains, true);
     }
 
-    /** The {@code Strict-Transport-Security} header value, e.g. {@code max-age=31536000; includeSubDomains}. */
+    /**
+     * The {@code Strict-Transport-Security} header value, e.g. {@code max-age=31536000; includeSubDomains}.
+     *
+     * @return the header value
+     */
     public String headerValue() {
         var value = new StringBuilder("max-age=").append(maxAge.toSeconds());
         if (includeSubDomains) {

@@ -58,7 +58,12 @@ public final class HttpFrontDoor {
         this.servedHosts = builder.servedHosts;
     }
 
-    /** Starts configuring a front door that answers challenges from {@code responder}, or none when null. */
+    /**
+     * Starts configuring a front door that answers challenges from {@code responder}, or none when null.
+     *
+     * @param responder the challenges to answer, or null
+     * @return a new builder
+     */
     public static Builder builder(InMemoryHttp01Responder responder) {
         return new Builder(responder);
     }
@@ -77,7 +82,16 @@ public final class HttpFrontDoor {
     public record Request(String method, String host, String rawPath, String query, boolean secure, String forwarded,
                           String forwardedProto) {
 
-        /** @throws NullPointerException if method or rawPath is null */
+        /**
+         * @param method the request's method
+         * @param host the {@code Host} header, or null
+         * @param rawPath the path as received, not decoded
+         * @param query the query as received, or null
+         * @param secure whether the connection is TLS
+         * @param forwarded the {@code Forwarded} header, or null
+         * @param forwardedProto the {@code X-Forwarded-Proto} header, or null
+         * @throws NullPointerException if method or rawPath is null
+         */
         public Request {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(rawPath, "rawPath");
@@ -99,19 +113,33 @@ public final class HttpFrontDoor {
      */
     public record Decision(boolean pass, int status, List<Header> headers, String body) {
 
-        /** The body as bytes, UTF-8. */
+        /**
+         * The body as bytes, UTF-8.
+         *
+         * @return the body's bytes
+         */
         public byte[] bodyBytes() {
             return body.getBytes(StandardCharsets.UTF_8);
         }
 
-        /** The value of the header {@code name}, or null. */
+        /**
+         * The value of the header {@code name}, or null.
+         *
+         * @param name the header's name
+         * @return its value, or null
+         */
         public String header(String name) {
             return headers.stream().filter(h -> h.name().equalsIgnoreCase(name)).map(Header::value).findFirst()
                     .orElse(null);
         }
     }
 
-    /** Decides what happens to {@code request}. */
+    /**
+     * Decides what happens to {@code request}.
+     *
+     * @param request the request
+     * @return the answer to give
+     */
     public Decision decide(Request request) {
         var method = request.method();
         var path = request.rawPath();
@@ -270,7 +298,12 @@ public final class HttpFrontDoor {
             this.responder = responder;
         }
 
-        /** Answers the challenges of {@code responder}, or none when null; replaces the one given before. */
+        /**
+         * Answers the challenges of {@code responder}, or none when null; replaces the one given before.
+         *
+         * @param responder the challenges to answer, or null
+         * @return this builder
+         */
         public Builder challenges(InMemoryHttp01Responder responder) {
             this.responder = responder;
             return this;
@@ -279,6 +312,9 @@ public final class HttpFrontDoor {
         /**
          * Redirects plain-HTTP requests, except challenges, to the same host, path and query over HTTPS on
          * {@code httpsPort} (left out of the URL when 443). Default: no redirect.
+         *
+         * @param httpsPort the HTTPS port clients reach
+         * @return this builder
          */
         public Builder redirectToHttps(int httpsPort) {
             if (httpsPort < 1 || httpsPort > 65535) {
@@ -291,6 +327,9 @@ public final class HttpFrontDoor {
         /**
          * As {@link #redirectToHttps(int)}, with the port asked for at each redirect: for a server that listens on
          * any free port, whose port is known once it has started. Until it is (0), plain HTTP is answered 503.
+         *
+         * @param httpsPort gives the HTTPS port, 0 until it is known
+         * @return this builder
          */
         public Builder redirectToHttps(IntSupplier httpsPort) {
             this.redirectPort = Objects.requireNonNull(httpsPort, "httpsPort");
@@ -300,6 +339,9 @@ public final class HttpFrontDoor {
         /**
          * The redirect status: 308 (default; keeps the method and body, and every current client follows it) or
          * 301 (for very old clients; they may turn a POST into a GET).
+         *
+         * @param status 308 or 301
+         * @return this builder
          */
         public Builder redirectStatus(int status) {
             if (status != 301 && status != 308) {
@@ -309,7 +351,12 @@ public final class HttpFrontDoor {
             return this;
         }
 
-        /** Sends {@code hsts} on every HTTPS response. Default: none. */
+        /**
+         * Sends {@code hsts} on every HTTPS response. Default: none.
+         *
+         * @param hsts the policy
+         * @return this builder
+         */
         public Builder hsts(Hsts hsts) {
             this.hsts = Objects.requireNonNull(hsts, "hsts");
             return this;
@@ -319,6 +366,8 @@ public final class HttpFrontDoor {
          * Takes the scheme from {@code Forwarded: proto=} or {@code X-Forwarded-Proto} when present. Only behind
          * a proxy that sets them and that every request passes through: otherwise a client can forge them.
          * Default: off, the connection's own scheme counts.
+         *
+         * @return this builder
          */
         public Builder trustForwardedHeaders() {
             this.trustForwardedHeaders = true;
@@ -328,6 +377,9 @@ public final class HttpFrontDoor {
         /**
          * Redirects only hosts that {@code served} accepts (a lower-case host name without port), answering 421
          * for the others. Default: every well-formed host.
+         *
+         * @param served accepts the hosts to redirect
+         * @return this builder
          */
         public Builder servedHosts(Predicate<String> served) {
             this.servedHosts = Objects.requireNonNull(served, "served");
@@ -337,13 +389,20 @@ public final class HttpFrontDoor {
         /**
          * Redirects only the hosts {@code manager} has a certificate for (exact or wildcard) and, with on-demand TLS,
          * the names a handshake may get one for (not refused lately).
+         *
+         * @param manager the manager whose names are served
+         * @return this builder
          */
         public Builder servedHosts(CertificateManager manager) {
             Objects.requireNonNull(manager, "manager");
             return servedHosts(manager::serves);
         }
 
-        /** Builds the front door. */
+        /**
+         * Builds the front door.
+         *
+         * @return the front door
+         */
         public HttpFrontDoor build() {
             return new HttpFrontDoor(this);
         }

@@ -75,6 +75,9 @@ public final class InMemoryHttp01Responder implements Http01Responder, SharingRe
     /**
      * Whether {@code token} is 1 to {@value #MAX_TOKEN_LENGTH} base64url characters. Servers check it on the raw
      * request path before any lookup, and answer 400 otherwise: no dot segment, encoded character or slash.
+     *
+     * @param token a token from a request path
+     * @return whether it is well formed
      */
     public static boolean isWellFormedToken(String token) {
         return token != null && TOKEN.matcher(token).matches();
@@ -84,6 +87,9 @@ public final class InMemoryHttp01Responder implements Http01Responder, SharingRe
      * Whether a raw request path that is not literally under {@link #CHALLENGE_PATH} still names the challenge
      * directory (dot segments, encoded slashes or letters, other case). Servers refuse such requests with 400
      * rather than pass them to an application that may normalize them into the challenge directory.
+     *
+     * @param rawPath a request path as received
+     * @return whether it names the challenge directory in disguise
      */
     public static boolean isDisguisedChallengePath(String rawPath) {
         if (rawPath == null || rawPath.startsWith(CHALLENGE_PATH)) {
@@ -103,7 +109,11 @@ public final class InMemoryHttp01Responder implements Http01Responder, SharingRe
         }
     }
 
-    /** The number of challenges pending now. */
+    /**
+     * The number of challenges pending now.
+     *
+     * @return the pending challenges
+     */
     public int pendingCount() {
         return pending.size();
     }

@@ -42,7 +42,11 @@ public final class InMemoryTlsAlpn01Responder implements TlsAlpn01Responder, Sha
         pending.remove(domain.toLowerCase(Locale.ROOT));
     }
 
-    /** The number of challenges pending now. */
+    /**
+     * The number of challenges pending now.
+     *
+     * @return the pending challenges
+     */
     public int pendingCount() {
         return pending.size();
     }

@@ -31,12 +31,20 @@ public enum KeyType {
         this.spec = spec;
     }
 
-    /** The JCA key algorithm: {@code EC} or {@code RSA}. */
+    /**
+     * The JCA key algorithm: {@code EC} or {@code RSA}.
+     *
+     * @return the algorithm's name
+     */
     public String algorithm() {
         return algorithm;
     }
 
-    /** Generates a new key pair of this type with the platform's default secure random source. */
+    /**
+     * Generates a new key pair of this type with the platform's default secure random source.
+     *
+     * @return a new key pair
+     */
     public KeyPair generate() {
         try {
             var generator = KeyPairGenerator.getInstance(algorithm);

@@ -26,7 +26,7 @@ import dev.certpilot.core.spi.TlsAlpn01Responder;
  * ({@code *.example.com}) stands only as the whole left-most label and needs DNS-01; an IP address (RFC 8738) needs
  * HTTP-01 or TLS-ALPN-01, and CAs issue them only under some profiles (Let's Encrypt: {@code shortlived}). Clients
  * that connect by address send no SNI: they get the certificate listing the address they connected to when the
- * server tells (a plain {@code SSLSocket}, {@code acme-jetty}), else the default certificate. Immutable.
+ * server tells (a plain {@code SSLSocket}, {@code certpilot-jetty}), else the default certificate. Immutable.
  *
  * @param name    identifies the certificate: 1 to 64 of {@code a-z 0-9 . _ -}, starting with a letter or digit
  * @param domains the DNS names and IP addresses, at least one, no duplicates; the first is the certificate's
@@ -41,6 +41,9 @@ public record ManagedCertificate(String name, List<String> domains, String profi
     private static final Pattern PROFILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     /**
+     * @param name identifies the certificate
+     * @param domains the DNS names and IP addresses, at least one
+     * @param profile the certificate profile, or {@code null} for the CA's
      * @throws IllegalArgumentException naming the offending value when the name or a domain is invalid
      */
     public ManagedCertificate {
@@ -66,7 +69,12 @@ public record ManagedCertificate(String name, List<String> domains, String profi
         }
     }
 
-    /** A certificate ordered with the CA's profile. */
+    /**
+     * A certificate ordered with the CA's profile.
+     *
+     * @param name identifies the certificate
+     * @param domains the DNS names and IP addresses, at least one
+     */
     public ManagedCertificate(String name, List<String> domains) {
         this(name, domains, null);
     }
@@ -75,6 +83,8 @@ public record ManagedCertificate(String name, List<String> domains, String profi
      * This certificate, ordered with {@code profile}, which the CA must advertise (an order fails with those it
      * does).
      *
+     * @param profile the profile's name
+     * @return a copy with the profile
      * @throws IllegalArgumentException if {@code profile} is not a profile name
      */
     public ManagedCertificate withProfile(String profile) {
@@ -95,6 +105,8 @@ public record ManagedCertificate(String name, List<String> domains, String profi
      * (so that nobody can find another name that is stored under the same one). Any valid domain gives a valid
      * name.
      *
+     * @param domains the DNS names and IP addresses, at least one
+     * @return the certificate
      * @throws IllegalArgumentException if a domain is invalid
      */
     public static ManagedCertificate of(String... domains) {
@@ -118,7 +130,11 @@ public record ManagedCertificate(String name, List<String> domains, String profi
         }
     }
 
-    /** Whether any domain is a wildcard. */
+    /**
+     * Whether any domain is a wildcard.
+     *
+     * @return whether a domain starts with {@code *.}
+     */
     public boolean hasWildcard() {
         return domains.stream().anyMatch(d -> d.startsWith("*."));
     }
@@ -187,6 +203,8 @@ public record ManagedCertificate(String name, List<String> domains, String profi
      * as the whole left-most label; an IP address in its canonical text (RFC 5952 for IPv6). Returns
      * {@code domain} itself when it is already so. For comparing a name from a request with managed ones.
      *
+     * @param domain a DNS name or IP address
+     * @return the normalized name
      * @throws IllegalArgumentException naming the domain and what is wrong with it
      */
     public static String normalize(String domain) {

@@ -34,13 +34,19 @@ public interface OnDemandDecision {
      * Whether {@code name} (lower-case ASCII, a valid DNS name, never a wildcard or an IP address) may have a
      * certificate.
      *
+     * @param name the name a handshake asks for
      * @return false to deny
      * @throws Exception when it cannot tell: a handshake is then denied (fail closed), while the renewal of a
-     *                   certificate it allowed before goes ahead
+     * certificate it allowed before goes ahead
      */
     boolean allows(String name) throws Exception;
 
-    /** Allows when this one or {@code other} allows; {@code other} is asked only if this one does not allow. */
+    /**
+     * Allows when this one or {@code other} allows; {@code other} is asked only if this one does not allow.
+     *
+     * @param other the decision asked next
+     * @return the combined decision
+     */
     default OnDemandDecision or(OnDemandDecision other) {
         Objects.requireNonNull(other, "other");
         return name -> {
@@ -62,7 +68,12 @@ public interface OnDemandDecision {
         };
     }
 
-    /** Allows exactly {@code names}. */
+    /**
+     * Allows exactly {@code names}.
+     *
+     * @param names the names to allow
+     * @return the decision
+     */
     static OnDemandDecision names(String... names) {
         var allowed = Set.copyOf(List.of(names).stream().map(ManagedCertificate::normalize).toList());
         return allowed::contains;
@@ -73,6 +84,8 @@ public interface OnDemandDecision {
      * {@code .customers.example.net}: it allows {@code shop.customers.example.net} and
      * {@code a.b.customers.example.net}, not {@code customers.example.net} itself.
      *
+     * @param suffixes the suffixes, each with a leading dot
+     * @return the decision
      * @throws IllegalArgumentException if a suffix does not start with a dot or is not a valid domain after it
      */
     static OnDemandDecision suffixes(String... suffixes) {
@@ -93,6 +106,8 @@ public interface OnDemandDecision {
      * that trickles or floods a body holds nothing, and the whole exchange ends within the 5 seconds. Keep the
      * endpoint fast and local: it is asked once per new name.
      *
+     * @param endpoint the endpoint's URL
+     * @return the decision
      * @throws IllegalArgumentException if {@code endpoint} is not an absolute http or https URI
      */
     static OnDemandDecision ask(URI endpoint) {
@@ -102,8 +117,11 @@ public interface OnDemandDecision {
     /**
      * {@link #ask(URI)} with {@code timeout} for the whole exchange, connection included.
      *
+     * @param endpoint the endpoint's URL
+     * @param timeout the longest exchange
+     * @return the decision
      * @throws IllegalArgumentException if {@code endpoint} is not an absolute http or https URI or {@code timeout}
-     *                                  is not positive
+     * is not positive
      */
     static OnDemandDecision ask(URI endpoint, Duration timeout) {
         Objects.requireNonNull(endpoint, "endpoint");

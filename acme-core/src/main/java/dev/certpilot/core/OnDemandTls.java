@@ -39,17 +39,31 @@ public final class OnDemandTls {
         this.maxWaitingHandshakesPerName = builder.maxWaitingHandshakesPerName;
     }
 
-    /** On-demand TLS for the names {@code decision} allows, with the defaults below. */
+    /**
+     * On-demand TLS for the names {@code decision} allows, with the defaults below.
+     *
+     * @param decision decides which names may have a certificate
+     * @return the settings
+     */
     public static OnDemandTls allowedBy(OnDemandDecision decision) {
         return builder(decision).build();
     }
 
-    /** A builder for on-demand TLS for the names {@code decision} allows. */
+    /**
+     * A builder for on-demand TLS for the names {@code decision} allows.
+     *
+     * @param decision decides which names may have a certificate
+     * @return a new builder
+     */
     public static Builder builder(OnDemandDecision decision) {
         return new Builder(decision);
     }
 
-    /** Whether a name may have a certificate. */
+    /**
+     * Whether a name may have a certificate.
+     *
+     * @return the decision
+     */
     public OnDemandDecision decision() {
         return decision;
     }
@@ -57,32 +71,54 @@ public final class OnDemandTls {
     /**
      * How long a handshake waits for the decision and the certificate; default 10 seconds. Jetty's connector
      * ({@code JettyHttps}) adds it to its deadline for a connection's first request.
+     *
+     * @return the timeout
      */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
     }
 
-    /** How many new orders on demand may start per {@link #newOrdersPer()}; default 100 per hour. */
+    /**
+     * How many new orders on demand may start per {@link #newOrdersPer()}; default 100 per hour.
+     *
+     * @return the orders per period
+     */
     public int maxNewOrders() {
         return maxNewOrders;
     }
 
-    /** The period of {@link #maxNewOrders()}. */
+    /**
+     * The period of {@link #maxNewOrders()}.
+     *
+     * @return the period
+     */
     public Duration newOrdersPer() {
         return newOrdersPer;
     }
 
-    /** How many names may wait for a decision or an order at once; default 64. */
+    /**
+     * How many names may wait for a decision or an order at once; default 64.
+     *
+     * @return the names at once
+     */
     public int maxPending() {
         return maxPending;
     }
 
-    /** How many handshakes may wait for on-demand certificates at once, for all names; default 64. */
+    /**
+     * How many handshakes may wait for on-demand certificates at once, for all names; default 64.
+     *
+     * @return the handshakes at once
+     */
     public int maxWaitingHandshakes() {
         return maxWaitingHandshakes;
     }
 
-    /** How many handshakes may wait for the on-demand certificate of one name at once; default 16. */
+    /**
+     * How many handshakes may wait for the on-demand certificate of one name at once; default 16.
+     *
+     * @return the handshakes at once for one name
+     */
     public int maxWaitingHandshakesPerName() {
         return maxWaitingHandshakesPerName;
     }
@@ -110,7 +146,12 @@ public final class OnDemandTls {
                     + "would let anyone make the server order certificates)");
         }
 
-        /** How long a handshake waits for the decision and the certificate; the order goes on after it. */
+        /**
+         * How long a handshake waits for the decision and the certificate; the order goes on after it.
+         *
+         * @param timeout the longest wait, positive
+         * @return this builder
+         */
         public Builder handshakeTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "handshakeTimeout");
             if (timeout.isNegative() || timeout.isZero()) {
@@ -125,6 +166,10 @@ public final class OnDemandTls {
          * then evenly); renewals do not count. The budget is kept in the store: every instance sharing it draws from
          * it, and a restart does not refill it. Keep it under the CA's limit on new orders (Let's Encrypt: 300 per 3
          * hours and account).
+         *
+         * @param orders the burst and rate
+         * @param per the period
+         * @return this builder
          */
         public Builder maxNewOrders(int orders, Duration per) {
             Objects.requireNonNull(per, "maxNewOrders per");
@@ -137,7 +182,12 @@ public final class OnDemandTls {
             return this;
         }
 
-        /** How many names may wait for a decision or an order at once; beyond it, handshakes are refused at once. */
+        /**
+         * How many names may wait for a decision or an order at once; beyond it, handshakes are refused at once.
+         *
+         * @param names the names at once, at least 1
+         * @return this builder
+         */
         public Builder maxPending(int names) {
             if (names < 1 || names > 10_000) {
                 throw new IllegalArgumentException("maxPending must be 1 to 10000, got " + names);
@@ -150,6 +200,10 @@ public final class OnDemandTls {
          * At most {@code total} handshakes wait for on-demand certificates at once, at most {@code perName} of them
          * for one name; the others are refused at once instead of holding one of the server's threads each. Keep
          * {@code total} well under the server's thread pool (Jetty's default: 200).
+         *
+         * @param total the handshakes at once, at least 1
+         * @param perName the handshakes at once for one name, at least 1
+         * @return this builder
          */
         public Builder maxWaitingHandshakes(int total, int perName) {
             if (total < 1 || total > 10_000 || perName < 1 || perName > total) {
@@ -160,6 +214,11 @@ public final class OnDemandTls {
             this.maxWaitingHandshakesPerName = perName;
             return this;
         }
+        /**
+         * Builds the settings.
+         *
+         * @return the settings
+         */
 
         public OnDemandTls build() {
             return new OnDemandTls(this);

@@ -12,7 +12,11 @@ import java.util.Objects;
  */
 public record PersistentDnsRecord(String name, String value) {
 
-    /** @throws NullPointerException if either is null */
+    /**
+     * @param name the record's name
+     * @param value the record's text
+     * @throws NullPointerException if either is null
+     */
     public PersistentDnsRecord {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");

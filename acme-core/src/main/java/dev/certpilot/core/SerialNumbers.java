@@ -13,7 +13,12 @@ public final class SerialNumbers {
     private SerialNumbers() {
     }
 
-    /** {@code serial} as {@code openssl x509 -serial} prints it, such as {@code 0A3F...}. */
+    /**
+     * {@code serial} as {@code openssl x509 -serial} prints it, such as {@code 0A3F...}.
+     *
+     * @param serial a serial number
+     * @return its hex form
+     */
     public static String hex(BigInteger serial) {
         var text = serial.toString(16).toUpperCase(Locale.ROOT);
         return text.length() % 2 == 0 ? text : "0" + text;

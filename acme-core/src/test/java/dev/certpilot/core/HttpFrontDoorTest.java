@@ -6,7 +6,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-/** The front door's decisions, as a pure function; the adapters' parity is tested in acme-jetty. */
+/** The front door's decisions, as a pure function; the adapters' parity is tested in certpilot-jetty. */
 class HttpFrontDoorTest {
 
     private static final String TOKEN = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA";

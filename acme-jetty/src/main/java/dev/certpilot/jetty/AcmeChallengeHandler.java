@@ -17,14 +17,19 @@ import dev.certpilot.core.InMemoryHttp01Responder;
 /**
  * A Jetty core handler in front of the application that does what an {@link HttpFrontDoor} decides: answers
  * HTTP-01 challenges, refuses malformed ones, redirects plain HTTP to HTTPS and adds HSTS to HTTPS responses.
- * The servlet equivalent, {@code AcmeChallengeFilter} in {@code acme-servlet}, translates the same decisions, so
+ * The servlet equivalent, {@code AcmeChallengeFilter} in {@code certpilot-servlet}, translates the same decisions, so
  * both answer every request alike. Immutable and thread-safe once started.
  */
 public final class AcmeChallengeHandler extends Handler.Wrapper {
 
     private final HttpFrontDoor frontDoor;
 
-    /** A handler doing what {@code frontDoor} decides in front of {@code handler}. */
+    /**
+     * A handler doing what {@code frontDoor} decides in front of {@code handler}.
+     *
+     * @param frontDoor what decides each request
+     * @param handler the application, for requests the front door passes on
+     */
     public AcmeChallengeHandler(HttpFrontDoor frontDoor, Handler handler) {
         super(handler);
         this.frontDoor = Objects.requireNonNull(frontDoor, "frontDoor");

@@ -53,22 +53,39 @@ public final class JettyHttps {
         this.sslContextFactory = sslContextFactory;
     }
 
-    /** Starts configuring the connectors for {@code manager}. */
+    /**
+     * Starts configuring the connectors for {@code manager}.
+     *
+     * @param manager the manager whose certificates are served
+     * @return a new builder
+     */
     public static Builder builder(CertificateManager manager) {
         return new Builder(Objects.requireNonNull(manager, "manager"));
     }
 
-    /** The HTTP connector, or null when HTTP-01 was not configured. */
+    /**
+     * The HTTP connector, or null when HTTP-01 was not configured.
+     *
+     * @return the HTTP connector, or null
+     */
     public ServerConnector httpConnector() {
         return http;
     }
 
-    /** The HTTPS connector. */
+    /**
+     * The HTTPS connector.
+     *
+     * @return the HTTPS connector
+     */
     public ServerConnector httpsConnector() {
         return https;
     }
 
-    /** The factory serving the manager's certificates, to adjust TLS settings before the server starts. */
+    /**
+     * The factory serving the manager's certificates, to adjust TLS settings before the server starts.
+     *
+     * @return the factory
+     */
     public ManagedSslContextFactory sslContextFactory() {
         return sslContextFactory;
     }
@@ -97,19 +114,32 @@ public final class JettyHttps {
         /**
          * Adds the HTTP connector, answering HTTP-01 challenges from {@code responder} and redirecting other
          * requests to HTTPS. Without it there is no HTTP connector: use TLS-ALPN-01 (or DNS-01).
+         *
+         * @param responder the challenges to answer
+         * @return this builder
          */
         public Builder http01(InMemoryHttp01Responder responder) {
             this.http01 = Objects.requireNonNull(responder, "responder");
             return this;
         }
 
-        /** The HTTP connector's port; default 80; 0 picks a free one. */
+        /**
+         * The HTTP connector's port; default 80; 0 picks a free one.
+         *
+         * @param port the port, 0 or more
+         * @return this builder
+         */
         public Builder httpPort(int port) {
             this.httpPort = port(port, "httpPort");
             return this;
         }
 
-        /** The HTTPS connector's port; default 443 (which TLS-ALPN-01 validates); 0 picks a free one. */
+        /**
+         * The HTTPS connector's port; default 443 (which TLS-ALPN-01 validates); 0 picks a free one.
+         *
+         * @param port the port, 0 or more
+         * @return this builder
+         */
         public Builder httpsPort(int port) {
             this.httpsPort = port(port, "httpsPort");
             return this;
@@ -118,6 +148,9 @@ public final class JettyHttps {
         /**
          * The HTTPS port named in redirects, when clients reach it through another port than the connector's
          * (a NAT or a proxy); default the HTTPS connector's port.
+         *
+         * @param port the port clients reach
+         * @return this builder
          */
         public Builder redirectPort(int port) {
             if (port < 1 || port > 65535) {
@@ -127,13 +160,23 @@ public final class JettyHttps {
             return this;
         }
 
-        /** The address to listen on; default all interfaces. */
+        /**
+         * The address to listen on; default all interfaces.
+         *
+         * @param host an address or host name
+         * @return this builder
+         */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
-        /** Sends this HSTS policy on HTTPS responses; default none. */
+        /**
+         * Sends this HSTS policy on HTTPS responses; default none.
+         *
+         * @param hsts the policy
+         * @return this builder
+         */
         public Builder hsts(Hsts hsts) {
             frontDoor.hsts(hsts);
             return this;
@@ -144,6 +187,8 @@ public final class JettyHttps {
          * {@code Forwarded} from clients: a request a proxy received over HTTPS is then treated as HTTPS (served,
          * not redirected, with HSTS). Only behind a proxy that every request passes through and that sets these
          * headers itself; otherwise any client can claim HTTPS. Default off.
+         *
+         * @return this builder
          */
         public Builder trustForwardedHeaders() {
             this.trustForwardedHeaders = true;
@@ -151,7 +196,12 @@ public final class JettyHttps {
             return this;
         }
 
-        /** How long a connection may stay idle before it is closed; default 30 seconds. */
+        /**
+         * How long a connection may stay idle before it is closed; default 30 seconds.
+         *
+         * @param timeout the idle time, positive
+         * @return this builder
+         */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = positive(timeout, "idleTimeout");
             return this;
@@ -162,6 +212,9 @@ public final class JettyHttps {
          * default 10 seconds. Bounds clients that keep a connection open by sending a byte now and then. With
          * on-demand TLS, the HTTPS connector adds the on-demand handshake timeout to it, so that a handshake that
          * waited for its certificate still leaves the client this long for its request.
+         *
+         * @param timeout the time to the first request, positive
+         * @return this builder
          */
         public Builder requestHeaderTimeout(Duration timeout) {
             this.requestHeaderTimeout = positive(timeout, "requestHeaderTimeout");
@@ -171,6 +224,9 @@ public final class JettyHttps {
         /**
          * The most connections open at once on both connectors together; more are not accepted until some
          * close. Default 4096.
+         *
+         * @param connections the connections at once, at least 1
+         * @return this builder
          */
         public Builder maxConnections(int connections) {
             if (connections < 1) {
@@ -184,6 +240,9 @@ public final class JettyHttps {
          * Adds the connectors to {@code server} and makes {@code handler}, behind an {@link AcmeChallengeHandler},
          * the server's handler. Call before {@code server.start()}.
          *
+         * @param server the server, not started
+         * @param handler the application
+         * @return the connectors made, to read their ports once started
          * @throws IllegalStateException if the server is already started
          */
         public JettyHttps install(Server server, Handler handler) {

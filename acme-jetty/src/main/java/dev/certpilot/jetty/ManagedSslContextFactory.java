@@ -53,7 +53,11 @@ public final class ManagedSslContextFactory extends SslContextFactory.Server {
     /** The local address of each open connection's engine, when its connection factory tells. */
     final Map<SSLEngine, InetAddress> localAddresses = new ConcurrentHashMap<>();
 
-    /** A factory serving {@code manager}'s certificates with the secure defaults above. */
+    /**
+     * A factory serving {@code manager}'s certificates with the secure defaults above.
+     *
+     * @param manager the manager whose certificates are served
+     */
     public ManagedSslContextFactory(CertificateManager manager) {
         this.manager = Objects.requireNonNull(manager, "manager");
         setKeyStore(emptyKeyStore());
@@ -63,7 +67,11 @@ public final class ManagedSslContextFactory extends SslContextFactory.Server {
         setRenegotiationAllowed(false);
     }
 
-    /** The manager whose certificates this factory serves. */
+    /**
+     * The manager whose certificates this factory serves.
+     *
+     * @return the manager
+     */
     public CertificateManager manager() {
         return manager;
     }

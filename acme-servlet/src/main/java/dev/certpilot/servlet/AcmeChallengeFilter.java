@@ -93,7 +93,11 @@ public final class AcmeChallengeFilter implements Filter {
     public AcmeChallengeFilter() {
     }
 
-    /** A filter that answers challenges from {@code responder}, with no redirect and no HSTS. */
+    /**
+     * A filter that answers challenges from {@code responder}, with no redirect and no HSTS.
+     *
+     * @param responder the challenges to answer
+     */
     public AcmeChallengeFilter(InMemoryHttp01Responder responder) {
         this(builder(responder));
     }
@@ -102,7 +106,12 @@ public final class AcmeChallengeFilter implements Filter {
         this.frontDoor = builder.frontDoor.build();
     }
 
-    /** Starts configuring a filter that answers challenges from {@code responder}. */
+    /**
+     * Starts configuring a filter that answers challenges from {@code responder}.
+     *
+     * @param responder the challenges to answer
+     * @return a new builder
+     */
     public static Builder builder(InMemoryHttp01Responder responder) {
         return new Builder(Objects.requireNonNull(responder, "responder"));
     }
@@ -182,6 +191,9 @@ public final class AcmeChallengeFilter implements Filter {
         /**
          * Redirects plain-HTTP requests, except challenges, to the same host and path over HTTPS on
          * {@code httpsPort} (omitted from the URL when 443). Default: no redirect.
+         *
+         * @param httpsPort the HTTPS port clients reach
+         * @return this builder
          */
         public Builder redirectToHttps(int httpsPort) {
             frontDoor.redirectToHttps(httpsPort);
@@ -191,6 +203,9 @@ public final class AcmeChallengeFilter implements Filter {
         /**
          * As {@link #redirectToHttps(int)}, with the port asked for at each redirect: for an HTTPS connector on any
          * free port, known once the server has started. Until it is (0), plain HTTP is answered 503.
+         *
+         * @param httpsPort gives the HTTPS port, 0 until it is known
+         * @return this builder
          */
         public Builder redirectToHttps(IntSupplier httpsPort) {
             frontDoor.redirectToHttps(httpsPort);
@@ -200,13 +215,21 @@ public final class AcmeChallengeFilter implements Filter {
         /**
          * The redirect status: 308 (default; keeps the method and body, and every current client follows it) or
          * 301 (for very old clients; they may turn a POST into a GET).
+         *
+         * @param status 308 or 301
+         * @return this builder
          */
         public Builder redirectStatus(int status) {
             frontDoor.redirectStatus(status);
             return this;
         }
 
-        /** Sends {@code hsts} on every HTTPS response. Default: no HSTS header. */
+        /**
+         * Sends {@code hsts} on every HTTPS response. Default: no HSTS header.
+         *
+         * @param hsts the policy
+         * @return this builder
+         */
         public Builder hsts(Hsts hsts) {
             frontDoor.hsts(hsts);
             return this;
@@ -216,6 +239,8 @@ public final class AcmeChallengeFilter implements Filter {
          * Takes the scheme from {@code Forwarded: proto=} or {@code X-Forwarded-Proto} when present. Enable it
          * only behind a proxy that sets these headers and that every request passes through: otherwise a
          * client can forge them. Default: off, only the connection's own scheme counts.
+         *
+         * @return this builder
          */
         public Builder trustForwardedHeaders() {
             frontDoor.trustForwardedHeaders();
@@ -226,13 +251,20 @@ public final class AcmeChallengeFilter implements Filter {
          * Redirects only the hosts {@code manager} has a certificate for, answering 421 Misdirected Request to
          * others (a {@code Host: evil.example} would otherwise be sent to {@code https://evil.example}). Default:
          * every well-formed host, as the {@code web.xml} form must.
+         *
+         * @param manager the manager whose names are served
+         * @return this builder
          */
         public Builder servedHosts(CertificateManager manager) {
             frontDoor.servedHosts(manager);
             return this;
         }
 
-        /** Builds the filter. */
+        /**
+         * Builds the filter.
+         *
+         * @return the filter
+         */
         public AcmeChallengeFilter build() {
             return new AcmeChallengeFilter(this);
         }

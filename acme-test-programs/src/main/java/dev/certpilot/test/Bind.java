@@ -59,6 +59,8 @@ public final class Bind implements AutoCloseable {
     /**
      * Writes the configuration and zone files for {@code zones} and starts {@code named} in the foreground.
      *
+     * @param zones the zones to serve, such as {@code example.test}
+     * @return the running server
      * @throws IllegalStateException if BIND is not installed (with the install command), or does not start
      */
     public static Bind start(String... zones) {
@@ -137,27 +139,47 @@ public final class Bind implements AutoCloseable {
         throw new IllegalStateException("named did not start within " + TIMEOUT + ":\n" + log());
     }
 
-    /** Where it listens: 127.0.0.1 and its port, over UDP and TCP. */
+    /**
+     * Where it listens: 127.0.0.1 and its port, over UDP and TCP.
+     *
+     * @return the address
+     */
     public InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", port);
     }
 
-    /** Its port on 127.0.0.1. */
+    /**
+     * Its port on 127.0.0.1.
+     *
+     * @return the port
+     */
     public int port() {
         return port;
     }
 
-    /** The name of the TSIG key that may update every zone. */
+    /**
+     * The name of the TSIG key that may update every zone.
+     *
+     * @return the key's name
+     */
     public String keyName() {
         return keyName;
     }
 
-    /** The key's secret, base64, as in {@code named.conf}. */
+    /**
+     * The key's secret, base64, as in {@code named.conf}.
+     *
+     * @return the secret
+     */
     public String keySecret() {
         return keySecret;
     }
 
-    /** What named logged so far. */
+    /**
+     * What named logged so far.
+     *
+     * @return the log
+     */
     public String log() {
         return WorkDirectories.log(workDir.resolve("named.log"));
     }

@@ -45,7 +45,12 @@ public final class Curl {
     public record Response(int exitCode, int status, String httpVersion, List<String> headers, String body,
                            String error) {
 
-        /** The first value of the header {@code name}, matched regardless of case. */
+        /**
+         * The first value of the header {@code name}, matched regardless of case.
+         *
+         * @param name the header's name
+         * @return its first value, or empty
+         */
         public Optional<String> header(String name) {
             var prefix = name.toLowerCase(Locale.ROOT) + ":";
             return headers.stream().filter(h -> h.toLowerCase(Locale.ROOT).startsWith(prefix))
@@ -56,6 +61,11 @@ public final class Curl {
     /**
      * GETs {@code url}, trusting the roots in {@code caFile} (PEM) only, with any further curl {@code options}.
      * Fails only when curl cannot run: a refused handshake is a response with a non-zero exit code.
+     *
+     * @param url the URL
+     * @param caFile the trusted roots
+     * @param options further curl options
+     * @return curl's response
      */
     public static Response get(URI url, Path caFile, String... options) {
         var curl = Executables.find("curl", INSTALL_COMMAND);

@@ -45,6 +45,9 @@ public final class HAProxy implements AutoCloseable {
      * Starts HAProxy on 127.0.0.1 serving {@code pem} (the certificate chain followed by its private key) and
      * forwarding to {@code backendPort} on 127.0.0.1.
      *
+     * @param pem the PEM file
+     * @param backendPort the backend's port
+     * @return the running proxy
      * @throws IllegalStateException if HAProxy is missing (with the install command) or does not start
      */
     public static HAProxy terminatingTls(Path pem, int backendPort) {
@@ -83,6 +86,9 @@ public final class HAProxy implements AutoCloseable {
      * The health check of each backend of {@link #roundRobinCheckingReadiness}, as the README's "Several instances"
      * shows it: {@code GET /ready} for {@code host}, a name the nodes serve (Jetty answers 400 to a request whose
      * host its certificate does not name), over each node's HTTPS port, which a frozen node does not answer.
+     *
+     * @param host a name the nodes serve
+     * @return the configuration lines
      */
     public static List<String> healthCheck(String host) {
         return List.of(
@@ -91,7 +97,13 @@ public final class HAProxy implements AutoCloseable {
                 "  http-check expect status 200");
     }
 
-    /** The options of a server line checked by {@link #healthCheck} on {@code httpsPort}, or 0 for its own port. */
+    /**
+     * The options of a server line checked by {@link #healthCheck} on {@code httpsPort}, or 0 for its own port.
+     *
+     * @param host a name the nodes serve
+     * @param httpsPort the port checked, or 0
+     * @return the options
+     */
     public static String checkedServer(String host, int httpsPort) {
         return (httpsPort > 0 ? " check port " + httpsPort : " check") + " check-ssl verify none check-sni " + host;
     }
@@ -103,6 +115,11 @@ public final class HAProxy implements AutoCloseable {
      * 300 ms by a TCP connection and a failed connection is retried on another, so that a node that dies leaves the
      * rotation in about a second, as behind any production load balancer.
      *
+     * @param httpPort the HTTP port
+     * @param httpBackends the HTTP backends' ports
+     * @param tlsPort the TLS port
+     * @param tlsBackends the TLS backends' ports
+     * @return the running proxy
      * @throws IllegalStateException if HAProxy is missing (with the install command) or does not start
      */
     public static HAProxy roundRobin(int httpPort, List<Integer> httpBackends, int tlsPort, List<Integer> tlsBackends) {
@@ -115,6 +132,12 @@ public final class HAProxy implements AutoCloseable {
      * {@code tlsBackends}' of the same index), so that a node that freezes, and still accepts TCP connections, leaves
      * the rotation too.
      *
+     * @param host a name the nodes serve
+     * @param httpPort the HTTP port
+     * @param httpBackends the HTTP backends' ports
+     * @param tlsPort the TLS port
+     * @param tlsBackends the TLS backends' ports
+     * @return the running proxy
      * @throws IllegalStateException if HAProxy is missing (with the install command) or does not start
      */
     public static HAProxy roundRobinCheckingReadiness(String host, int httpPort, List<Integer> httpBackends,
@@ -186,12 +209,20 @@ public final class HAProxy implements AutoCloseable {
         }
     }
 
-    /** The port it listens on, on 127.0.0.1: the TLS port, or with {@link #roundRobin} the HTTP port. */
+    /**
+     * The port it listens on, on 127.0.0.1: the TLS port, or with {@link #roundRobin} the HTTP port.
+     *
+     * @return the port
+     */
     public int port() {
         return port;
     }
 
-    /** What HAProxy printed so far. */
+    /**
+     * What HAProxy printed so far.
+     *
+     * @return the log
+     */
     public String log() {
         return WorkDirectories.log(workDir.resolve("haproxy.log"));
     }

@@ -43,7 +43,12 @@ public final class HeadlessChromium implements AutoCloseable {
         this.home = home;
     }
 
-    /** A browser that trusts {@code root} and nothing else of the tests' making. */
+    /**
+     * A browser that trusts {@code root} and nothing else of the tests' making.
+     *
+     * @param root the only root trusted
+     * @return the browser
+     */
     public static HeadlessChromium trusting(X509Certificate root) {
         var chromium = Executables.find("chromium", INSTALL_COMMAND);
         var certutil = Executables.find("certutil", INSTALL_COMMAND);
@@ -74,8 +79,10 @@ public final class HeadlessChromium implements AutoCloseable {
     /**
      * Loads {@code url} as a user would and returns the page's DOM once it has loaded.
      *
+     * @param url the page's URL
+     * @return the page's DOM
      * @throws IllegalStateException when the page does not load, with the browser's reason (such as
-     *                               {@code net::ERR_CERT_AUTHORITY_INVALID} or {@code net::ERR_CONNECTION_CLOSED})
+     * {@code net::ERR_CERT_AUTHORITY_INVALID} or {@code net::ERR_CONNECTION_CLOSED})
      */
     public String load(URI url) {
         var result = Executables.run(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",

@@ -49,6 +49,8 @@ public final class Http01Server implements AutoCloseable {
      * Starts a server on {@code port} of 127.0.0.1.
      *
      * @param keyAuthorization the key authorization for a host and token, or empty for a 404
+     * @param port the port
+     * @return the running server
      * @throws UncheckedIOException if the port cannot be bound
      */
     public static Http01Server start(int port, BiFunction<String, String, Optional<String>> keyAuthorization) {
@@ -59,7 +61,11 @@ public final class Http01Server implements AutoCloseable {
         }
     }
 
-    /** How many challenge requests got a key authorization. */
+    /**
+     * How many challenge requests got a key authorization.
+     *
+     * @return the requests answered
+     */
     public int answered() {
         return answered.get();
     }

@@ -22,7 +22,13 @@ public final class LoopbackPorts {
     private LoopbackPorts() {
     }
 
-    /** {@code count} different free ports. */
+    /**
+     * {@code count} different free ports.
+     *
+     * @param count how many
+     * @return the ports
+     * @throws IOException if no port can be opened
+     */
     public static int[] free(int count) throws IOException {
         var sockets = new ArrayList<ServerSocket>();
         var ephemeral = ephemeralStart();
@@ -46,7 +52,12 @@ public final class LoopbackPorts {
         }
     }
 
-    /** A free port. */
+    /**
+     * A free port.
+     *
+     * @return the port
+     * @throws IOException if no port can be opened
+     */
     public static int free() throws IOException {
         return free(1)[0];
     }

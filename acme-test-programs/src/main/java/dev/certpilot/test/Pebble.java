@@ -99,32 +99,56 @@ public final class Pebble implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Returns a builder for a Pebble with non-default settings. */
+    /**
+     * Returns a builder for a Pebble with non-default settings.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Starts a Pebble with default settings: no EAB, 90-day certificates, Pebble's default nonce rejection. */
+    /**
+     * Starts a Pebble with default settings: no EAB, 90-day certificates, Pebble's default nonce rejection.
+     *
+     * @return the running Pebble
+     */
     public static Pebble start() {
         return builder().start();
     }
 
-    /** The ACME directory URL, {@code https://127.0.0.1:<port>/dir}. */
+    /**
+     * The ACME directory URL, {@code https://127.0.0.1:<port>/dir}.
+     *
+     * @return the directory URL
+     */
     public URI directory() {
         return URI.create("https://" + LOOPBACK + ":" + acmePort + "/dir");
     }
 
-    /** An SSL context that trusts Pebble's HTTPS listeners (and nothing else); hand it to the ACME client. */
+    /**
+     * An SSL context that trusts Pebble's HTTPS listeners (and nothing else); hand it to the ACME client.
+     *
+     * @return the context
+     */
     public SSLContext sslContext() {
         return sslContext;
     }
 
-    /** The CA that signed the certificate of Pebble's HTTPS listeners (not the CA that issues ACME certificates). */
+    /**
+     * The CA that signed the certificate of Pebble's HTTPS listeners (not the CA that issues ACME certificates).
+     *
+     * @return the listeners' CA
+     */
     public X509Certificate listenerCa() {
         return listener.ca();
     }
 
-    /** {@link #listenerCa()} as a PEM file, for tools that take a path. */
+    /**
+     * {@link #listenerCa()} as a PEM file, for tools that take a path.
+     *
+     * @return the PEM file
+     */
     public Path listenerCaFile() {
         var file = workDir.resolve("listener-ca.pem");
         if (!Files.exists(file)) {
@@ -140,6 +164,8 @@ public final class Pebble implements AutoCloseable {
     /**
      * {@link #rootPem()} as a PEM file, for tools that take a path ({@code curl --cacert}); written anew at each
      * call, since a {@linkplain #restart() restarted} Pebble has a new root.
+     *
+     * @return the PEM file
      */
     public Path rootFile() {
         var file = workDir.resolve("root.pem");
@@ -167,22 +193,38 @@ public final class Pebble implements AutoCloseable {
         }
     }
 
-    /** The port Pebble connects to on {@code 127.0.0.1} to validate HTTP-01 challenges. */
+    /**
+     * The port Pebble connects to on {@code 127.0.0.1} to validate HTTP-01 challenges.
+     *
+     * @return the port
+     */
     public int httpPort() {
         return httpPort;
     }
 
-    /** The port Pebble connects to on {@code 127.0.0.1} to validate TLS-ALPN-01 challenges. */
+    /**
+     * The port Pebble connects to on {@code 127.0.0.1} to validate TLS-ALPN-01 challenges.
+     *
+     * @return the port
+     */
     public int tlsPort() {
         return tlsPort;
     }
 
-    /** The EAB keys (key id to base64url HMAC key) Pebble accepts; empty when EAB is not required. */
+    /**
+     * The EAB keys (key id to base64url HMAC key) Pebble accepts; empty when EAB is not required.
+     *
+     * @return the keys by key id
+     */
     public Map<String, String> externalAccountKeys() {
         return externalAccountKeys;
     }
 
-    /** PEM of the root that issues this run's certificates (Pebble makes a new one at every start). */
+    /**
+     * PEM of the root that issues this run's certificates (Pebble makes a new one at every start).
+     *
+     * @return the PEM text
+     */
     public String rootPem() {
         return rootPem(0);
     }
@@ -190,22 +232,37 @@ public final class Pebble implements AutoCloseable {
     /**
      * PEM of root {@code index}: 0 for the default chain's, 1 and up for the alternate chains of
      * {@link Builder#alternateRoots}.
+     *
+     * @param index the root's index
+     * @return the PEM text
      */
     public String rootPem(int index) {
         return get(managementUri("/roots/" + index));
     }
 
-    /** PEM of the intermediate that signs this run's certificates. */
+    /**
+     * PEM of the intermediate that signs this run's certificates.
+     *
+     * @return the PEM text
+     */
     public String intermediatePem() {
         return get(managementUri("/intermediates/0"));
     }
 
-    /** {@link #rootPem()} parsed. */
+    /**
+     * {@link #rootPem()} parsed.
+     *
+     * @return the root
+     */
     public X509Certificate root() {
         return parseCertificate(rootPem());
     }
 
-    /** {@link #intermediatePem()} parsed. */
+    /**
+     * {@link #intermediatePem()} parsed.
+     *
+     * @return the intermediate
+     */
     public X509Certificate intermediate() {
         return parseCertificate(intermediatePem());
     }
@@ -213,6 +270,8 @@ public final class Pebble implements AutoCloseable {
     /**
      * Whether Pebble has recorded the certificate with this serial number as revoked.
      *
+     * @param serial the certificate's serial number
+     * @return whether it is revoked
      * @throws IllegalStateException if Pebble does not know the serial number
      */
     public boolean isRevoked(BigInteger serial) {
@@ -224,17 +283,26 @@ public final class Pebble implements AutoCloseable {
      * Makes the mock DNS answer TXT queries for {@code name} with {@code value}, replacing earlier values.
      *
      * @param name a DNS name such as {@code _acme-challenge.shop.test}; a trailing dot is optional
+     * @param value the record's text
      */
     public void setTxt(String name, String value) {
         postDns("/set-txt", "{\"host\":\"" + fqdn(name) + "\",\"value\":\"" + jsonSafe(value) + "\"}");
     }
 
-    /** Removes the TXT records of {@code name} from the mock DNS. */
+    /**
+     * Removes the TXT records of {@code name} from the mock DNS.
+     *
+     * @param name a DNS name
+     */
     public void clearTxt(String name) {
         postDns("/clear-txt", "{\"host\":\"" + fqdn(name) + "\"}");
     }
 
-    /** Pebble's console output so far, for diagnosing a failed test. */
+    /**
+     * Pebble's console output so far, for diagnosing a failed test.
+     *
+     * @return the log
+     */
     public String log() {
         return WorkDirectories.log(workDir.resolve("pebble.log"));
     }
@@ -504,7 +572,12 @@ public final class Pebble implements AutoCloseable {
             return copy;
         }
 
-        /** The directory holding {@code pebble} and {@code pebble-challtestsrv}; default: the PATH, then /usr/bin. */
+        /**
+         * The directory holding {@code pebble} and {@code pebble-challtestsrv}; default: the PATH, then /usr/bin.
+         *
+         * @param directory the directory
+         * @return this builder
+         */
         public Builder installation(Path directory) {
             this.installation = Objects.requireNonNull(directory, "installation");
             return this;
@@ -514,6 +587,9 @@ public final class Pebble implements AutoCloseable {
          * The DNS server Pebble resolves names through (DNS-01 records, and the addresses of HTTP-01 and
          * TLS-ALPN-01 hosts), such as a {@link Bind} that the test updates; default: its own mock DNS, which answers
          * 127.0.0.1 for every name and the records set by {@link Pebble#setTxt}.
+         *
+         * @param server the DNS server's address
+         * @return this builder
          */
         public Builder dnsServer(InetSocketAddress server) {
             this.dnsServer = Objects.requireNonNull(server, "server");
@@ -523,6 +599,9 @@ public final class Pebble implements AutoCloseable {
         /**
          * Issues every certificate under {@code roots} more chains too, each to its own root, linked from the
          * certificate as ACME alternates; default none.
+         *
+         * @param roots the alternate roots
+         * @return this builder
          */
         public Builder alternateRoots(int roots) {
             if (roots < 0 || roots > 5) {
@@ -532,7 +611,12 @@ public final class Pebble implements AutoCloseable {
             return this;
         }
 
-        /** How long issued certificates are valid; default 90 days. Minutes are handy for renewal tests. */
+        /**
+         * How long issued certificates are valid; default 90 days. Minutes are handy for renewal tests.
+         *
+         * @param validity the validity, positive
+         * @return this builder
+         */
         public Builder certificateValidity(Duration validity) {
             if (validity.toSeconds() < 1) {
                 throw new IllegalArgumentException("certificateValidity must be at least one second, got " + validity);
@@ -546,6 +630,7 @@ public final class Pebble implements AutoCloseable {
          *
          * @param keyId   the EAB key identifier, such as {@code kid-1}
          * @param hmacKey the HMAC key, base64url-encoded
+         * @return this builder
          */
         public Builder externalAccountKey(String keyId, String hmacKey) {
             if (!KEY_ID.matcher(keyId).matches()) {
@@ -561,19 +646,31 @@ public final class Pebble implements AutoCloseable {
         /**
          * Lets Pebble's validator sleep 0 to 15 seconds at random before each validation, as by Pebble's default;
          * without this the validator does not sleep. For tests that act while an order is pending.
+         *
+         * @return this builder
          */
         public Builder validationDelays() {
             this.validationDelays = true;
             return this;
         }
 
-        /** Percentage of valid nonces Pebble rejects as bad, 0 to 100; default Pebble's own (5). */
+        /**
+         * Percentage of valid nonces Pebble rejects as bad, 0 to 100; default Pebble's own (5).
+         *
+         * @param percent 0 to 100
+         * @return this builder
+         */
         public Builder nonceRejectPercent(int percent) {
             this.nonceRejectPercent = percent(percent, "nonceRejectPercent");
             return this;
         }
 
-        /** Percentage of valid authorizations Pebble reuses for new orders, 0 to 100; default Pebble's own (50). */
+        /**
+         * Percentage of valid authorizations Pebble reuses for new orders, 0 to 100; default Pebble's own (50).
+         *
+         * @param percent 0 to 100
+         * @return this builder
+         */
         public Builder authorizationReusePercent(int percent) {
             this.authorizationReusePercent = percent(percent, "authorizationReusePercent");
             return this;
@@ -582,8 +679,9 @@ public final class Pebble implements AutoCloseable {
         /**
          * Starts Pebble and the mock DNS and waits until the ACME directory answers.
          *
+         * @return the running Pebble
          * @throws IllegalStateException if Pebble is not installed (the message gives the install command)
-         *                               or does not start
+         * or does not start
          */
         public Pebble start() {
             Pebble pebble;

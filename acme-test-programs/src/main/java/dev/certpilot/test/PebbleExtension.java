@@ -40,12 +40,22 @@ public final class PebbleExtension implements BeforeAllCallback, AfterAllCallbac
         this.settings = settings;
     }
 
-    /** An extension whose Pebble is configured by {@code settings}, e.g. {@code b -> b.externalAccountKey(...)}. */
+    /**
+     * An extension whose Pebble is configured by {@code settings}, e.g. {@code b -> b.externalAccountKey(...)}.
+     *
+     * @param settings configures Pebble's builder
+     * @return the extension
+     */
     public static PebbleExtension withSettings(UnaryOperator<Pebble.Builder> settings) {
         return new PebbleExtension(settings);
     }
 
-    /** An extension whose Pebble issues certificates valid for {@code validity}. */
+    /**
+     * An extension whose Pebble issues certificates valid for {@code validity}.
+     *
+     * @param validity the validity, positive
+     * @return the extension
+     */
     public static PebbleExtension withCertificateValidity(Duration validity) {
         return withSettings(b -> b.certificateValidity(validity));
     }
@@ -53,6 +63,7 @@ public final class PebbleExtension implements BeforeAllCallback, AfterAllCallbac
     /**
      * The running Pebble.
      *
+     * @return the running Pebble
      * @throws IllegalStateException outside the test class's lifetime
      */
     public Pebble pebble() {

@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 /**
  * A real PostgreSQL server for tests, from Debian's package: a new cluster made by {@code initdb} in a temporary
  * folder, listening on a free loopback port, with a superuser {@value #USER} that needs no password. Stopped and
- * deleted by {@link #close()}; {@link #stop()} and {@link #startAgain()} take it away and bring it back on the same port
+ * deleted by {@link #close()}; {@link #stop()} and {@link #startAgain()} take it away and bring it back on the same
+ * port
  * with its data, as an outage would.
  *
  * <pre>{@code
@@ -53,6 +54,7 @@ public final class PostgreSql implements AutoCloseable {
     /**
      * Makes a new cluster and starts it.
      *
+     * @return the running server
      * @throws IllegalStateException if PostgreSQL is not installed (with the install command) or does not start
      */
     public static PostgreSql start() {
@@ -100,17 +102,31 @@ public final class PostgreSql implements AutoCloseable {
         running = false;
     }
 
-    /** The port it listens on, on 127.0.0.1. */
+    /**
+     * The port it listens on, on 127.0.0.1.
+     *
+     * @return the port
+     */
     public int port() {
         return port;
     }
 
-    /** The JDBC URL of database {@code postgres}, with the user: {@code jdbc:postgresql://127.0.0.1:PORT/postgres?user=...}. */
+    /**
+     * The JDBC URL of database {@code postgres}, with the user: {@code
+     * jdbc:postgresql://127.0.0.1:PORT/postgres?user=...}.
+     *
+     * @return the JDBC URL
+     */
     public String jdbcUrl() {
         return jdbcUrl("postgres");
     }
 
-    /** The JDBC URL of {@code database}, with the user. */
+    /**
+     * The JDBC URL of {@code database}, with the user.
+     *
+     * @param database the database's name
+     * @return the JDBC URL
+     */
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=" + USER;
     }
@@ -119,6 +135,7 @@ public final class PostgreSql implements AutoCloseable {
      * Creates a new, empty database and returns its JDBC URL.
      *
      * @param prefix the start of its name (letters, digits, underscores); a number is added
+     * @return the JDBC URL
      */
     public synchronized String createDatabase(String prefix) {
         if (!prefix.matches("[a-z][a-z0-9_]{0,40}")) {
@@ -130,7 +147,11 @@ public final class PostgreSql implements AutoCloseable {
         return jdbcUrl(name);
     }
 
-    /** What the server logged so far. */
+    /**
+     * What the server logged so far.
+     *
+     * @return the log
+     */
     public String log() {
         return WorkDirectories.log(workDir.resolve("postgres.log"));
     }

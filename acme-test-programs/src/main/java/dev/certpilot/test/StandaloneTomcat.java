@@ -47,6 +47,7 @@ public final class StandaloneTomcat implements AutoCloseable {
      * Makes a new, empty {@code CATALINA_BASE} ({@code conf}, {@code lib}, {@code logs}, {@code temp},
      * {@code webapps}, {@code work}).
      *
+     * @return the base, Tomcat not started
      * @throws IllegalStateException if Debian's Tomcat is not installed (with the install command)
      */
     public static StandaloneTomcat create() {
@@ -67,7 +68,11 @@ public final class StandaloneTomcat implements AutoCloseable {
         }
     }
 
-    /** Starts {@code catalina.sh run} on this base; wait for its ports with {@link #awaitPort}. */
+    /**
+     * Starts {@code catalina.sh run} on this base; wait for its ports with {@link #awaitPort}.
+     *
+     * @return this Tomcat
+     */
     public synchronized StandaloneTomcat start() {
         if (process != null) {
             throw new IllegalStateException("Tomcat is started already");
@@ -86,7 +91,13 @@ public final class StandaloneTomcat implements AutoCloseable {
         return this;
     }
 
-    /** Waits until Tomcat accepts connections on {@code port} of 127.0.0.1, or fails with what it printed. */
+    /**
+     * Waits until Tomcat accepts connections on {@code port} of 127.0.0.1, or fails with what it printed.
+     *
+     * @param port the port
+     * @param timeout the longest wait
+     * @throws InterruptedException if the calling thread is interrupted
+     */
     public void awaitPort(int port, Duration timeout) throws InterruptedException {
         var deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -104,22 +115,40 @@ public final class StandaloneTomcat implements AutoCloseable {
                 + log());
     }
 
-    /** Waits until the process has exited, as a Tomcat that cannot start does; returns whether it did. */
+    /**
+     * Waits until the process has exited, as a Tomcat that cannot start does; returns whether it did.
+     *
+     * @param timeout the longest wait
+     * @return whether it exited
+     * @throws InterruptedException if the calling thread is interrupted
+     */
     public boolean awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Whether the process still runs. */
+    /**
+     * Whether the process still runs.
+     *
+     * @return whether it runs
+     */
     public boolean isAlive() {
         return process.isAlive();
     }
 
-    /** {@code CATALINA_BASE}. */
+    /**
+     * {@code CATALINA_BASE}.
+     *
+     * @return the base directory
+     */
     public Path base() {
         return base;
     }
 
-    /** What Tomcat printed so far. */
+    /**
+     * What Tomcat printed so far.
+     *
+     * @return the log
+     */
     public String log() {
         return WorkDirectories.log(output);
     }

@@ -63,6 +63,8 @@ public final class TestSsl {
          * The grade: T for an untrusted chain; F for SSLv2, NULL, anonymous or export suites, or a critical flaw;
          * C for SSLv3, RC4, 3DES or weak suites, or no TLS 1.2; B for TLS 1.0 or 1.1, no forward secrecy, or a
          * high-severity protocol finding; else A, and A+ with HSTS for at least 180 days.
+         *
+         * @return the grade
          */
         public String grade() {
             if (!severity("cert_chain_of_trust").equals("OK")) {
@@ -88,6 +90,8 @@ public final class TestSsl {
          * The findings that are neither OK nor INFO, leaving out those about the certificate alone and WARN, which
          * testssl.sh gives when a check of its own failed to run (a connection it could not make), not a finding
          * about the server.
+         *
+         * @return the problems
          */
         public List<Finding> problems() {
             return relevant().filter(f -> !Set.of("OK", "INFO", "WARN").contains(f.severity())).toList();
@@ -112,6 +116,11 @@ public final class TestSsl {
     /**
      * Scans {@code https://host:port/} at 127.0.0.1 with {@code host} as SNI, trusting the roots in {@code caFile}.
      * Takes about half a minute.
+     *
+     * @param host the SNI name
+     * @param port the port
+     * @param caFile the trusted roots
+     * @return the scan
      */
     public static Scan scan(String host, int port, Path caFile) {
         var testssl = Executables.find("testssl", INSTALL_COMMAND);

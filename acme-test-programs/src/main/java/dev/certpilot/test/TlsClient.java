@@ -38,7 +38,14 @@ public final class TlsClient implements AutoCloseable {
         this.socket = socket;
     }
 
-    /** A client context trusting only {@code root}. */
+    /**
+     * A client context trusting only {@code root}.
+     *
+     * @param root the only root trusted
+     * @return the context
+     * @throws GeneralSecurityException if the JDK refuses the root
+     * @throws IOException if the key store cannot be made
+     */
     public static SSLContext trusting(X509Certificate root) throws GeneralSecurityException, IOException {
         var trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
@@ -50,12 +57,29 @@ public final class TlsClient implements AutoCloseable {
         return context;
     }
 
-    /** Connects to 127.0.0.1:{@code port} and completes a handshake, sending {@code sni} unless null. */
+    /**
+     * Connects to 127.0.0.1:{@code port} and completes a handshake, sending {@code sni} unless null.
+     *
+     * @param context the client context
+     * @param port the port
+     * @param sni the SNI name, or null
+     * @return the connection
+     * @throws IOException if the connection or handshake fails
+     */
     public static TlsClient connect(SSLContext context, int port, String sni) throws IOException {
         return connect(context, port, sni, socket -> { });
     }
 
-    /** As {@link #connect(SSLContext, int, String)}, with {@code settings} applied to the socket first. */
+    /**
+     * As {@link #connect(SSLContext, int, String)}, with {@code settings} applied to the socket first.
+     *
+     * @param context the client context
+     * @param port the port
+     * @param sni the SNI name, or null
+     * @param settings applied to the socket first
+     * @return the connection
+     * @throws IOException if the connection or handshake fails
+     */
     public static TlsClient connect(SSLContext context, int port, String sni, Consumer<SSLSocket> settings)
             throws IOException {
         var plain = new Socket(InetAddress.getLoopbackAddress(), port);
@@ -76,12 +100,21 @@ public final class TlsClient implements AutoCloseable {
         return new TlsClient(socket);
     }
 
-    /** The connected socket. */
+    /**
+     * The connected socket.
+     *
+     * @return the socket
+     */
     public SSLSocket socket() {
         return socket;
     }
 
-    /** The certificate the server presented. */
+    /**
+     * The certificate the server presented.
+     *
+     * @return the leaf
+     * @throws IOException if the session has none
+     */
     public X509Certificate leaf() throws IOException {
         return (X509Certificate) socket.getSession().getPeerCertificates()[0];
     }
@@ -89,6 +122,9 @@ public final class TlsClient implements AutoCloseable {
     /**
      * Sends a keep-alive GET and returns the body of a 200 answer.
      *
+     * @param host the {@code Host} header
+     * @param path the request's path
+     * @return the body
      * @throws IOException for any other answer, naming it
      */
     public String get(String host, String path) throws IOException {

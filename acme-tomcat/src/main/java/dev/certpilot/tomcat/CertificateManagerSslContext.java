@@ -27,7 +27,11 @@ public final class CertificateManagerSslContext implements org.apache.tomcat.uti
     private final CertificateManager manager;
     private final SSLContext context;
 
-    /** A context serving {@code manager}'s certificates ({@link CertificateManager#sslContext()}). */
+    /**
+     * A context serving {@code manager}'s certificates ({@link CertificateManager#sslContext()}).
+     *
+     * @param manager the manager whose certificates are served
+     */
     public CertificateManagerSslContext(CertificateManager manager) {
         this.manager = manager;
         this.context = manager.sslContext();

@@ -74,6 +74,8 @@ public final class CertpilotListener implements LifecycleListener {
      * Takes one attribute of the {@code Listener} element, as Tomcat's {@code server.xml} reader gives it; all are
      * checked when Tomcat initializes.
      *
+     * @param name the attribute's name
+     * @param value its value, as written
      * @return true: the attribute is kept
      */
     public boolean setProperty(String name, String value) {

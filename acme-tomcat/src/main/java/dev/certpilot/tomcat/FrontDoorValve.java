@@ -20,7 +20,11 @@ public final class FrontDoorValve extends ValveBase {
 
     private final AcmeChallengeFilter filter;
 
-    /** A valve doing what {@code filter} decides. */
+    /**
+     * A valve doing what {@code filter} decides.
+     *
+     * @param filter what decides each request
+     */
     public FrontDoorValve(AcmeChallengeFilter filter) {
         super(true);
         this.filter = filter;

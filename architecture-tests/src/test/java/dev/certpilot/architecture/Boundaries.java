@@ -18,14 +18,14 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
  */
 final class Boundaries {
 
-    /** The engine: acme-core's packages that its module does not export. */
+    /** The engine: certpilot-core's packages that its module does not export. */
     static final String ENGINE = "dev.certpilot.core.internal..";
 
     private Boundaries() {
     }
 
     /**
-     * No cycle between packages. acme-core's API package counts as two: the classes that stand on the engine (the
+     * No cycle between packages. certpilot-core's API package counts as two: the classes that stand on the engine (the
      * {@code CertificateManager} and its builder, which assemble it; the {@code HttpFrontDoor}, built from a
      * manager; the {@code FileCertificateStore}, built from the engine's file parts), and the rest (values,
      * exceptions, in-memory responders), which the engine uses and which must not reach into it. The API and its
@@ -33,26 +33,26 @@ final class Boundaries {
      */
     static ArchRule noPackageCycles() {
         return slices().assignedFrom(new PackagesWithCoreFacade()).should().beFreeOfCycles()
-                .as("certpilot's packages (acme-core's classes on the engine apart from the rest of its API) depend "
-                        + "on each other in one direction");
+                .as("certpilot's packages (certpilot-core's classes on the engine apart from the rest of its API) "
+                        + "depend on each other in one direction");
     }
 
-    /** Adapters and test kits use the API and SPI only; the engine is acme-core's alone. */
+    /** Adapters and test kits use the API and SPI only; the engine is certpilot-core's alone. */
     static ArchRule adaptersStayOutOfTheEngine() {
         return noClasses().that().resideOutsideOfPackage("dev.certpilot.core..").and()
                 .resideInAPackage("dev.certpilot..").should().dependOnClassesThat().resideInAPackage(ENGINE)
-                .as("no class outside acme-core depends on its engine (" + ENGINE + ")");
+                .as("no class outside certpilot-core depends on its engine (" + ENGINE + ")");
     }
 
-    /** acme-core knows no adapter: adapters depend on core, never the reverse. */
+    /** certpilot-core knows no adapter: adapters depend on core, never the reverse. */
     static ArchRule coreKnowsNoAdapter() {
         return noClasses().that().resideInAPackage("dev.certpilot.core..").should()
                 .dependOnClassesThat(resideInAPackage("dev.certpilot..").and(resideOutsideOfPackage(
                         "dev.certpilot.core..")))
-                .as("acme-core depends on no other certpilot module");
+                .as("certpilot-core depends on no other certpilot module");
     }
 
-    /** Each package a slice, except acme-core's API package, split in its classes on the engine and the rest. */
+    /** Each package a slice, except certpilot-core's API package, split in its classes on the engine and the rest. */
     private static final class PackagesWithCoreFacade implements SliceAssignment {
 
         private static final Set<String> FACADE = Set.of("dev.certpilot.core.CertificateManager",
@@ -67,15 +67,15 @@ final class Boundaries {
             }
             if (name.equals("dev.certpilot.core") || name.equals("dev.certpilot.core.spi")) {
                 var top = javaClass.getName().split("\\$")[0];
-                return FACADE.contains(top) ? SliceIdentifier.of("acme-core's classes on the engine")
-                        : SliceIdentifier.of("acme-core's API and SPI");
+                return FACADE.contains(top) ? SliceIdentifier.of("certpilot-core's classes on the engine")
+                        : SliceIdentifier.of("certpilot-core's API and SPI");
             }
             return SliceIdentifier.of(name);
         }
 
         @Override
         public String getDescription() {
-            return "certpilot's packages, acme-core's classes on the engine apart";
+            return "certpilot's packages, certpilot-core's classes on the engine apart";
         }
     }
 }

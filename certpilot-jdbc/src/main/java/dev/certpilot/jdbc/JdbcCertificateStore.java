@@ -71,7 +71,12 @@ public final class JdbcCertificateStore implements CertificateStore {
         this.encryption = new KeyEncryption(builder.key, builder.migratePlaintextKeys);
     }
 
-    /** A store in the database {@code dataSource} connects to; give it a pool in production. */
+    /**
+     * A store in the database {@code dataSource} connects to; give it a pool in production.
+     *
+     * @param dataSource the database, preferably pooled
+     * @return a new builder
+     */
     public static Builder builder(DataSource dataSource) {
         return new Builder(Objects.requireNonNull(dataSource, "dataSource"), dataSource.toString());
     }
@@ -82,6 +87,10 @@ public final class JdbcCertificateStore implements CertificateStore {
      * makes (a poll every few seconds, a write per issuance). User and password may be in the URL's parameters
      * instead; null leaves them to it.
      *
+     * @param jdbcUrl the database's JDBC URL
+     * @param user the user, or null
+     * @param password the password, or null
+     * @return a new builder
      * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL
      */
     public static Builder builder(String jdbcUrl, String user, String password) {
@@ -481,6 +490,8 @@ public final class JdbcCertificateStore implements CertificateStore {
          * key; not from anyone who has that key or the application's memory. Keep the key outside the database
          * (a secret manager): losing it means every certificate is ordered again.
          *
+         * @param key an AES key of 128 or 256 bits
+         * @return this builder
          * @throws IllegalArgumentException if the key is not a 16- or 32-byte AES key
          */
         public Builder encryptPrivateKeys(SecretKey key) {
@@ -501,6 +512,8 @@ public final class JdbcCertificateStore implements CertificateStore {
          * {@code CREATE SCHEMA certpilot AUTHORIZATION app_user}), instead of the first schema of the connection's
          * search path. A schema of certpilot's own keeps other roles' tables out of its way.
          *
+         * @param schema an existing schema's name
+         * @return this builder
          * @throws IllegalArgumentException if the name is blank
          */
         public Builder schema(String schema) {
@@ -516,6 +529,8 @@ public final class JdbcCertificateStore implements CertificateStore {
         /**
          * With {@link #encryptPrivateKeys}: reads private keys stored in plaintext (before encryption was turned on)
          * and encrypts each in place at its first read. Turn it on for the first start with a key, then off again.
+         *
+         * @return this builder
          */
         public Builder migratePlaintextKeys() {
             this.migratePlaintextKeys = true;
@@ -525,6 +540,7 @@ public final class JdbcCertificateStore implements CertificateStore {
         /**
          * The store.
          *
+         * @return the store
          * @throws IllegalStateException if {@link #migratePlaintextKeys()} is on without a key
          */
         public JdbcCertificateStore build() {

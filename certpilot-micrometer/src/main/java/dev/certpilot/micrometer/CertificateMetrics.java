@@ -58,12 +58,21 @@ public final class CertificateMetrics implements MeterBinder {
     private final Map<String, CertificateEvent.Obtaining> pending = new ConcurrentHashMap<>();
     private volatile MeterRegistry registry;
 
-    /** Metrics of {@code manager}, with time measured by the system clock. */
+    /**
+     * Metrics of {@code manager}, with time measured by the system clock.
+     *
+     * @param manager the manager measured
+     */
     public CertificateMetrics(CertificateManager manager) {
         this(manager, Clock.systemUTC());
     }
 
-    /** Metrics of {@code manager}, with the time left measured by {@code clock} (the manager's). */
+    /**
+     * Metrics of {@code manager}, with the time left measured by {@code clock} (the manager's).
+     *
+     * @param manager the manager measured
+     * @param clock the manager's clock
+     */
     public CertificateMetrics(CertificateManager manager, Clock clock) {
         this.manager = Objects.requireNonNull(manager, "manager");
         this.clock = Objects.requireNonNull(clock, "clock");

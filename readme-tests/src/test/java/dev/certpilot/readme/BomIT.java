@@ -30,7 +30,7 @@ class BomIT {
     void theStarterJettyAndJdbcWithoutVersionsBuildThroughTheReadmesBomImport() throws Exception {
         var block = Readme.block("xml", "<artifactId>certpilot-bom</artifactId>");
         var classPath = FreshProject.writeManaged(project, block, List.of("certpilot-spring-boot-starter",
-                "acme-jetty", "certpilot-jdbc"), """
+                "certpilot-jetty", "certpilot-jdbc"), """
                 public class Main {
                     static final Class<?>[] USED = {dev.certpilot.jetty.JettyHttps.class,
                             dev.certpilot.jdbc.JdbcCertificateStore.class,
@@ -38,8 +38,8 @@ class BomIT {
                 }
                 """).build();
         assertThat(classPath)
-                .contains("certpilot-spring-boot-starter-0.1.0-SNAPSHOT.jar", "acme-jetty-0.1.0-SNAPSHOT.jar",
-                        "certpilot-jdbc-0.1.0-SNAPSHOT.jar", "acme-core-0.1.0-SNAPSHOT.jar");
+                .contains("certpilot-spring-boot-starter-0.1.0-SNAPSHOT.jar", "certpilot-jetty-0.1.0-SNAPSHOT.jar",
+                        "certpilot-jdbc-0.1.0-SNAPSHOT.jar", "certpilot-core-0.1.0-SNAPSHOT.jar");
         assertThat(project.resolve("target/classes/Main.class")).as("it builds").exists();
     }
 

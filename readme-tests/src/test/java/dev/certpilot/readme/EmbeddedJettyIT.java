@@ -20,7 +20,7 @@ import dev.certpilot.test.TlsClient;
 /**
  * The README's embedded Jetty route in a fresh project of a user's own: the quick start's builder (CA, names and
  * folder replaced by the test's) and the README's Jetty block as written (the ports given, since Pebble validates on
- * its own), with a handler of the user's. Built by Maven against the installed {@code acme-jetty}, run as its own
+ * its own), with a handler of the user's. Built by Maven against the installed {@code certpilot-jetty}, run as its own
  * JVM against Pebble (certificates of 60 seconds): curl gets the page over HTTP/2, plain HTTP is redirected, and the
  * renewal is served by the same process.
  */
@@ -37,7 +37,7 @@ class EmbeddedJettyIT {
     void theReadmesJettyBlockServesTheCasCertificateAndItsRenewal(Pebble pebble) throws Exception {
         var https = Served.freePort();
         var log = project.resolve("app.log");
-        var app = FreshProject.write(project, List.of("acme-jetty"), main(pebble, https)).buildAndRun(log);
+        var app = FreshProject.write(project, List.of("certpilot-jetty"), main(pebble, https)).buildAndRun(log);
         try {
             var trust = TlsClient.trusting(pebble.root());
             var issued = Served.awaitSerial(trust, https, "shop.test", null, app::isAlive, () -> Served.log(log));

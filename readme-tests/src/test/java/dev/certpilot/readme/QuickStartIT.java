@@ -21,7 +21,7 @@ import dev.certpilot.test.TlsClient;
 
 /**
  * The README's quick start as a user copies it into a fresh project of their own: a pom that depends on the
- * installed {@code acme-core}, a main class made of the README's block (the CA, names and folder replaced by the
+ * installed {@code certpilot-core}, a main class made of the README's block (the CA, names and folder replaced by the
  * test's), and the JDK's own {@code HttpsServer}, which starts in the background, in place of the block's "start
  * your HTTPS server" line. Built by Maven, run as its own JVM against Pebble (certificates of 60 seconds): curl gets
  * the CA's certificate, then its renewal, from the same process.
@@ -107,6 +107,6 @@ class QuickStartIT {
                     }
                 }
                 """.formatted(block.indent(8));
-        return FreshProject.write(project, List.of("acme-core"), main);
+        return FreshProject.write(project, List.of("certpilot-core"), main);
     }
 }

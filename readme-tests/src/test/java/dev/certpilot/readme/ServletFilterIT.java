@@ -40,7 +40,7 @@ class ServletFilterIT {
             throws Exception {
         var https = Served.freePort();
         var log = project.resolve("app.log");
-        var app = FreshProject.write(project, List.of("acme-servlet",
+        var app = FreshProject.write(project, List.of("certpilot-servlet",
                 "org.eclipse.jetty.ee10:jetty-ee10-servlet:" + Jetty.VERSION), main(pebble, https)).buildAndRun(log);
         try {
             var trust = TlsClient.trusting(pebble.root());

@@ -96,7 +96,7 @@ class StandaloneTomcatIT {
 
     /** The README's command, run by bash with {@code CATALINA_BASE} set, in a folder with no project. */
     private void fetchTheJarAsTheReadmeSays(Path base) throws Exception {
-        var command = Readme.block("sh", "acme-tomcat");
+        var command = Readme.block("sh", "certpilot-tomcat");
         var builder = new ProcessBuilder("bash", "-e", "-c", command).directory(work.toFile())
                 .redirectErrorStream(true).redirectOutput(work.resolve("mvn.log").toFile());
         builder.environment().put("CATALINA_BASE", base.toString());
@@ -105,7 +105,7 @@ class StandaloneTomcatIT {
         assertThat(process.exitValue()).as(Files.readString(work.resolve("mvn.log"))).isZero();
         try (var jars = Files.list(base.resolve("lib"))) {
             assertThat(jars.map(jar -> jar.getFileName().toString()))
-                    .containsExactly("acme-tomcat-0.1.0-SNAPSHOT-standalone.jar");
+                    .containsExactly("certpilot-tomcat-0.1.0-SNAPSHOT-standalone.jar");
         }
     }
 

@@ -27,7 +27,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * The listener on Tomcat 11 (acme-tomcat is compiled against 10.1), with the attributes a {@code server.xml} would
+ * The listener on Tomcat 11 (certpilot-tomcat is compiled against 10.1), with the attributes a {@code server.xml} would
  * give, against Pebble (certificates of 60 seconds): the application is served over HTTPS with Pebble's
  * certificate, the challenge is answered on the plain connector, and the renewal is served at the next handshake.
  */

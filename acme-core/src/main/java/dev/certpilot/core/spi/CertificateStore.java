@@ -17,7 +17,7 @@ import dev.certpilot.core.CertificateBundle;
  * application that uses the same backend. {@link dev.certpilot.core.FileCertificateStore} keeps them in a
  * directory; {@code certpilot-jdbc} in PostgreSQL. A backend stores values and leases; the manager does the rest
  * (ordering, renewal, parsing rules, caching), so that a store is small to write. Run the conformance kit of
- * {@code acme-test} ({@code CertificateStoreConformance}) against a new one.
+ * {@code certpilot-test} ({@code CertificateStoreConformance}) against a new one.
  *
  * <h2>Contract</h2>
  * <ul>
@@ -59,6 +59,7 @@ public interface CertificateStore {
     /**
      * Loads the certificate saved under {@code name}.
      *
+     * @param name the certificate's name
      * @return the bundle, or empty if none was saved
      * @throws CorruptedEntryException if the entry cannot be parsed; it has been moved aside
      * @throws IOException              if the storage fails
@@ -68,6 +69,8 @@ public interface CertificateStore {
     /**
      * Whether {@link #load} returns only bundles whose private key belongs to their certificate, having checked it
      * itself (cheaply, for what it wrote); default false, and the manager checks each bundle it loads.
+     *
+     * @return whether loaded bundles are checked already
      */
     default boolean loadChecksKeyPairs() {
         return false;
@@ -77,6 +80,8 @@ public interface CertificateStore {
      * Saves {@code bundle} under its name, atomically replacing any previous one, if {@code lease} (for that name)
      * is still held; the check and the write are one atomic step.
      *
+     * @param bundle the certificate, chain and key
+     * @param lease the lease of the bundle's name
      * @throws LeaseLostException       if the lease has expired or another holder has it; nothing was written
      * @throws IllegalArgumentException if the private key does not belong to the certificate
      * @throws IOException              if the storage fails; the previous entry is then intact
@@ -87,6 +92,7 @@ public interface CertificateStore {
      * Saves {@code bundle} under a lease taken for this write alone: for importing certificates and for tools. Not
      * for use while an instance may be ordering the same name.
      *
+     * @param bundle the certificate, chain and key
      * @throws IOException if another holder has the name's lease now, or the storage fails
      */
     default void save(CertificateBundle bundle) throws IOException {
@@ -100,6 +106,8 @@ public interface CertificateStore {
     /**
      * Deletes the certificate saved under {@code name}, if any, holding {@code lease}.
      *
+     * @param name the certificate's name
+     * @param lease the lease of that name
      * @return whether there was one
      * @throws LeaseLostException if the lease has expired or another holder has it; nothing was deleted
      * @throws IOException        if the storage fails
@@ -110,6 +118,7 @@ public interface CertificateStore {
      * What is stored: every certificate's name, domains, serial and expiry, read without keys, in no particular
      * order. An entry that cannot be parsed is left out (its {@link #load} reports it).
      *
+     * @return every stored certificate's summary
      * @throws IOException if the storage fails
      */
     List<StoredCertificate> list() throws IOException;
@@ -120,6 +129,7 @@ public interface CertificateStore {
      * changed, to serve what another instance obtained. Comparable for equality only. The default digests the
      * listing; a store with a cheaper signal (a counter, a directory's modification time) should override it.
      *
+     * @return the revision, compared for equality only
      * @throws IOException if the storage fails
      */
     default String revision() throws IOException {
@@ -138,6 +148,8 @@ public interface CertificateStore {
      * Takes the lease of certificate {@code name} (or {@code _account.<account id>}) for {@code duration}, if nobody
      * else holds it: never waits.
      *
+     * @param name the certificate's name, or {@code _account.<account id>}
+     * @param duration how long the lease lasts unless renewed
      * @return the lease, or empty while another holder's lease has not ended
      * @throws IOException if the storage fails
      */
@@ -146,6 +158,7 @@ public interface CertificateStore {
     /**
      * Loads the ACME account key pair saved under {@code accountId} (one per CA directory).
      *
+     * @param accountId the account's identifier
      * @return the key pair, or empty if none was saved
      * @throws IOException if the storage fails or the entry is unreadable (the message names where)
      */
@@ -154,6 +167,8 @@ public interface CertificateStore {
     /**
      * Saves an ACME account key pair under {@code accountId}, atomically replacing any previous one.
      *
+     * @param accountId the account's identifier
+     * @param keyPair the key pair
      * @throws IOException if the storage fails; the previous entry is then intact
      */
     void saveAccountKey(String accountId, KeyPair keyPair) throws IOException;
@@ -162,6 +177,9 @@ public interface CertificateStore {
      * Publishes a pending challenge's answer under {@code key} until {@code ttl} has passed, replacing any value
      * under that key, so that whichever instance the CA reaches can answer it. Values are at most 16 KiB of text.
      *
+     * @param key the challenge's key
+     * @param value the answer
+     * @param ttl how long it is kept
      * @throws IOException if the storage fails
      */
     void putChallenge(String key, String value, Duration ttl) throws IOException;
@@ -169,6 +187,8 @@ public interface CertificateStore {
     /**
      * The answer published under {@code key}, or empty if none was, it was removed, or its time has passed.
      *
+     * @param key the challenge's key
+     * @return the answer, or empty
      * @throws IOException if the storage fails
      */
     Optional<String> challenge(String key) throws IOException;
@@ -176,6 +196,7 @@ public interface CertificateStore {
     /**
      * Removes the answer under {@code key}; removing one that is absent does nothing.
      *
+     * @param key the challenge's key
      * @throws IOException if the storage fails
      */
     void removeChallenge(String key) throws IOException;

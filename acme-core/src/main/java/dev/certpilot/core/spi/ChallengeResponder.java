@@ -17,6 +17,10 @@ package dev.certpilot.core.spi;
 public sealed interface ChallengeResponder
         permits Http01Responder, Dns01Responder, TlsAlpn01Responder, DnsPersist01Responder {
 
-    /** The ACME challenge type this responder answers, such as {@code http-01}. */
+    /**
+     * The ACME challenge type this responder answers, such as {@code http-01}.
+     *
+     * @return the challenge type
+     */
     String challengeType();
 }

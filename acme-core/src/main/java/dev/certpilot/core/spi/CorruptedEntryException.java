@@ -7,19 +7,27 @@ import java.io.IOException;
  * copied). The store has moved it aside, kept for inspection, so that the caller can obtain a new certificate.
  */
 public final class CorruptedEntryException extends IOException {
+    /**
+     * Where the unreadable entry was moved to.
+     */
 
     private final String movedTo;
 
     /**
      * @param message what is wrong, naming the entry's location
      * @param movedTo where the entry now is
+     * @param cause why it cannot be parsed
      */
     public CorruptedEntryException(String message, String movedTo, Throwable cause) {
         super(message + "; moved aside to " + movedTo, cause);
         this.movedTo = movedTo;
     }
 
-    /** Where the unreadable entry was moved to. */
+    /**
+     * Where the unreadable entry was moved to.
+     *
+     * @return the entry's new location
+     */
     public String movedTo() {
         return movedTo;
     }

@@ -21,15 +21,24 @@ public non-sealed interface Dns01Responder extends ChallengeResponder {
      *
      * @param recordName the fully qualified record name with a trailing dot, e.g. {@code _acme-challenge.example.com.}
      * @param value      the record's text
+     * @throws IOException if the DNS provider refuses or cannot be reached
      */
     void publish(String recordName, String value) throws IOException;
 
-    /** Removes the TXT record with this name and value; removing one that does not exist does nothing. */
+    /**
+     * Removes the TXT record with this name and value; removing one that does not exist does nothing.
+     *
+     * @param recordName the fully qualified record name with a trailing dot
+     * @param value the record's text
+     * @throws IOException if the DNS provider refuses or cannot be reached
+     */
     void remove(String recordName, String value) throws IOException;
 
     /**
      * How long after {@link #publish} returns the record is visible to the CA's resolvers; the manager waits
      * this long, once for all records of an order, before asking the CA to validate. Default zero.
+     *
+     * @return the delay, zero or more
      */
     default Duration propagationDelay() {
         return Duration.ZERO;

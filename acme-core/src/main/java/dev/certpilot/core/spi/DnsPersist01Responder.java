@@ -27,7 +27,11 @@ public final class DnsPersist01Responder implements ChallengeResponder {
         this.acrossDomains = acrossDomains;
     }
 
-    /** Records naming the CA's first issuer domain name, each bound to its own domain. */
+    /**
+     * Records naming the CA's first issuer domain name, each bound to its own domain.
+     *
+     * @return the responder
+     */
     public static DnsPersist01Responder create() {
         return new DnsPersist01Responder(null, false);
     }
@@ -35,6 +39,9 @@ public final class DnsPersist01Responder implements ChallengeResponder {
     /**
      * Records naming {@code name} (such as {@code letsencrypt.org}) among the issuer domain names the CA offers,
      * instead of its first.
+     *
+     * @param name an issuer domain name the CA offers
+     * @return a copy naming it
      */
     public DnsPersist01Responder withIssuerDomainName(String name) {
         var normalized = Objects.requireNonNull(name, "name").trim().toLowerCase(Locale.ROOT);
@@ -51,17 +58,27 @@ public final class DnsPersist01Responder implements ChallengeResponder {
     /**
      * Records whose account binding does not depend on the domain (the draft's {@code *} opt-out): one value serves
      * every domain, at the cost of letting observers correlate them.
+     *
+     * @return a copy whose records serve every domain
      */
     public DnsPersist01Responder acrossDomains() {
         return new DnsPersist01Responder(issuerDomainName, true);
     }
 
-    /** The issuer domain name to use, or null for the CA's first. */
+    /**
+     * The issuer domain name to use, or null for the CA's first.
+     *
+     * @return the issuer domain name, or null
+     */
     public String issuerDomainName() {
         return issuerDomainName;
     }
 
-    /** Whether the account binding is the same for every domain. */
+    /**
+     * Whether the account binding is the same for every domain.
+     *
+     * @return whether one value serves every domain
+     */
     public boolean isAcrossDomains() {
         return acrossDomains;
     }

@@ -18,10 +18,21 @@ public non-sealed interface Http01Responder extends ChallengeResponder {
     /**
      * Starts serving {@code keyAuthorization} at {@code /.well-known/acme-challenge/<token>} for {@code domain}.
      * Returns once it is served.
+     *
+     * @param domain the domain being validated
+     * @param token the challenge's token
+     * @param keyAuthorization the text to serve
+     * @throws IOException if it cannot be served
      */
     void deploy(String domain, String token, String keyAuthorization) throws IOException;
 
-    /** Stops serving the token; removing one that is not deployed does nothing. */
+    /**
+     * Stops serving the token; removing one that is not deployed does nothing.
+     *
+     * @param domain the domain being validated
+     * @param token the challenge's token
+     * @throws IOException if it cannot be removed
+     */
     void remove(String domain, String token) throws IOException;
 
     @Override

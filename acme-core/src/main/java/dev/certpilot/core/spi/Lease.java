@@ -12,10 +12,18 @@ import java.time.Instant;
  */
 public interface Lease extends AutoCloseable {
 
-    /** The certificate name the lease is for. */
+    /**
+     * The certificate name the lease is for.
+     *
+     * @return the certificate's name
+     */
     String name();
 
-    /** When the lease ends unless renewed, as last confirmed by the store (by the store's clock, where it has one). */
+    /**
+     * When the lease ends unless renewed, as last confirmed by the store (by the store's clock, where it has one).
+     *
+     * @return the end of the lease
+     */
     Instant expiresAt();
 
     /**

@@ -30,12 +30,23 @@ public final class Pem {
 
     private Pem() {
     }
+    /**
+     * Certificates as PEM ({@code BEGIN CERTIFICATE}), in order.
+     *
+     * @param certificates the certificates
+     * @return the PEM text
+     */
 
     public static String certificates(List<X509Certificate> certificates) {
         return write(certificates.toArray());
     }
 
-    /** PKCS#8 ({@code BEGIN PRIVATE KEY}), which every TLS server reads. */
+    /**
+     * PKCS#8 ({@code BEGIN PRIVATE KEY}), which every TLS server reads.
+     *
+     * @param key the private key
+     * @return the PEM text
+     */
     public static String privateKey(PrivateKey key) {
         try {
             return write(new JcaPKCS8Generator(key, null).generate());
@@ -47,12 +58,19 @@ public final class Pem {
     /**
      * A key pair as its PKCS#8 private key followed by its public key ({@code BEGIN PUBLIC KEY}): the JDK's
      * PKCS#8 encoding of an EC key omits the public key, so it is written beside it.
+     *
+     * @param keyPair the key pair
+     * @return the PEM text
      */
     public static String keyPair(KeyPair keyPair) {
         return privateKey(keyPair.getPrivate()) + write(keyPair.getPublic());
     }
 
     /**
+     * Reads the certificates of PEM text, in order.
+     *
+     * @param pem PEM text
+     * @return the certificates, in order
      * @throws IOException if the text holds no certificate or a malformed one
      */
     public static List<X509Certificate> readCertificates(String pem) throws IOException {
@@ -74,6 +92,8 @@ public final class Pem {
     /**
      * Reads a private key in PKCS#8, SEC1 or PKCS#1 form.
      *
+     * @param pem PEM text
+     * @return the private key
      * @throws IOException if the text holds no private key
      */
     public static PrivateKey readPrivateKey(String pem) throws IOException {
@@ -91,6 +111,8 @@ public final class Pem {
     /**
      * Reads a key pair written by {@link #keyPair(KeyPair)}.
      *
+     * @param pem PEM text
+     * @return the key pair
      * @throws IOException if the text holds no key pair
      */
     public static KeyPair readKeyPair(String pem) throws IOException {

@@ -12,9 +12,20 @@ import dev.certpilot.core.spi.TlsAlpn01Responder.ValidationCertificate;
  */
 public interface SharedAnswers {
 
-    /** The key authorization another instance published for {@code token} on {@code host}, if any. */
+    /**
+     * The key authorization another instance published for {@code token} on {@code host}, if any.
+     *
+     * @param host the host validated
+     * @param token the challenge's token
+     * @return the key authorization, or empty
+     */
     Optional<String> http01(String host, String token);
 
-    /** The TLS-ALPN-01 validation certificate another instance published for the handshake name {@code host}. */
+    /**
+     * The TLS-ALPN-01 validation certificate another instance published for the handshake name {@code host}.
+     *
+     * @param host the handshake's name
+     * @return the certificate and key, or empty
+     */
     Optional<ValidationCertificate> tlsAlpn01(String host);
 }

@@ -7,6 +7,10 @@ package dev.certpilot.core.spi;
  */
 public interface SharingResponder {
 
-    /** From now on, also serve what {@code answers} finds; null stops it. */
+    /**
+     * From now on, also serve what {@code answers} finds; null stops it.
+     *
+     * @param answers the shared answers, or null
+     */
     void serveShared(SharedAnswers answers);
 }

@@ -15,9 +15,15 @@ public interface StoreDiagnostics {
     /**
      * Why nothing could be kept (a read-only file system, a read-only database replica), as a sentence naming the
      * place and the fix; empty when the store can keep what it is given.
+     *
+     * @return why nothing could be kept, or empty
      */
     Optional<String> unfit();
 
-    /** What is wrong but does not stop the store, each as a sentence naming the fix; empty when all is well. */
+    /**
+     * What is wrong but does not stop the store, each as a sentence naming the fix; empty when all is well.
+     *
+     * @return the warnings, possibly none
+     */
     List<String> warnings();
 }

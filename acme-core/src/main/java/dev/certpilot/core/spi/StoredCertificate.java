@@ -20,7 +20,14 @@ import dev.certpilot.core.CertificateBundle;
 public record StoredCertificate(String name, List<String> domains, BigInteger serial, Instant notBefore,
                                 Instant notAfter) {
 
-    /** @throws NullPointerException if any is null */
+    /**
+     * @param name the certificate's name
+     * @param domains its domains
+     * @param serial its serial number
+     * @param notBefore the start of its validity
+     * @param notAfter the end of its validity
+     * @throws NullPointerException if any is null
+     */
     public StoredCertificate {
         Objects.requireNonNull(name, "name");
         domains = List.copyOf(domains);
@@ -29,13 +36,23 @@ public record StoredCertificate(String name, List<String> domains, BigInteger se
         Objects.requireNonNull(notAfter, "notAfter");
     }
 
-    /** What the listing says of {@code bundle}. */
+    /**
+     * What the listing says of {@code bundle}.
+     *
+     * @param bundle a certificate
+     * @return its summary
+     */
     public static StoredCertificate of(CertificateBundle bundle) {
         return new StoredCertificate(bundle.name(), bundle.domains(), bundle.serialNumber(), bundle.notBefore(),
                 bundle.notAfter());
     }
 
-    /** Whether it is valid at {@code instant}. */
+    /**
+     * Whether it is valid at {@code instant}.
+     *
+     * @param instant the time to check
+     * @return whether {@code instant} lies within its validity
+     */
     public boolean isValidAt(Instant instant) {
         return !instant.isBefore(notBefore) && instant.isBefore(notAfter);
     }

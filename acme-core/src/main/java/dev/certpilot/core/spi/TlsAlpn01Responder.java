@@ -22,7 +22,14 @@ public non-sealed interface TlsAlpn01Responder extends ChallengeResponder {
     /** The ALPN protocol name a validating CA offers: {@value}. */
     String ACME_TLS_PROTOCOL = "acme-tls/1";
 
-    /** Starts presenting {@code certificate} to {@code acme-tls/1} handshakes whose SNI is {@code domain}. */
+    /**
+     * Starts presenting {@code certificate} to {@code acme-tls/1} handshakes whose SNI is {@code domain}.
+     *
+     * @param domain the domain being validated
+     * @param certificate the validation certificate
+     * @param privateKey its private key
+     * @throws IOException if it cannot be deployed
+     */
     void deploy(String domain, X509Certificate certificate, PrivateKey privateKey) throws IOException;
 
     /**
@@ -30,13 +37,24 @@ public non-sealed interface TlsAlpn01Responder extends ChallengeResponder {
      * authorization ({@code token.thumbprint}), whose SHA-256 digest the certificate carries. A responder that
      * shares answers with other instances can publish it beside the certificate, so that a reader can check the
      * answer is this account's. The default ignores it.
+     *
+     * @param domain the domain being validated
+     * @param certificate the validation certificate
+     * @param privateKey its private key
+     * @param keyAuthorization the challenge's key authorization
+     * @throws IOException if it cannot be deployed
      */
     default void deploy(String domain, X509Certificate certificate, PrivateKey privateKey, String keyAuthorization)
             throws IOException {
         deploy(domain, certificate, privateKey);
     }
 
-    /** Stops presenting the validation certificate for {@code domain}. */
+    /**
+     * Stops presenting the validation certificate for {@code domain}.
+     *
+     * @param domain the domain validated
+     * @throws IOException if it cannot be removed
+     */
     void remove(String domain) throws IOException;
 
     /**
@@ -44,6 +62,9 @@ public non-sealed interface TlsAlpn01Responder extends ChallengeResponder {
      * The manager's key manager asks this during {@code acme-tls/1} handshakes, so it must answer from memory:
      * no I/O, no blocking, no lock held long. A responder whose TLS server presents the certificate itself answers
      * all the same.
+     *
+     * @param domain the handshake's name
+     * @return the certificate and key, or empty
      */
     Optional<ValidationCertificate> validationCertificate(String domain);
 
@@ -55,7 +76,11 @@ public non-sealed interface TlsAlpn01Responder extends ChallengeResponder {
      */
     record ValidationCertificate(X509Certificate certificate, PrivateKey privateKey) {
 
-        /** @throws NullPointerException if either is null */
+        /**
+         * @param certificate the validation certificate
+         * @param privateKey its private key
+         * @throws NullPointerException if either is null
+         */
         public ValidationCertificate {
             Objects.requireNonNull(certificate, "certificate");
             Objects.requireNonNull(privateKey, "privateKey");

@@ -55,24 +55,38 @@ public abstract class CertificateStoreConformance {
     protected CertificateStoreConformance() {
     }
 
-    /** A store on a new, empty backend (a new folder, a new schema). Called once at the start of each test. */
+    /**
+     * A store on a new, empty backend (a new folder, a new schema). Called once at the start of each test.
+     *
+     * @return the store
+     * @throws Exception if the backend cannot be made
+     */
     protected abstract CertificateStore newStore() throws Exception;
 
     /**
      * Another store on the backend of the last {@link #newStore()}, as another instance of the application would open
      * it (another object, its own connections, its own caches).
+     *
+     * @return another store on the same backend
+     * @throws Exception if it cannot be opened
      */
     protected abstract CertificateStore sameBackend() throws Exception;
 
     /**
      * Makes the stored certificate {@code name} unreadable on the backend, as a hand edit, a partial copy or a failing
      * disk would: garbage where its key or chain is.
+     *
+     * @param name the certificate's name
+     * @throws Exception if the backend cannot be changed
      */
     protected abstract void corrupt(String name) throws Exception;
 
     /**
      * Leaves the backend as a process that crashed in the middle of saving {@code bundle} over the current entry
      * would: whatever your store's save writes before its last step, without that step.
+     *
+     * @param bundle the bundle whose save is interrupted
+     * @throws Exception if the backend cannot be changed
      */
     protected abstract void crashWhileSaving(CertificateBundle bundle) throws Exception;
 
@@ -363,7 +377,13 @@ public abstract class CertificateStoreConformance {
         assertThat(loaded.getPublic().getEncoded()).isEqualTo(second.getPublic().getEncoded());
     }
 
-    /** Saves {@code bundle} under a lease taken for it. */
+    /**
+     * Saves {@code bundle} under a lease taken for it.
+     *
+     * @param store the store
+     * @param bundle the bundle
+     * @throws IOException if the store fails
+     */
     protected static void save(CertificateStore store, CertificateBundle bundle) throws IOException {
         try (var lease = store.tryLease(bundle.name(), Duration.ofSeconds(30)).orElseThrow(
                 () -> new AssertionError("the lease of " + bundle.name() + " is held"))) {

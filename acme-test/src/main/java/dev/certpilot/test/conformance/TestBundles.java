@@ -33,7 +33,11 @@ public final class TestBundles {
     private TestBundles() {
     }
 
-    /** A new EC P-256 key pair. */
+    /**
+     * A new EC P-256 key pair.
+     *
+     * @return the key pair
+     */
     public static KeyPair ecKeys() {
         try {
             var generator = KeyPairGenerator.getInstance("EC");
@@ -44,7 +48,11 @@ public final class TestBundles {
         }
     }
 
-    /** A new RSA 2048 key pair. */
+    /**
+     * A new RSA 2048 key pair.
+     *
+     * @return the key pair
+     */
     public static KeyPair rsaKeys() {
         try {
             var generator = KeyPairGenerator.getInstance("RSA");
@@ -55,12 +63,27 @@ public final class TestBundles {
         }
     }
 
-    /** A bundle called {@code name} for {@code domains}, valid from an hour ago for 90 days, on a new EC key. */
+    /**
+     * A bundle called {@code name} for {@code domains}, valid from an hour ago for 90 days, on a new EC key.
+     *
+     * @param name the bundle's name
+     * @param domains its domains
+     * @return the bundle
+     */
     public static CertificateBundle bundle(String name, String... domains) {
         return bundle(name, ecKeys(), Instant.now().minus(Duration.ofHours(1)), Duration.ofDays(90), domains);
     }
 
-    /** A bundle called {@code name} for {@code domains} on {@code keys}, valid from {@code notBefore}. */
+    /**
+     * A bundle called {@code name} for {@code domains} on {@code keys}, valid from {@code notBefore}.
+     *
+     * @param name the bundle's name
+     * @param keys its key pair
+     * @param notBefore the start of its validity
+     * @param validity how long it lasts
+     * @param domains its domains
+     * @return the bundle
+     */
     public static CertificateBundle bundle(String name, KeyPair keys, Instant notBefore, Duration validity,
                                            String... domains) {
         try {

@@ -48,6 +48,10 @@ public final class PebbleProperties {
      * The {@code certpilot.*} properties for {@code pebble}, with certificates kept in {@code storage}, for a
      * property source. (Not for {@code SpringApplicationBuilder.properties(...)}: those are defaults, which
      * {@code application.properties} overrides; see {@link #arguments}.)
+     *
+     * @param pebble the running Pebble
+     * @param storage the storage directory
+     * @return the properties by name
      */
     public static Map<String, Object> of(Pebble pebble, Path storage) {
         var values = values(pebble, storage);
@@ -62,6 +66,11 @@ public final class PebbleProperties {
      * The properties of {@link #of} as command-line arguments ({@code --certpilot.ca=...}), which win over
      * {@code application.properties}, followed by {@code more}:
      * {@code SpringApplication.run(MyApp.class, PebbleProperties.arguments(pebble, dir, "--server.port=0"))}.
+     *
+     * @param pebble the running Pebble
+     * @param storage the storage directory
+     * @param more further arguments
+     * @return the arguments
      */
     public static String[] arguments(Pebble pebble, Path storage, String... more) {
         return Stream.concat(of(pebble, storage).entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()),
@@ -71,6 +80,9 @@ public final class PebbleProperties {
     /**
      * Registers the properties of {@link #of} for the extension's Pebble, read when the test's context starts
      * (after Pebble has), with a new temporary storage directory.
+     *
+     * @param registry the test's registry
+     * @param pebble the test class's extension
      */
     public static void register(DynamicPropertyRegistry registry, PebbleExtension pebble) {
         Objects.requireNonNull(pebble, "pebble");

@@ -22,7 +22,8 @@ import dev.certpilot.core.spi.StoreDiagnostics;
 import dev.certpilot.core.spi.StoredCertificate;
 
 /**
- * A store written outside acme-core through the SPI alone, as a user would write one for their own database: entries
+ * A store written outside certpilot-core through the SPI alone, as a user would write one for their own database:
+ * entries
  * as PEM text in maps that several instances share (the {@link Backend}), leases by the backend's clock, a revision
  * counter, challenge answers with their time to live, account keys, corrupted entries moved aside; it checks key
  * pairs when it saves, so it tells the manager that its loads need no second check, and it reports its own

@@ -21,7 +21,7 @@ import dev.certpilot.core.spi.SharedAnswers;
 import dev.certpilot.core.spi.SharingResponder;
 
 /**
- * A store ({@link MapCertificateStore}) and a responder written outside acme-core, through the SPI alone, do what
+ * A store ({@link MapCertificateStore}) and a responder written outside certpilot-core, through the SPI alone, do what
  * the built-in ones do: the store tells the manager it is unfit (and the manager refuses to start, as with a
  * read-only directory), the responder serves the answers other instances published (as the in-memory responders
  * do). No CA is reached: nothing is ordered.

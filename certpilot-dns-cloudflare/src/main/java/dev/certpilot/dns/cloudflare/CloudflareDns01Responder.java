@@ -71,6 +71,8 @@ public final class CloudflareDns01Responder implements Dns01Responder {
      * Starts configuring a responder that authenticates with {@code apiToken}, a Cloudflare API token allowed to edit
      * the DNS of the zones to validate.
      *
+     * @param apiToken the API token
+     * @return a new builder
      * @throws IllegalArgumentException if the token is blank
      */
     public static Builder builder(String apiToken) {
@@ -249,6 +251,9 @@ public final class CloudflareDns01Responder implements Dns01Responder {
         /**
          * The zone to write in, by its Cloudflare id (from the zone's overview page); default: found by name for each
          * record, which needs the token to read the zone too.
+         *
+         * @param zoneId the zone's id
+         * @return this builder
          */
         public Builder zoneId(String zoneId) {
             Objects.requireNonNull(zoneId, "zoneId");
@@ -263,8 +268,10 @@ public final class CloudflareDns01Responder implements Dns01Responder {
         /**
          * The API's base URL; default {@link #API}. For an API gateway or proxy, or a local stand-in in tests.
          *
+         * @param base the API's base URL
+         * @return this builder
          * @throws IllegalArgumentException if it is not {@code https}, or {@code http} to a loopback address (the
-         *                                  token would travel in clear)
+         * token would travel in clear)
          */
         public Builder api(URI base) {
             Objects.requireNonNull(base, "base");
@@ -281,7 +288,12 @@ public final class CloudflareDns01Responder implements Dns01Responder {
             return this;
         }
 
-        /** The TXT record's TTL; default 60 seconds, the shortest Cloudflare allows on most plans. */
+        /**
+         * The TXT record's TTL; default 60 seconds, the shortest Cloudflare allows on most plans.
+         *
+         * @param ttl the TTL, at least 60 seconds
+         * @return this builder
+         */
         public Builder ttl(Duration ttl) {
             if (ttl.toSeconds() < 30 || ttl.toSeconds() > 86_400) {
                 throw new IllegalArgumentException("The Cloudflare TXT TTL must be 30 s to 1 day, got " + ttl);
@@ -290,7 +302,12 @@ public final class CloudflareDns01Responder implements Dns01Responder {
             return this;
         }
 
-        /** The timeout of one API call; default 30 seconds. */
+        /**
+         * The timeout of one API call; default 30 seconds.
+         *
+         * @param timeout the longest call, positive
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("The Cloudflare API timeout must be positive, got " + timeout);
@@ -299,7 +316,12 @@ public final class CloudflareDns01Responder implements Dns01Responder {
             return this;
         }
 
-        /** How long to wait after publishing before the CA is asked to look; default 10 seconds. */
+        /**
+         * How long to wait after publishing before the CA is asked to look; default 10 seconds.
+         *
+         * @param delay the wait, zero or more
+         * @return this builder
+         */
         public Builder propagationDelay(Duration delay) {
             if (delay.isNegative()) {
                 throw new IllegalArgumentException("The propagation delay must not be negative, got " + delay);
@@ -308,7 +330,11 @@ public final class CloudflareDns01Responder implements Dns01Responder {
             return this;
         }
 
-        /** The responder. */
+        /**
+         * The responder.
+         *
+         * @return the responder
+         */
         public CloudflareDns01Responder build() {
             return new CloudflareDns01Responder(this);
         }

@@ -76,7 +76,12 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
         this.ttl = builder.ttl.toSeconds();
     }
 
-    /** Starts configuring updates sent to the primary server at {@code server} (port 53 as a rule). */
+    /**
+     * Starts configuring updates sent to the primary server at {@code server} (port 53 as a rule).
+     *
+     * @param server the primary server's address
+     * @return a new builder
+     */
     public static Builder builder(InetSocketAddress server) {
         return new Builder(Objects.requireNonNull(server, "server"));
     }
@@ -212,6 +217,7 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
          *
          * @param name   the key's name, as in the server's configuration
          * @param secret its secret, base64 as {@code tsig-keygen} prints it
+         * @return this builder
          */
         public Builder tsigKey(String name, String secret) {
             this.keyName = Names.of(Objects.requireNonNull(name, "name"), "tsigKey name");
@@ -227,7 +233,12 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
             return this;
         }
 
-        /** The TSIG algorithm: hmac-sha256 (default), hmac-sha512, hmac-sha384, hmac-sha224, hmac-sha1 or hmac-md5. */
+        /**
+         * The TSIG algorithm: hmac-sha256 (default), hmac-sha512, hmac-sha384, hmac-sha224, hmac-sha1 or hmac-md5.
+         *
+         * @param algorithm the algorithm's name
+         * @return this builder
+         */
         public Builder tsigAlgorithm(String algorithm) {
             var name = Objects.requireNonNull(algorithm, "algorithm").toLowerCase(Locale.ROOT);
             this.algorithm = switch (name.endsWith(".") ? name.substring(0, name.length() - 1) : name) {
@@ -246,6 +257,9 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
         /**
          * Zones besides the name's own into which a CNAME on {@code _acme-challenge.<name>} may lead (delegated
          * validation, such as an acme-dns zone); default none: a CNAME elsewhere fails the validation, naming it.
+         *
+         * @param zones the zones, such as {@code acme.example.net}
+         * @return this builder
          */
         public Builder allowedZones(String... zones) {
             for (var zone : zones) {
@@ -254,7 +268,12 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
             return this;
         }
 
-        /** The zone to update; default: found from the record's name through SOA lookups. */
+        /**
+         * The zone to update; default: found from the record's name through SOA lookups.
+         *
+         * @param zone the zone's name
+         * @return this builder
+         */
         public Builder zone(String zone) {
             this.zone = Names.of(zone, "zone");
             return this;
@@ -263,13 +282,21 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
         /**
          * The resolver for SOA, NS, CNAME and address lookups; default: the system's ({@code /etc/resolv.conf}).
          * Give the primary itself when it is not public (a private zone, a test).
+         *
+         * @param resolver the resolver's address
+         * @return this builder
          */
         public Builder resolver(InetSocketAddress resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
 
-        /** The port the zone's authoritative servers answer on, for the propagation check; default 53. */
+        /**
+         * The port the zone's authoritative servers answer on, for the propagation check; default 53.
+         *
+         * @param port the port
+         * @return this builder
+         */
         public Builder nameserverPort(int port) {
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("nameserverPort must be 1 to 65535, got " + port);
@@ -278,25 +305,44 @@ public final class Rfc2136Dns01Responder implements Dns01Responder {
             return this;
         }
 
-        /** How long one DNS exchange may take; default 10 seconds. */
+        /**
+         * How long one DNS exchange may take; default 10 seconds.
+         *
+         * @param timeout the longest exchange, positive
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = positive(timeout, "timeout");
             return this;
         }
 
-        /** How long to wait for every authoritative server to answer the new record; default 2 minutes. */
+        /**
+         * How long to wait for every authoritative server to answer the new record; default 2 minutes.
+         *
+         * @param timeout the longest wait, positive
+         * @return this builder
+         */
         public Builder propagationTimeout(Duration timeout) {
             this.propagationTimeout = positive(timeout, "propagationTimeout");
             return this;
         }
 
-        /** The TTL of the TXT records; default 1 minute. */
+        /**
+         * The TTL of the TXT records; default 1 minute.
+         *
+         * @param ttl the TTL, positive
+         * @return this builder
+         */
         public Builder ttl(Duration ttl) {
             this.ttl = positive(ttl, "ttl");
             return this;
         }
 
-        /** Builds the responder. */
+        /**
+         * Builds the responder.
+         *
+         * @return the responder
+         */
         public Rfc2136Dns01Responder build() {
             return new Rfc2136Dns01Responder(this);
         }

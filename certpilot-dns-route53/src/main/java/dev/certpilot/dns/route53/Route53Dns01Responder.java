@@ -76,7 +76,11 @@ public final class Route53Dns01Responder implements Dns01Responder, AutoCloseabl
         this.propagationTimeout = builder.propagationTimeout;
     }
 
-    /** Starts configuring a responder. */
+    /**
+     * Starts configuring a responder.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -288,7 +292,12 @@ public final class Route53Dns01Responder implements Dns01Responder, AutoCloseabl
         private Builder() {
         }
 
-        /** The credentials; default the AWS SDK's chain (environment, system properties, profile, container, role). */
+        /**
+         * The credentials; default the AWS SDK's chain (environment, system properties, profile, container, role).
+         *
+         * @param credentials the credentials' provider
+         * @return this builder
+         */
         public Builder credentials(AwsCredentialsProvider credentials) {
             this.credentials = Objects.requireNonNull(credentials, "credentials");
             return this;
@@ -297,6 +306,9 @@ public final class Route53Dns01Responder implements Dns01Responder, AutoCloseabl
         /**
          * The hosted zone to write in, such as {@code Z0123456789ABCDEFGHIJ}; default: the public zone found by name
          * for each record.
+         *
+         * @param hostedZoneId the hosted zone's id
+         * @return this builder
          */
         public Builder hostedZoneId(String hostedZoneId) {
             var id = stripPrefix(Objects.requireNonNull(hostedZoneId, "hostedZoneId").trim());
@@ -308,13 +320,23 @@ public final class Route53Dns01Responder implements Dns01Responder, AutoCloseabl
             return this;
         }
 
-        /** The Route 53 endpoint; default AWS's. For a VPC endpoint or proxy, or a local stand-in in tests. */
+        /**
+         * The Route 53 endpoint; default AWS's. For a VPC endpoint or proxy, or a local stand-in in tests.
+         *
+         * @param endpoint the endpoint's URL
+         * @return this builder
+         */
         public Builder endpoint(URI endpoint) {
             this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
             return this;
         }
 
-        /** The TXT record's TTL; default 60 seconds. */
+        /**
+         * The TXT record's TTL; default 60 seconds.
+         *
+         * @param ttl the TTL, positive
+         * @return this builder
+         */
         public Builder ttl(Duration ttl) {
             if (ttl.toSeconds() < 1 || ttl.toSeconds() > 86_400) {
                 throw new IllegalArgumentException("The Route 53 TXT TTL must be 1 s to 1 day, got " + ttl);
@@ -323,7 +345,12 @@ public final class Route53Dns01Responder implements Dns01Responder, AutoCloseabl
             return this;
         }
 
-        /** The timeout of one HTTP exchange with Route 53; default 30 seconds. */
+        /**
+         * The timeout of one HTTP exchange with Route 53; default 30 seconds.
+         *
+         * @param timeout the longest exchange, positive
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("The Route 53 timeout must be positive, got " + timeout);
@@ -332,7 +359,12 @@ public final class Route53Dns01Responder implements Dns01Responder, AutoCloseabl
             return this;
         }
 
-        /** How long {@link #publish} waits for Route 53 to report a change in sync; default 2 minutes. */
+        /**
+         * How long {@link #publish} waits for Route 53 to report a change in sync; default 2 minutes.
+         *
+         * @param timeout the longest wait, positive
+         * @return this builder
+         */
         public Builder propagationTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("The propagation timeout must be positive, got " + timeout);
@@ -341,7 +373,11 @@ public final class Route53Dns01Responder implements Dns01Responder, AutoCloseabl
             return this;
         }
 
-        /** The responder, with its own HTTP client. */
+        /**
+         * The responder, with its own HTTP client.
+         *
+         * @return the responder
+         */
         public Route53Dns01Responder build() {
             return new Route53Dns01Responder(this);
         }

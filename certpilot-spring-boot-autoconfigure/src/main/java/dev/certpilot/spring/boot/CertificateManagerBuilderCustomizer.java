@@ -10,6 +10,10 @@ import dev.certpilot.core.CertificateManagerBuilder;
 @FunctionalInterface
 public interface CertificateManagerBuilderCustomizer {
 
-    /** Adjusts {@code builder}; called once, on the thread that makes the manager. */
+    /**
+     * Adjusts {@code builder}; called once, on the thread that makes the manager.
+     *
+     * @param builder the builder, configured from the properties
+     */
     void customize(CertificateManagerBuilder builder);
 }

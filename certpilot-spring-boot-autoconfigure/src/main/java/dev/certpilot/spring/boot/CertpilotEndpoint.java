@@ -24,18 +24,31 @@ public class CertpilotEndpoint {
 
     private final CertificateManager manager;
 
-    /** The endpoint of {@code manager}. */
+    /**
+     * The endpoint of {@code manager}.
+     *
+     * @param manager the manager reported on
+     */
     public CertpilotEndpoint(CertificateManager manager) {
         this.manager = manager;
     }
 
-    /** Every managed certificate. */
+    /**
+     * Every managed certificate.
+     *
+     * @return the certificates
+     */
     @ReadOperation
     public Certificates certificates() {
         return new Certificates(manager.status().stream().map(Certificate::of).toList());
     }
 
-    /** One certificate, or 404 when no certificate has that name. */
+    /**
+     * One certificate, or 404 when no certificate has that name.
+     *
+     * @param name the certificate's name
+     * @return the certificate, or null for 404
+     */
     @ReadOperation
     public Certificate certificate(@Selector String name) {
         return manager.status().stream().filter(s -> s.name().equals(name)).findFirst().map(Certificate::of)
@@ -46,6 +59,9 @@ public class CertpilotEndpoint {
      * Renews the certificate {@code name} now, whatever its expiry (within the CA's rate limits), and answers it as
      * served; 404 when no certificate has that name. A CA that refuses the order answers 500 with its reason, and
      * the certificate served before stays served.
+     *
+     * @param name the certificate's name
+     * @return the renewed certificate, 404 or 500
      */
     @WriteOperation
     public WebEndpointResponse<Certificate> renew(@Selector String name) {

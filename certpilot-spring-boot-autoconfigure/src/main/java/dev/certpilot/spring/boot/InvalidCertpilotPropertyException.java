@@ -9,8 +9,14 @@ import java.util.Objects;
 public class InvalidCertpilotPropertyException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
+    /**
+     * The property at fault.
+     */
 
     private final String property;
+    /**
+     * What to set instead.
+     */
     private final String action;
 
     /**
@@ -22,7 +28,14 @@ public class InvalidCertpilotPropertyException extends RuntimeException {
         this(property, problem, action, null);
     }
 
-    /** As above, with the exception that revealed the problem. */
+    /**
+     * As above, with the exception that revealed the problem.
+     *
+     * @param property the property at fault, such as {@code certpilot.ca}
+     * @param problem what is wrong with its value
+     * @param action what to set instead
+     * @param cause the exception that revealed the problem
+     */
     public InvalidCertpilotPropertyException(String property, String problem, String action, Throwable cause) {
         super(Objects.requireNonNull(property, "property") + ": " + Objects.requireNonNull(problem, "problem"),
                 cause);
@@ -30,12 +43,20 @@ public class InvalidCertpilotPropertyException extends RuntimeException {
         this.action = Objects.requireNonNull(action, "action");
     }
 
-    /** The property at fault. */
+    /**
+     * The property at fault.
+     *
+     * @return the property's name
+     */
     public String property() {
         return property;
     }
 
-    /** What to set instead. */
+    /**
+     * What to set instead.
+     *
+     * @return the action
+     */
     public String action() {
         return action;
     }

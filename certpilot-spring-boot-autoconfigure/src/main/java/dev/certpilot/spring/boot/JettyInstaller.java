@@ -27,9 +27,9 @@ final class JettyInstaller {
 
     static InvalidCertpilotPropertyException missing() {
         return new InvalidCertpilotPropertyException("certpilot.enabled", "on Jetty, certpilot serves HTTPS "
-                + "through dev.certpilot:acme-jetty (Boot's Jetty ignores SSL bundle updates and would serve a stale "
-                + "certificate), and it is not on the class path",
-                "Add the dependency dev.certpilot:acme-jetty beside certpilot-spring-boot-starter");
+                + "through dev.certpilot:certpilot-jetty (Boot's Jetty ignores SSL bundle updates and would serve a "
+                + "stale certificate), and it is not on the class path",
+                "Add the dependency dev.certpilot:certpilot-jetty beside certpilot-spring-boot-starter");
     }
 
     void install(Server server) {

@@ -53,7 +53,7 @@ final class ManagerFactory {
                     + "handshake, which Spring Boot's " + server.name().toLowerCase(Locale.ROOT)
                     + " server does not let certpilot answer",
                     "Use certpilot.challenges=http-01, or run on Jetty (spring-boot-starter-jetty with "
-                            + "dev.certpilot:acme-jetty), where tls-alpn-01 is answered on the HTTPS port");
+                            + "dev.certpilot:certpilot-jetty), where tls-alpn-01 is answered on the HTTPS port");
         }
         return List.copyOf(new LinkedHashSet<>(configured));
     }
