@@ -77,8 +77,18 @@ class CertificateMetricsTest {
                     Duration.between(java.time.Instant.now(), renewed.notAfter()).toSeconds(), within(5.0));
 
             challenges.close();
-            assertThatThrownBy(() -> manager.renewNow("shop")).as("no one answers the challenge")
-                    .isInstanceOf(CertpilotException.class);
+            // Pebble 2.4 reuses a valid authorization once in a hundred orders even with PEBBLE_AUTHZREUSE=0 (its
+            // test is rand.Intn(100) > percent): such a renewal needs no challenge and succeeds, so try until one
+            // fails, three times at most
+            CertpilotException failure = null;
+            for (int attempt = 0; attempt < 3 && failure == null; attempt++) {
+                try {
+                    manager.renewNow("shop");
+                } catch (CertpilotException e) {
+                    failure = e;
+                }
+            }
+            assertThat(failure).as("no one answers the challenge").isNotNull();
             assertThat(registry.get(CertificateMetrics.ORDERS).tag("result", "failed").counter().count())
                     .isEqualTo(1);
             assertThat(registry.get(CertificateMetrics.RENEWAL_FAILURES).tag("certificate", "shop").counter()
