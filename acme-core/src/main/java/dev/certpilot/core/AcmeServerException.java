@@ -11,14 +11,10 @@ import java.util.Optional;
 public class AcmeServerException extends CertpilotException {
 
     private static final long serialVersionUID = 1L;
-    /**
-     * The CA's directory URL.
-     */
 
+    /** The CA's directory URL. */
     private final URI directory;
-    /**
-     * The ACME problem type of the CA's answer, or null.
-     */
+    /** The ACME problem type of the CA's answer, or null. */
     private final String problemType;
 
     /**

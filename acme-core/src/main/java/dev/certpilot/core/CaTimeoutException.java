@@ -10,10 +10,8 @@ import java.time.Duration;
 public class CaTimeoutException extends AcmeServerException {
 
     private static final long serialVersionUID = 1L;
-    /**
-     * The timeout that passed.
-     */
 
+    /** The timeout that passed. */
     private final Duration timeout;
 
     /**

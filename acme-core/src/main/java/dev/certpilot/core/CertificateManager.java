@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import dev.certpilot.core.internal.acme.AcmeClient;
 import dev.certpilot.core.internal.acme.Issuer;
 import dev.certpilot.core.internal.acme.SharedChallenges;
+import dev.certpilot.core.internal.notify.NoticeDispatcher;
 import dev.certpilot.core.internal.renewal.ManagerSettings;
 import dev.certpilot.core.internal.renewal.OnDemandIssuer;
 import dev.certpilot.core.internal.renewal.Renewer;
@@ -82,6 +83,7 @@ public final class CertificateManager implements AutoCloseable {
     private final ServedCertificates served;
     private final OnDemandIssuer onDemand;
     private final OnDemandTls onDemandTls;
+    private final NoticeDispatcher notices;
     private final Object lifecycle = new Object();
     private boolean prepared;
     private boolean started;
@@ -115,6 +117,12 @@ public final class CertificateManager implements AutoCloseable {
         var tlsAlpn = settings.responders().stream().filter(TlsAlpn01Responder.class::isInstance)
                 .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
         this.keyManager = new SniKeyManager(served, onDemand, tlsAlpn, null);
+        this.notices = settings.notifications() == null ? null
+                : new NoticeDispatcher(settings.notifications(), settings.clock(), this::managedCertificate,
+                        this::certificate);
+        if (notices != null) {
+            renewer.addListener(notices);
+        }
         renewer.addListener(event -> {
             var context = sslContext;
             if (context != null && (event instanceof CertificateEvent.Obtained
@@ -237,6 +245,9 @@ public final class CertificateManager implements AutoCloseable {
             }
             started = true;
         }
+        if (notices != null) {
+            notices.start();
+        }
         renewer.start();
     }
 
@@ -338,6 +349,20 @@ public final class CertificateManager implements AutoCloseable {
      */
     public Optional<CertificateBundle> certificate(String name) {
         return Optional.ofNullable(served.byName(name));
+    }
+
+    /**
+     * What the notifiers of {@link CertificateManagerBuilder#notifications} did since the start: notices sent,
+     * failed and dropped; all zero without notifiers.
+     *
+     * @return the counts
+     */
+    public NotificationCounts notificationCounts() {
+        return notices == null ? new NotificationCounts(0, 0, 0) : notices.counts();
+    }
+
+    private Optional<ManagedCertificate> managedCertificate(String name) {
+        return managedCertificates().stream().filter(certificate -> certificate.name().equals(name)).findFirst();
     }
 
     /**
@@ -533,6 +558,9 @@ public final class CertificateManager implements AutoCloseable {
             onDemand.close();
         }
         renewer.close();
+        if (notices != null) {
+            notices.close();
+        }
         served.closed();
         for (var responder : responders) {
             if (responder instanceof SharingResponder sharing) {

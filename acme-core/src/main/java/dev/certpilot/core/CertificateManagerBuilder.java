@@ -76,6 +76,7 @@ public final class CertificateManagerBuilder {
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
     private Duration storePollInterval = DEFAULT_STORE_POLL_INTERVAL;
     private final List<CertificateListener> listeners = new ArrayList<>();
+    private Notifications notifications;
     private String defaultName;
     private OnDemandTls onDemand;
     private int cacheSize = DEFAULT_CACHE_SIZE;
@@ -454,6 +455,18 @@ public final class CertificateManagerBuilder {
     }
 
     /**
+     * Tells operators what goes wrong (and when it is over) through {@code notifications}' notifiers: mail, a
+     * webhook, or a notifier of your own. Off by default: without it, only events, logs, health and metrics say so.
+     *
+     * @param notifications the notifiers and how often they are told
+     * @return this builder
+     */
+    public CertificateManagerBuilder notifications(Notifications notifications) {
+        this.notifications = Objects.requireNonNull(notifications, "notifications");
+        return this;
+    }
+
+    /**
      * Adds a listener for {@link CertificateEvent}s, registered before anything happens.
      *
      * @param listener the listener, called on the manager's threads
@@ -500,7 +513,7 @@ public final class CertificateManagerBuilder {
         return new CertificateManager(new ManagerSettings(cas, email, List.copyOf(certificates.values()),
                 defaultName, keyType, storage, responders, clock,
                 new ManagerSettings.Timeouts(networkTimeout, issuanceTimeout), policy, concurrentOrders, listeners,
-                random, onDemand, cacheSize), issuerDecorator);
+                random, onDemand, cacheSize, notifications), issuerDecorator);
     }
 
     static Path defaultStorage() {

@@ -9,14 +9,10 @@ import java.util.List;
 public class ChallengeFailedException extends CertpilotException {
 
     private static final long serialVersionUID = 1L;
-    /**
-     * The domain whose validation failed.
-     */
 
+    /** The domain whose validation failed. */
     private final String domain;
-    /**
-     * Each challenge tried, in order.
-     */
+    /** Each challenge tried, in order. */
     private final List<Attempt> attempts;
 
     /**

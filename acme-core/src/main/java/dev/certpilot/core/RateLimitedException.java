@@ -11,10 +11,8 @@ import java.util.Optional;
 public class RateLimitedException extends AcmeServerException {
 
     private static final long serialVersionUID = 1L;
-    /**
-     * When the CA allows the next attempt, or null.
-     */
 
+    /** When the CA allows the next attempt, or null. */
     private final Instant retryAfter;
 
     /**

@@ -7,10 +7,8 @@ package dev.certpilot.core;
 public class StorageException extends CertpilotException {
 
     private static final long serialVersionUID = 1L;
-    /**
-     * Where the failure happened.
-     */
 
+    /** Where the failure happened. */
     private final String location;
 
     /**

@@ -11,6 +11,7 @@ import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertificateListener;
 import dev.certpilot.core.CertificateManager;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -28,6 +29,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  *       certificate.</li>
  *   <li>{@value #ORDER_DURATION} (timer, tag {@code result}): from placing an order to its outcome, time to issue
  *       when it succeeds.</li>
+ *   <li>{@value #NOTIFICATIONS} (counter, tag {@code result}: {@code sent}, {@code failed} or {@code dropped}): the
+ *       notices of {@code CertificateManagerBuilder.notifications}, one per notifier; alert on {@code failed}, which
+ *       means nobody hears of problems.</li>
  * </ul>
  * Certificates added at run time get their gauge when their first certificate is served; unmanaged ones lose it.
  * With on-demand TLS over many names, one gauge per name is one time series per name: filter {@value #EXPIRY} out
@@ -50,6 +54,8 @@ public final class CertificateMetrics implements MeterBinder {
     public static final String RENEWAL_FAILURES = "certpilot.renewal.failures";
     /** Time from an order to its outcome, by result. */
     public static final String ORDER_DURATION = "certpilot.order.duration";
+    /** Notices by result. */
+    public static final String NOTIFICATIONS = "certpilot.notifications";
 
     private final CertificateManager manager;
     private final Clock clock;
@@ -97,6 +103,12 @@ public final class CertificateMetrics implements MeterBinder {
             orders(result);
             duration(result);
         }
+        FunctionCounter.builder(NOTIFICATIONS, manager, m -> m.notificationCounts().sent()).tag("result", "sent")
+                .description("Notices sent, one per notifier").register(registry);
+        FunctionCounter.builder(NOTIFICATIONS, manager, m -> m.notificationCounts().failed()).tag("result", "failed")
+                .description("Notices a notifier could not send").register(registry);
+        FunctionCounter.builder(NOTIFICATIONS, manager, m -> m.notificationCounts().dropped())
+                .tag("result", "dropped").description("Notices dropped: the queue was full").register(registry);
         manager.addListener(listener());
         for (var status : manager.status()) {
             if (!status.bootstrap() && status.notAfter() != null) {

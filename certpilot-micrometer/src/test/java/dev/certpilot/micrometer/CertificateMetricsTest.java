@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +20,8 @@ import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.InMemoryHttp01Responder;
+import dev.certpilot.core.Notice;
+import dev.certpilot.core.Notifications;
 import dev.certpilot.test.Http01Server;
 import dev.certpilot.test.PebbleExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,6 +37,7 @@ class CertificateMetricsTest {
     Path storage;
 
     private final InMemoryHttp01Responder http01 = new InMemoryHttp01Responder();
+    private final BlockingQueue<Notice> notices = new LinkedBlockingQueue<>();
     private Http01Server challenges;
 
     @BeforeEach
@@ -54,6 +60,7 @@ class CertificateMetricsTest {
                 .certificate("shop", "shop.metrics.test")
                 .challenges(http01)
                 .storageDirectory(storage)
+                .notifications(Notifications.builder(notices::add).onIssuance().build())
                 .build()) {
             new CertificateMetrics(manager).bindTo(registry);
             assertThat(registry.find(CertificateMetrics.EXPIRY).gauges())
@@ -66,6 +73,15 @@ class CertificateMetricsTest {
                     .isEqualTo(1);
             assertThat(registry.get(CertificateMetrics.ORDER_DURATION).tag("result", "obtained").timer().count())
                     .isEqualTo(1);
+            assertThat(notices.poll(10, TimeUnit.SECONDS)).as("the issuance, told").isNotNull();
+            var sent = registry.get(CertificateMetrics.NOTIFICATIONS).tag("result", "sent").functionCounter();
+            var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (sent.count() < 1 && System.nanoTime() < deadline) {
+                Thread.yield(); // the count follows the notifier's return
+            }
+            assertThat(sent.count()).isEqualTo(1);
+            assertThat(registry.get(CertificateMetrics.NOTIFICATIONS).tag("result", "failed").functionCounter()
+                    .count()).isZero();
             var expiry = registry.get(CertificateMetrics.EXPIRY).tag("certificate", "shop").gauge();
             var expected = Duration.between(java.time.Instant.now(), issued.notAfter()).toSeconds();
             assertThat(expiry.value()).isCloseTo(expected, within(5.0));

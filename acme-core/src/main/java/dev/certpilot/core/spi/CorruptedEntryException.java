@@ -7,10 +7,8 @@ import java.io.IOException;
  * copied). The store has moved it aside, kept for inspection, so that the caller can obtain a new certificate.
  */
 public final class CorruptedEntryException extends IOException {
-    /**
-     * Where the unreadable entry was moved to.
-     */
 
+    /** Where the unreadable entry was moved to. */
     private final String movedTo;
 
     /**

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 import dev.certpilot.core.CertificateManagerBuilder;
 import dev.certpilot.core.KeyType;
@@ -99,6 +100,10 @@ public class CertpilotProperties {
 
     /** Actuator health settings. */
     private final Health health = new Health();
+
+    /** Who is told when renewal fails, a certificate expires or is revoked, and when it is over. */
+    @NestedConfigurationProperty
+    private final NotifyProperties notify = new NotifyProperties();
 
     /**
      * Whether certpilot obtains and serves certificates.
@@ -412,6 +417,15 @@ public class CertpilotProperties {
      */
     public void setSslBundle(String sslBundle) {
         this.sslBundle = sslBundle;
+    }
+
+    /**
+     * Who is told when renewal fails, a certificate expires or is revoked, and when it is over.
+     *
+     * @return the notice settings
+     */
+    public NotifyProperties getNotify() {
+        return notify;
     }
 
     /**

@@ -9,14 +9,10 @@ import java.util.Objects;
 public class InvalidCertpilotPropertyException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
-    /**
-     * The property at fault.
-     */
 
+    /** The property at fault. */
     private final String property;
-    /**
-     * What to set instead.
-     */
+    /** What to set instead. */
     private final String action;
 
     /**

@@ -19,10 +19,13 @@ import dev.certpilot.core.CertificateManagerBuilder;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
 import dev.certpilot.core.ManagedCertificate;
+import dev.certpilot.core.Notifications;
+import dev.certpilot.core.WebhookNotifier;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Dns01Responder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
+import dev.certpilot.core.spi.Notifier;
 import dev.certpilot.spring.boot.CertpilotProperties.Challenge;
 
 /**
@@ -143,6 +146,7 @@ final class ManagerFactory {
                 () -> builder.expiryWarning(renewal.getExpiryWarning()));
         apply("certpilot.renewal.retry-initial", "Set positive durations with retry-initial <= retry-max, such as "
                 + "1m and 6h", () -> builder.retryBackoff(renewal.getRetryInitial(), renewal.getRetryMax()));
+        notifications(builder);
         listeners.forEach(builder::listener);
         customizers.forEach(customizer -> customizer.customize(builder));
         try {
@@ -264,6 +268,38 @@ final class ManagerFactory {
                 builder.store(JdbcStores.create(source, storage.getEncryptionKey(), storage.isMigratePlaintextKeys()));
             }
         }
+    }
+
+    private void notifications(CertificateManagerBuilder builder) {
+        var notify = properties.getNotify();
+        var notifiers = new ArrayList<Notifier>();
+        if (notify.getWebhook().getUrl() != null) {
+            var webhook = call("certpilot.notify.webhook.url", "Set the https URL of the webhook",
+                    () -> WebhookNotifier.builder(notify.getWebhook().getUrl()));
+            if (notify.getWebhook().getSecret() != null) {
+                apply("certpilot.notify.webhook.secret", "Set a secret of at least 16 characters, such as the output "
+                        + "of: openssl rand -hex 32", () -> webhook.secret(notify.getWebhook().getSecret()));
+            }
+            notifiers.add(webhook.build());
+        }
+        if (blankToNull(notify.getMail().getHost()) != null) {
+            if (!ClassUtils.isPresent("dev.certpilot.mail.MailNotifier", getClass().getClassLoader())) {
+                throw new InvalidCertpilotPropertyException("certpilot.notify.mail.host", "mail notices need "
+                        + "dev.certpilot:certpilot-mail, which is not on the class path",
+                        "Add the dependency dev.certpilot:certpilot-mail");
+            }
+            notifiers.add(MailNotifiers.create(notify.getMail()));
+        }
+        if (notifiers.isEmpty()) {
+            return;
+        }
+        var settings = Notifications.builder(notifiers.toArray(Notifier[]::new));
+        apply("certpilot.notify.reminder-interval", "Set a duration of at least 1m, such as 1d",
+                () -> settings.reminderInterval(notify.getReminderInterval()));
+        if (notify.isIssuance()) {
+            settings.onIssuance();
+        }
+        builder.notifications(settings.build());
     }
 
     private static void apply(String property, String action, Runnable step) {

@@ -9,6 +9,7 @@ import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.CertificateListener;
 import dev.certpilot.core.KeyType;
 import dev.certpilot.core.ManagedCertificate;
+import dev.certpilot.core.Notifications;
 import dev.certpilot.core.OnDemandTls;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
@@ -33,12 +34,14 @@ import dev.certpilot.core.spi.ChallengeResponder;
  * @param random           the random source of every jitter and spread
  * @param onDemand         on-demand TLS, or null when off
  * @param cacheSize        how many certificates are kept parsed in memory
+ * @param notifications    who is told of problems, or null when nobody
  */
 public record ManagerSettings(List<CertificateAuthority> cas, String email, List<ManagedCertificate> certificates,
                               String defaultName, KeyType keyType, Storage storage,
                               List<ChallengeResponder> responders, Clock clock, Timeouts timeouts,
                               RenewalPolicy policy, int concurrentOrders, List<CertificateListener> listeners,
-                              RandomGenerator random, OnDemandTls onDemand, int cacheSize) {
+                              RandomGenerator random, OnDemandTls onDemand, int cacheSize,
+                              Notifications notifications) {
 
     public ManagerSettings {
         cas = List.copyOf(cas);

@@ -16,8 +16,10 @@ import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
 import dev.certpilot.dns.rfc2136.Rfc2136Dns01Responder;
 import dev.certpilot.core.ManagedCertificate;
+import dev.certpilot.core.Notifications;
 import dev.certpilot.core.OnDemandDecision;
 import dev.certpilot.core.OnDemandTls;
+import dev.certpilot.core.spi.Notifier;
 import dev.certpilot.jdbc.JdbcCertificateStore;
 import dev.certpilot.jetty.JettyHttps;
 
@@ -132,6 +134,9 @@ public final class JettyExample implements AutoCloseable {
         }
         if (options.email() != null) {
             builder.email(options.email());
+        }
+        if (!options.notifiers().isEmpty()) {
+            builder.notifications(Notifications.to(options.notifiers().toArray(Notifier[]::new)));
         }
         var http01 = new InMemoryHttp01Responder();
         var tlsAlpn = new InMemoryTlsAlpn01Responder();

@@ -20,6 +20,9 @@ import javax.crypto.spec.SecretKeySpec;
 import dev.certpilot.core.CertificateAuthority;
 import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.OnDemandDecision;
+import dev.certpilot.core.WebhookNotifier;
+import dev.certpilot.core.spi.Notifier;
+import dev.certpilot.mail.MailNotifier;
 
 /**
  * The example's settings, from command-line flags, else the matching environment variables ({@code --acme-directory}
@@ -29,7 +32,8 @@ import dev.certpilot.core.OnDemandDecision;
 record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String email, String storage, String host,
                int httpPort, int httpsPort, int redirectPort, boolean trustForwardedHeaders, Duration hstsMaxAge,
                String challenge, Duration leaseDuration, String databaseUser, String databasePassword,
-               List<String> onDemandAllow, URI onDemandAsk, DnsUpdate dnsUpdate, SecretKey storageKey) {
+               List<String> onDemandAllow, URI onDemandAsk, DnsUpdate dnsUpdate, SecretKey storageKey,
+               List<Notifier> notifiers) {
 
     /**
      * Where {@code --challenge dns-01} sends its RFC 2136 updates, and the TSIG key that signs them.
@@ -91,6 +95,15 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
               --tsig-algorithm ALG    dns-01: hmac-sha256 (default), hmac-sha512, ... CERTPILOT_TSIG_ALGORITHM
               --dns-resolver HOST:PORT  dns-01, private zones: where to look up SOA, NS and
                                       CNAME (default: the system's resolver)      CERTPILOT_DNS_RESOLVER
+              --notify-webhook URL    tell a webhook (Slack, Teams, your own) when renewal
+                                      fails or a certificate expires, and when it is over
+                                                                                  CERTPILOT_NOTIFY_WEBHOOK
+                                      (signed with the secret in CERTPILOT_NOTIFY_WEBHOOK_SECRET, if set)
+              --notify-mail HOST:PORT  tell by mail, through this SMTP server (587: STARTTLS,
+                                      465: SMTPS)                                 CERTPILOT_NOTIFY_MAIL
+                                      (login from CERTPILOT_SMTP_USER and CERTPILOT_SMTP_PASSWORD, if set)
+              --notify-mail-from ADDRESS  the sender                              CERTPILOT_NOTIFY_MAIL_FROM
+              --notify-mail-to ADDRESS    a recipient (repeatable)                CERTPILOT_NOTIFY_MAIL_TO (comma-separated)
             """;
 
     static final URI LETS_ENCRYPT_STAGING = URI.create("https://acme-staging-v02.api.letsencrypt.org/directory");
@@ -196,7 +209,55 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                 Boolean.parseBoolean(trustForwarded), hsts(value(flags, environment, "hsts-max-age")), challenge,
                 seconds(value(flags, environment, "lease-duration"), DEFAULT_LEASE.toSeconds(), 3, "--lease-duration"),
                 environment.get("CERTPILOT_DB_USER"), environment.get("CERTPILOT_DB_PASSWORD"),
-                List.copyOf(onDemandAllow), askUri, dnsUpdate, storageKey(flags, environment, storage));
+                List.copyOf(onDemandAllow), askUri, dnsUpdate, storageKey(flags, environment, storage),
+                notifiers(flags, environment));
+    }
+
+    /** The notifiers of --notify-webhook and --notify-mail, checked here so that a fault names its flag. */
+    private static List<Notifier> notifiers(Map<String, List<String>> flags, Map<String, String> environment) {
+        var notifiers = new ArrayList<Notifier>();
+        var webhook = value(flags, environment, "notify-webhook");
+        if (webhook != null) {
+            try {
+                var builder = WebhookNotifier.builder(new URI(webhook));
+                var secret = environment.get("CERTPILOT_NOTIFY_WEBHOOK_SECRET");
+                if (secret != null && !secret.isBlank()) {
+                    builder.secret(secret.trim());
+                }
+                notifiers.add(builder.build());
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("--notify-webhook: " + e.getMessage(), e);
+            }
+        }
+        var mail = value(flags, environment, "notify-mail");
+        var to = flags.containsKey("notify-mail-to") ? flags.get("notify-mail-to")
+                : split(environment.get("CERTPILOT_NOTIFY_MAIL_TO"));
+        var from = value(flags, environment, "notify-mail-from");
+        if (mail == null) {
+            if (from != null || !to.isEmpty()) {
+                throw new IllegalArgumentException("--notify-mail-from and --notify-mail-to go with --notify-mail "
+                        + "HOST:PORT, the SMTP server that sends the mail");
+            }
+            return List.copyOf(notifiers);
+        }
+        var server = address(mail, "--notify-mail");
+        var builder = MailNotifier.builder(server.getHostString(), server.getPort());
+        var user = environment.get("CERTPILOT_SMTP_USER");
+        if (user != null && !user.isBlank()) {
+            builder.credentials(user.trim(), Objects.requireNonNullElse(environment.get("CERTPILOT_SMTP_PASSWORD"),
+                    ""));
+        }
+        try {
+            builder.from(from);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--notify-mail-from: " + e.getMessage(), e);
+        }
+        try {
+            notifiers.add(builder.to(to.toArray(String[]::new)).build());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException("--notify-mail-to: " + e.getMessage(), e);
+        }
+        return List.copyOf(notifiers);
     }
 
     /**
@@ -280,7 +341,7 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
     private static final List<String> FLAGS = List.of("domain", "acme-directory", "acme-trust", "email", "storage",
             "host", "http-port", "https-port", "redirect-port", "hsts-max-age", "challenge", "lease-duration",
             "on-demand-allow", "on-demand-ask", "dns-server", "tsig-key-name", "tsig-key", "tsig-algorithm",
-            "dns-resolver", "storage-key-file");
+            "dns-resolver", "storage-key-file", "notify-webhook", "notify-mail", "notify-mail-from", "notify-mail-to");
     private static final List<String> SWITCHES = List.of("trust-forwarded-headers");
 
     private static String value(Map<String, List<String>> flags, Map<String, String> environment, String name) {

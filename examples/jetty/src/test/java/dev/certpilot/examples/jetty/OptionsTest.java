@@ -72,6 +72,37 @@ class OptionsTest {
     }
 
     @Test
+    void noticesGoToTheWebhookAndTheMailServerTheFlagsOrTheEnvironmentName() {
+        var options = Options.parse(new String[] {"--domain", "a.example", "--notify-webhook",
+                "https://hooks.example.test/services/T0/B0/token", "--notify-mail", "smtp.example.test:587",
+                "--notify-mail-from", "certpilot@example.test", "--notify-mail-to", "ops@example.test",
+                "--notify-mail-to", "oncall@example.test"}, Map.of("CERTPILOT_NOTIFY_WEBHOOK_SECRET",
+                "0123456789abcdef0123", "CERTPILOT_SMTP_USER", "certpilot", "CERTPILOT_SMTP_PASSWORD", "hunter2-smtp"));
+        assertThat(options.notifiers()).extracting(Object::toString).containsExactly(
+                "WebhookNotifier[https://hooks.example.test/...]",
+                "MailNotifier[STARTTLS smtp.example.test:587, from certpilot@example.test to [ops@example.test, "
+                        + "oncall@example.test]]");
+        assertThat(options.toString()).doesNotContain("hunter2-smtp", "0123456789abcdef0123", "token");
+        assertThat(Options.parse(new String[0], Map.of("CERTPILOT_DOMAIN", "a.example", "CERTPILOT_NOTIFY_MAIL",
+                "smtp.example.test:465", "CERTPILOT_NOTIFY_MAIL_FROM", "c@example.test", "CERTPILOT_NOTIFY_MAIL_TO",
+                "a@example.test,b@example.test")).notifiers()).singleElement().asString().contains("SMTPS");
+        assertThat(parse("--domain", "a.example").notifiers()).isEmpty();
+    }
+
+    @Test
+    void aWrongNoticeSettingNamesItsFlag() {
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--notify-webhook", "http://hooks.example.test/x"))
+                .hasMessageStartingWith("--notify-webhook: The webhook URL must be an absolute https:// URL");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--notify-mail-to", "ops@example.test"))
+                .hasMessageStartingWith("--notify-mail-from and --notify-mail-to go with --notify-mail HOST:PORT");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--notify-mail", "smtp.example.test:587",
+                "--notify-mail-from", "certpilot@example.test")).hasMessageStartingWith("--notify-mail-to: ");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--notify-mail", "smtp.example.test:587",
+                "--notify-mail-from", "not an address", "--notify-mail-to", "ops@example.test"))
+                .hasMessageStartingWith("--notify-mail-from: The mail from address must be an address");
+    }
+
+    @Test
     void theStorageKeyIsReadFromAFileOrTheEnvironmentForADatabaseOnlyAndNeverEchoed(@TempDir Path dir)
             throws Exception {
         var key = Base64.getEncoder().encodeToString(new byte[32]);

@@ -52,6 +52,7 @@ class ReadmeSnippetsTest {
             import dev.certpilot.test.*;
             import dev.certpilot.test.conformance.*;
             import dev.certpilot.jdbc.*;
+            import dev.certpilot.mail.*;
             import dev.certpilot.dns.rfc2136.*;
             import dev.certpilot.dns.cloudflare.*;
             import dev.certpilot.dns.route53.*;
