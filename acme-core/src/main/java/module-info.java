@@ -9,6 +9,7 @@ module dev.certpilot.core {
     requires java.net.http;
     requires org.bouncycastle.pkix;
     requires org.bouncycastle.provider;
+    requires org.dnsjava;
     requires org.shredzone.acme4j;
     requires org.slf4j;
 

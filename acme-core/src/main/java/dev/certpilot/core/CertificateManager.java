@@ -23,6 +23,7 @@ import dev.certpilot.core.internal.acme.AcmeClient;
 import dev.certpilot.core.internal.acme.Issuer;
 import dev.certpilot.core.internal.acme.SharedChallenges;
 import dev.certpilot.core.internal.notify.NoticeDispatcher;
+import dev.certpilot.core.internal.preflight.Preflighter;
 import dev.certpilot.core.internal.renewal.ManagerSettings;
 import dev.certpilot.core.internal.renewal.OnDemandIssuer;
 import dev.certpilot.core.internal.renewal.Renewer;
@@ -84,6 +85,7 @@ public final class CertificateManager implements AutoCloseable {
     private final OnDemandIssuer onDemand;
     private final OnDemandTls onDemandTls;
     private final NoticeDispatcher notices;
+    private final Preflighter preflighter;
     private final Object lifecycle = new Object();
     private boolean prepared;
     private boolean started;
@@ -109,8 +111,9 @@ public final class CertificateManager implements AutoCloseable {
             }
         }
         this.responders = settings.responders();
-        this.renewer = new Renewer(settings, this.issuers, served, loader,
-                challenges.publishing(settings.responders()));
+        var publishing = challenges.publishing(settings.responders());
+        this.preflighter = new Preflighter(settings.preflight(), publishing);
+        this.renewer = new Renewer(settings, this.issuers, served, loader, publishing);
         this.onDemandTls = settings.onDemand();
         this.onDemand = settings.onDemand() == null ? null
                 : new OnDemandIssuer(settings.onDemand(), renewer, served, store, settings.clock());
@@ -349,6 +352,23 @@ public final class CertificateManager implements AutoCloseable {
      */
     public Optional<CertificateBundle> certificate(String name) {
         return Optional.ofNullable(served.byName(name));
+    }
+
+    /**
+     * Checks now what the CA will check for the managed certificate {@code name} (its DNS, CAA and an HTTP-01 probe
+     * of each address, with the {@link CertificateManagerBuilder#preflight} settings, even when they are off before
+     * orders), without ordering anything. Takes a few network round trips.
+     *
+     * @param name the managed certificate's name
+     * @return what was found
+     * @throws IllegalArgumentException if no managed certificate has that name
+     */
+    public PreflightReport preflight(String name) {
+        var certificate = managedCertificate(name).orElseThrow(() -> new IllegalArgumentException(
+                "No managed certificate is called '" + name + "'; the names are "
+                        + managedCertificates().stream().map(ManagedCertificate::name).toList()));
+        var issuer = issuers.get(0);
+        return preflighter.check(certificate, issuer.caaIdentities(), issuer.accountUri());
     }
 
     /**

@@ -33,9 +33,11 @@ public final class HAProxy implements AutoCloseable {
 
     private final Process process;
     private final Path workDir;
+    private final InetAddress address;
     private final int port;
 
-    private HAProxy(Process process, Path workDir, int port) {
+    private HAProxy(Process process, Path workDir, InetAddress address, int port) {
+        this.address = address;
         this.process = process;
         this.workDir = workDir;
         this.port = port;
@@ -56,8 +58,7 @@ public final class HAProxy implements AutoCloseable {
         try {
             work = Files.createTempDirectory("certpilot-haproxy-");
             var port = LoopbackPorts.free();
-            var config = work.resolve("haproxy.cfg");
-            Files.writeString(config, String.join("\n",
+            return launch(haproxy, work, String.join("\n",
                     "defaults",
                     "  mode http",
                     "  timeout connect 5s",
@@ -70,12 +71,39 @@ public final class HAProxy implements AutoCloseable {
                     "  default_backend app",
                     "backend app",
                     "  server app 127.0.0.1:" + backendPort,
-                    ""));
-            var process = new ProcessBuilder(haproxy.toString(), "-db", "-f", config.toString())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("haproxy.log").toFile()).start();
-            var proxy = new HAProxy(process, work, port);
-            proxy.awaitListening();
-            return proxy;
+                    ""), InetAddress.getLoopbackAddress(), port);
+        } catch (IOException e) {
+            WorkDirectories.delete(work);
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts HAProxy in front of a site as many are set up, listening for plain HTTP on {@code address}:{@code port}
+     * and redirecting every request, the ACME challenge path included, to the same path under {@code prefix} (such
+     * as {@code https://www.example.test}) with a 301.
+     *
+     * @param address the loopback address to listen on, such as 127.0.0.2
+     * @param port    the port
+     * @param prefix  the scheme and host redirected to
+     * @return the running proxy
+     * @throws IllegalStateException if HAProxy is missing (with the install command) or does not start
+     */
+    public static HAProxy redirecting(InetAddress address, int port, String prefix) {
+        var haproxy = Executables.find("haproxy", INSTALL_COMMAND);
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("certpilot-haproxy-");
+            return launch(haproxy, work, String.join("\n",
+                    "defaults",
+                    "  mode http",
+                    "  timeout connect 5s",
+                    "  timeout client 30s",
+                    "  timeout server 30s",
+                    "frontend web",
+                    "  bind " + address.getHostAddress() + ":" + port,
+                    "  http-request redirect prefix " + prefix + " code 301",
+                    ""), address, port);
         } catch (IOException e) {
             WorkDirectories.delete(work);
             throw new UncheckedIOException(e);
@@ -196,17 +224,23 @@ public final class HAProxy implements AutoCloseable {
                         ? checkedServer(readiness, 0) : ""));
             }
             lines.add("");
-            var config = work.resolve("haproxy.cfg");
-            Files.writeString(config, String.join("\n", lines));
-            var process = new ProcessBuilder(haproxy.toString(), "-db", "-f", config.toString())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("haproxy.log").toFile()).start();
-            var proxy = new HAProxy(process, work, httpPort);
-            proxy.awaitListening();
-            return proxy;
+            return launch(haproxy, work, String.join("\n", lines), InetAddress.getLoopbackAddress(), httpPort);
         } catch (IOException e) {
             WorkDirectories.delete(work);
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Writes {@code config}, starts HAProxy on it and waits until it listens at {@code address}:{@code port}. */
+    private static HAProxy launch(Path haproxy, Path work, String config, InetAddress address, int port)
+            throws IOException {
+        var file = work.resolve("haproxy.cfg");
+        Files.writeString(file, config);
+        var process = new ProcessBuilder(haproxy.toString(), "-db", "-f", file.toString()).redirectErrorStream(true)
+                .redirectOutput(work.resolve("haproxy.log").toFile()).start();
+        var proxy = new HAProxy(process, work, address, port);
+        proxy.awaitListening();
+        return proxy;
     }
 
     /**
@@ -250,7 +284,7 @@ public final class HAProxy implements AutoCloseable {
                 close();
                 throw new IllegalStateException("HAProxy exited with " + process.exitValue() + ": " + log);
             }
-            try (var socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            try (var socket = new Socket(address, port)) {
                 return;
             } catch (IOException notYet) {
                 try {

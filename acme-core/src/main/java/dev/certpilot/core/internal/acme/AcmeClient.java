@@ -2,6 +2,7 @@ package dev.certpilot.core.internal.acme;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpTimeoutException;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -348,6 +349,24 @@ public final class AcmeClient implements Issuer {
                 records.add(PersistentRecords.record(login, base.getKey(), base.getValue(), settings, offered));
             }
             return List.copyOf(records);
+        }));
+    }
+
+    @Override
+    public List<String> caaIdentities() {
+        return callUninterruptibly("Reading the CA's CAA identities",
+                () -> List.copyOf(session().getMetadata().getCaaIdentities()));
+    }
+
+    @Override
+    public URI accountUri() {
+        return callUninterruptibly("Logging in to read the account's URL", () -> withAccount(login -> {
+            var location = login.getAccount().getLocation();
+            try {
+                return location.toURI();
+            } catch (URISyntaxException e) {
+                return null;
+            }
         }));
     }
 

@@ -1,5 +1,6 @@
 package dev.certpilot.core.internal.acme;
 
+import java.net.URI;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -58,6 +59,19 @@ public interface Issuer {
      */
     default Set<String> accountThumbprints() {
         return Set.of();
+    }
+
+    /**
+     * The CA's CAA identities (its directory's {@code caaIdentities}), for the preflight's CAA check; empty if it
+     * names none.
+     */
+    default List<String> caaIdentities() {
+        return List.of();
+    }
+
+    /** This account's URL at the CA, for CAA's {@code accounturi}; null if there is none yet. */
+    default URI accountUri() {
+        return null;
     }
 
     /** Connects to the CA ahead of the first order, where that saves time; never throws. */

@@ -19,11 +19,13 @@ import dev.certpilot.core.CertificateBundle;
 import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.KeyType;
+import dev.certpilot.core.PreflightFailedException;
 import dev.certpilot.core.RateLimitedException;
 import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.core.StorageException;
 import dev.certpilot.core.internal.acme.IssuedCertificates;
 import dev.certpilot.core.internal.acme.Issuer;
+import dev.certpilot.core.internal.preflight.Preflighter;
 import dev.certpilot.core.internal.tls.CertificateLoader;
 import dev.certpilot.core.internal.tls.ServedCertificates;
 import dev.certpilot.core.spi.CertificateStore;
@@ -49,6 +51,7 @@ public final class CertificateOrders {
     private final CertificateStore store;
     private final List<Issuer> issuers;
     private final List<ChallengeResponder> responders;
+    private final Preflighter preflighter;
     private final KeyType keyType;
     private final Clock clock;
     private final Duration issuanceTimeout;
@@ -70,6 +73,7 @@ public final class CertificateOrders {
         this.store = settings.store();
         this.issuers = issuers;
         this.responders = responders;
+        this.preflighter = settings.preflight().enabled() ? new Preflighter(settings.preflight(), responders) : null;
         this.keyType = settings.keyType();
         this.clock = settings.clock();
         this.issuanceTimeout = settings.timeouts().issuance();
@@ -113,6 +117,13 @@ public final class CertificateOrders {
                 return;
             }
             slot.renewing = true; // retries continue until a certificate is obtained, due or not
+            if (previous == null && preflighter != null) {
+                // what the CA would refuse is found before it is asked, and counts against no limit
+                var report = preflighter.check(slot.certificate, issuer.caaIdentities(), issuer.accountUri());
+                if (!report.passed()) {
+                    throw new PreflightFailedException(report);
+                }
+            }
             events.emit(new CertificateEvent.Obtaining(slot.name(), clock.instant(), slot.certificate.domains(),
                     issuer.ca().directory(), slot.failures + 1, previous != null));
             var key = keyType.generate();

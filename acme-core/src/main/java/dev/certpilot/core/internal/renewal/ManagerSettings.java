@@ -10,6 +10,7 @@ import dev.certpilot.core.CertificateListener;
 import dev.certpilot.core.KeyType;
 import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.Notifications;
+import dev.certpilot.core.Preflight;
 import dev.certpilot.core.OnDemandTls;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
@@ -35,13 +36,14 @@ import dev.certpilot.core.spi.ChallengeResponder;
  * @param onDemand         on-demand TLS, or null when off
  * @param cacheSize        how many certificates are kept parsed in memory
  * @param notifications    who is told of problems, or null when nobody
+ * @param preflight        what is checked before a first order
  */
 public record ManagerSettings(List<CertificateAuthority> cas, String email, List<ManagedCertificate> certificates,
                               String defaultName, KeyType keyType, Storage storage,
                               List<ChallengeResponder> responders, Clock clock, Timeouts timeouts,
                               RenewalPolicy policy, int concurrentOrders, List<CertificateListener> listeners,
                               RandomGenerator random, OnDemandTls onDemand, int cacheSize,
-                              Notifications notifications) {
+                              Notifications notifications, Preflight preflight) {
 
     public ManagerSettings {
         cas = List.copyOf(cas);
