@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.internal.acme.AcmeClient;
 import dev.certpilot.core.internal.acme.Issuer;
+import dev.certpilot.core.internal.acme.PersistentRecords;
 import dev.certpilot.core.internal.acme.SharedChallenges;
 import dev.certpilot.core.internal.notify.NoticeDispatcher;
 import dev.certpilot.core.internal.preflight.Preflighter;
@@ -215,7 +216,7 @@ public final class CertificateManager implements AutoCloseable {
         var thread = new Thread(() -> {
             issuer.warmUp();
             if (persist) {
-                logPersistentDnsRecords();
+                PersistentRecords.log(issuer, responders, allDomains());
             }
         }, "certpilot-ca-warm-up");
         thread.setDaemon(true);
@@ -367,8 +368,7 @@ public final class CertificateManager implements AutoCloseable {
         var certificate = managedCertificate(name).orElseThrow(() -> new IllegalArgumentException(
                 "No managed certificate is called '" + name + "'; the names are "
                         + managedCertificates().stream().map(ManagedCertificate::name).toList()));
-        var issuer = issuers.get(0);
-        return preflighter.check(certificate, issuer.caaIdentities(), issuer.accountUri());
+        return preflighter.check(certificate, issuers.get(0));
     }
 
     /**
@@ -413,22 +413,11 @@ public final class CertificateManager implements AutoCloseable {
      * @throws CertpilotException    if the CA does not advertise dns-persist-01, or cannot be reached
      */
     public List<PersistentDnsRecord> persistentDnsRecords() {
-        var settings = responders.stream().filter(DnsPersist01Responder.class::isInstance)
-                .map(DnsPersist01Responder.class::cast).findFirst()
-                .orElseThrow(() -> new IllegalStateException("No DnsPersist01Responder among the challenges: add "
-                        + "DnsPersist01Responder.create() to the builder's challenges(...)"));
-        var domains = managedCertificates().stream().flatMap(c -> c.domains().stream()).toList();
-        return issuers.get(0).persistentDnsRecords(domains, settings);
+        return PersistentRecords.of(issuers.get(0), responders, allDomains());
     }
 
-    private void logPersistentDnsRecords() {
-        try {
-            for (var record : persistentDnsRecords()) {
-                LOG.info("dns-persist-01 validates with this record, to be set once in DNS: {}", record);
-            }
-        } catch (CertpilotException e) {
-            LOG.warn("dns-persist-01 records cannot be listed: {}", e.getMessage());
-        }
+    private List<String> allDomains() {
+        return managedCertificates().stream().flatMap(c -> c.domains().stream()).toList();
     }
 
     /**

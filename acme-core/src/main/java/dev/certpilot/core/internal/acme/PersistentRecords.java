@@ -14,19 +14,23 @@ import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.toolbox.JSON;
 import org.shredzone.acme4j.toolbox.JoseUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.PersistentDnsRecord;
 import dev.certpilot.core.internal.base.IpAddresses;
+import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
 
 /**
  * The TXT records dns-persist-01 validates against (draft-ietf-acme-dns-persist-02, section 4.1): the issuer domain
  * name, the account bound by a hashed URI under the CA's {@code accountHashPrefix} (or by its URL, as draft 01 did,
- * when the CA advertises no prefix), and {@code policy=wildcard} where a wildcard is wanted. Stateless.
+ * when the CA advertises no prefix), and {@code policy=wildcard} where a wildcard is wanted; and, for a manager, which records to set and their log line. Stateless.
  */
 public final class PersistentRecords {
 
+    private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.challenge");
     private static final String LABEL = "_validation-persist.";
 
     private PersistentRecords() {
@@ -63,6 +67,32 @@ public final class PersistentRecords {
     }
 
     /** The issuer domain names the CA's directory advertises for pre-provisioning; empty when none. */
+    /**
+     * The records {@code issuer}'s account needs for {@code domains}, with the settings of the
+     * {@link DnsPersist01Responder} among {@code responders}.
+     *
+     * @throws IllegalStateException if there is none among them
+     */
+    public static List<PersistentDnsRecord> of(Issuer issuer, List<? extends ChallengeResponder> responders,
+                                               List<String> domains) {
+        var settings = responders.stream().filter(DnsPersist01Responder.class::isInstance)
+                .map(DnsPersist01Responder.class::cast).findFirst()
+                .orElseThrow(() -> new IllegalStateException("No DnsPersist01Responder among the challenges: add "
+                        + "DnsPersist01Responder.create() to the builder's challenges(...)"));
+        return issuer.persistentDnsRecords(domains, settings);
+    }
+
+    /** Logs the records to set once in DNS, or why they cannot be listed; never throws. */
+    public static void log(Issuer issuer, List<? extends ChallengeResponder> responders, List<String> domains) {
+        try {
+            for (var record : of(issuer, responders, domains)) {
+                LOG.info("dns-persist-01 validates with this record, to be set once in DNS: {}", record);
+            }
+        } catch (CertpilotException e) {
+            LOG.warn("dns-persist-01 records cannot be listed: {}", e.getMessage());
+        }
+    }
+
     static List<String> advertised(Login login) throws AcmeException {
         var names = new ArrayList<String>();
         for (var value : login.getSession().getMetadata().getJSON().get("issuerDomainNames").asArray()) {

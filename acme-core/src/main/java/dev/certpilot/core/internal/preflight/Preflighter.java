@@ -35,12 +35,14 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
+import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.Preflight;
 import dev.certpilot.core.PreflightReport;
 import dev.certpilot.core.PreflightReport.Check;
 import dev.certpilot.core.PreflightReport.Finding;
 import dev.certpilot.core.PreflightReport.Outcome;
+import dev.certpilot.core.internal.acme.Issuer;
 import dev.certpilot.core.internal.base.IpAddresses;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Http01Responder;
@@ -76,6 +78,29 @@ public final class Preflighter {
      */
     public boolean enabled() {
         return settings.enabled();
+    }
+
+    /**
+     * Checks {@code certificate}'s domains for {@code issuer}'s CA; a CA out of reach leaves CAA unchecked against
+     * its identities (the order that follows reports the CA itself).
+     *
+     * @param certificate the certificate about to be ordered
+     * @param issuer      the CA's client: its CAA identities and this account's URL
+     * @return what was found
+     */
+    public PreflightReport check(ManagedCertificate certificate, Issuer issuer) {
+        List<String> identities;
+        URI account;
+        try {
+            identities = issuer.caaIdentities();
+            account = issuer.accountUri();
+        } catch (CertpilotException e) {
+            LOG.warn("Preflight of {}: the CA {} could not be asked for its CAA identities: {}", certificate.name(),
+                    issuer.ca().directory(), e.getMessage());
+            identities = List.of();
+            account = null;
+        }
+        return check(certificate, identities, account);
     }
 
     /**

@@ -119,7 +119,7 @@ public final class CertificateOrders {
             slot.renewing = true; // retries continue until a certificate is obtained, due or not
             if (previous == null && preflighter != null) {
                 // what the CA would refuse is found before it is asked, and counts against no limit
-                var report = preflighter.check(slot.certificate, issuer.caaIdentities(), issuer.accountUri());
+                var report = preflighter.check(slot.certificate, issuer);
                 if (!report.passed()) {
                     throw new PreflightFailedException(report);
                 }
