@@ -77,7 +77,7 @@ public final class CertificateManagerBuilder {
     private Duration storePollInterval = DEFAULT_STORE_POLL_INTERVAL;
     private final List<CertificateListener> listeners = new ArrayList<>();
     private Notifications notifications;
-    private Preflight preflight;
+    private Preflight preflight = Preflight.defaults();
     private String defaultName;
     private OnDemandTls onDemand;
     private int cacheSize = DEFAULT_CACHE_SIZE;
@@ -457,8 +457,8 @@ public final class CertificateManagerBuilder {
 
     /**
      * What is checked before the first order for a name: DNS, CAA and an HTTP-01 probe of each address, as the CA
-     * will check them; a failure places no order and says what to fix. Default: {@link Preflight#defaults()} when
-     * every CA is a public one (Let's Encrypt, ZeroSSL, Google Trust Services), {@link Preflight#off()} otherwise.
+     * will check them; a failure places no order and says what to fix. Default: {@link Preflight#defaults()}, which
+     * runs before orders from public CAs only (Let's Encrypt, ZeroSSL, Google Trust Services).
      *
      * @param preflight the checks
      * @return this builder
@@ -466,13 +466,6 @@ public final class CertificateManagerBuilder {
     public CertificateManagerBuilder preflight(Preflight preflight) {
         this.preflight = Objects.requireNonNull(preflight, "preflight");
         return this;
-    }
-
-    /** Whether {@code ca} is a public CA, whose view of DNS is the public one. */
-    private static boolean isPublic(CertificateAuthority ca) {
-        var host = ca.directory().getHost();
-        return host != null && (host.endsWith(".letsencrypt.org") || host.endsWith(".zerossl.com")
-                || host.endsWith(".pki.goog"));
     }
 
     /**
@@ -534,9 +527,7 @@ public final class CertificateManagerBuilder {
         return new CertificateManager(new ManagerSettings(cas, email, List.copyOf(certificates.values()),
                 defaultName, keyType, storage, responders, clock,
                 new ManagerSettings.Timeouts(networkTimeout, issuanceTimeout), policy, concurrentOrders, listeners,
-                random, onDemand, cacheSize, notifications, preflight != null ? preflight
-                : cas.stream().allMatch(CertificateManagerBuilder::isPublic) ? Preflight.defaults() : Preflight.off()),
-                issuerDecorator);
+                random, onDemand, cacheSize, notifications, preflight), issuerDecorator);
     }
 
     static Path defaultStorage() {

@@ -25,9 +25,19 @@ import java.util.Set;
  */
 public final class Preflight {
 
-    private static final Preflight OFF = new Preflight(new Builder().off());
+    private static final Preflight OFF = new Preflight(new Builder().mode(Mode.OFF));
 
-    private final boolean enabled;
+    /** When a preflight runs before first orders. */
+    public enum Mode {
+        /** Before orders from public CAs only (Let's Encrypt, ZeroSSL, Google Trust Services): the default. */
+        AUTO,
+        /** Before every first order. */
+        ON,
+        /** Never before orders; {@link CertificateManager#preflight(String)} still runs one when asked. */
+        OFF
+    }
+
+    private final Mode mode;
     private final int httpPort;
     private final InetSocketAddress resolver;
     private final Duration timeout;
@@ -35,7 +45,7 @@ public final class Preflight {
     private final List<String> caaIdentities;
 
     private Preflight(Builder builder) {
-        this.enabled = builder.enabled;
+        this.mode = builder.mode;
         this.httpPort = builder.httpPort;
         this.resolver = builder.resolver;
         this.timeout = builder.timeout;
@@ -44,7 +54,7 @@ public final class Preflight {
     }
 
     /**
-     * Every check, port 80, the system's resolver.
+     * Every check, port 80, the system's resolver, before orders from public CAs ({@link Mode#AUTO}).
      *
      * @return the settings
      */
@@ -71,12 +81,29 @@ public final class Preflight {
     }
 
     /**
-     * Whether a preflight runs before each first order.
+     * When a preflight runs before first orders.
      *
-     * @return whether it is on
+     * @return the mode
      */
-    public boolean enabled() {
-        return enabled;
+    public Mode mode() {
+        return mode;
+    }
+
+    /**
+     * Whether a preflight runs before first orders from {@code cas}: always when {@link Mode#ON}, never when
+     * {@link Mode#OFF}, and with {@link Mode#AUTO} when every one is a public CA, whose view of DNS is the public one.
+     *
+     * @param cas the manager's CAs
+     * @return whether it runs
+     */
+    public boolean appliesTo(List<CertificateAuthority> cas) {
+        return mode == Mode.ON || mode == Mode.AUTO && cas.stream().allMatch(Preflight::isPublic);
+    }
+
+    private static boolean isPublic(CertificateAuthority ca) {
+        var host = ca.directory().getHost();
+        return host != null && (host.endsWith(".letsencrypt.org") || host.endsWith(".zerossl.com")
+                || host.endsWith(".pki.goog"));
     }
 
     /**
@@ -127,7 +154,7 @@ public final class Preflight {
     /** Builds {@link Preflight}; not thread-safe. */
     public static final class Builder {
 
-        private boolean enabled = true;
+        private Mode mode = Mode.AUTO;
         private int httpPort = 80;
         private InetSocketAddress resolver;
         private Duration timeout = Duration.ofSeconds(10);
@@ -137,8 +164,14 @@ public final class Preflight {
         private Builder() {
         }
 
-        private Builder off() {
-            this.enabled = false;
+        /**
+         * When a preflight runs before first orders; default {@link Mode#AUTO}.
+         *
+         * @param mode the mode
+         * @return this builder
+         */
+        public Builder mode(Mode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 

@@ -100,8 +100,9 @@ class PreflightIT {
                      .challenges(http01)
                      .storageDirectory(storage)
                      // Pebble's directory names no CAA identity; its CAA name is pebble.letsencrypt.org
-                     .preflight(Preflight.builder().httpPort(pebble.httpPort()).resolver(bind.address())
-                             .caaIdentities("pebble.letsencrypt.org").timeout(Duration.ofSeconds(3)).build())
+                     .preflight(Preflight.builder().mode(Preflight.Mode.ON).httpPort(pebble.httpPort())
+                             .resolver(bind.address()).caaIdentities("pebble.letsencrypt.org")
+                             .timeout(Duration.ofSeconds(3)).build())
                      .listener(event -> {
                          if (event instanceof CertificateEvent.Failed failed
                                  && failed.cause() instanceof PreflightFailedException preflight) {

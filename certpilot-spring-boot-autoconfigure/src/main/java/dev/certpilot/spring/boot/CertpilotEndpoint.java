@@ -10,6 +10,7 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.CertificateStatus;
+import dev.certpilot.core.PreflightReport;
 import dev.certpilot.core.SerialNumbers;
 
 /**
@@ -53,6 +54,23 @@ public class CertpilotEndpoint {
     public Certificate certificate(@Selector String name) {
         return manager.status().stream().filter(s -> s.name().equals(name)).findFirst().map(Certificate::of)
                 .orElse(null);
+    }
+
+    /**
+     * Checks now what the CA will check for certificate {@code name}, without ordering anything:
+     * {@code GET /actuator/certpilot/{name}/preflight} answers each check (DNS, CAA, an HTTP-01 probe of each
+     * address) with what was seen and the fix; 404 when no certificate has that name.
+     *
+     * @param name  the certificate's name
+     * @param check {@code preflight}
+     * @return the report, or 404
+     */
+    @ReadOperation
+    public WebEndpointResponse<PreflightReport> preflight(@Selector String name, @Selector String check) {
+        if (!"preflight".equals(check) || manager.status().stream().noneMatch(s -> s.name().equals(name))) {
+            return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+        }
+        return new WebEndpointResponse<>(manager.preflight(name));
     }
 
     /**

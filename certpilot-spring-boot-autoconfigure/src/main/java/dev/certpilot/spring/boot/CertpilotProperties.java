@@ -105,6 +105,10 @@ public class CertpilotProperties {
     @NestedConfigurationProperty
     private final NotifyProperties notify = new NotifyProperties();
 
+    /** What is checked before the first order for a name (DNS, CAA, an HTTP-01 probe of each address). */
+    @NestedConfigurationProperty
+    private final PreflightProperties preflight = new PreflightProperties();
+
     /**
      * Whether certpilot obtains and serves certificates.
      *
@@ -426,6 +430,15 @@ public class CertpilotProperties {
      */
     public NotifyProperties getNotify() {
         return notify;
+    }
+
+    /**
+     * What is checked before the first order for a name.
+     *
+     * @return the preflight settings
+     */
+    public PreflightProperties getPreflight() {
+        return preflight;
     }
 
     /**

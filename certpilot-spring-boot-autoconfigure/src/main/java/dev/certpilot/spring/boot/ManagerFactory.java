@@ -20,6 +20,8 @@ import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.InMemoryTlsAlpn01Responder;
 import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.Notifications;
+import dev.certpilot.core.Preflight;
+import dev.certpilot.core.PreflightReport;
 import dev.certpilot.core.WebhookNotifier;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChallengeResponder;
@@ -147,6 +149,7 @@ final class ManagerFactory {
         apply("certpilot.renewal.retry-initial", "Set positive durations with retry-initial <= retry-max, such as "
                 + "1m and 6h", () -> builder.retryBackoff(renewal.getRetryInitial(), renewal.getRetryMax()));
         notifications(builder);
+        preflight(builder);
         listeners.forEach(builder::listener);
         customizers.forEach(customizer -> customizer.customize(builder));
         try {
@@ -268,6 +271,23 @@ final class ManagerFactory {
                 builder.store(JdbcStores.create(source, storage.getEncryptionKey(), storage.isMigratePlaintextKeys()));
             }
         }
+    }
+
+    private void preflight(CertificateManagerBuilder builder) {
+        var preflight = properties.getPreflight();
+        var settings = Preflight.builder().mode(preflight.getMode());
+        apply("certpilot.preflight.http-port", "Set the port the CA fetches HTTP-01 answers from: 80",
+                () -> settings.httpPort(preflight.getHttpPort()));
+        for (var check : preflight.getSkip()) {
+            var name = check.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            try {
+                settings.skip(PreflightReport.Check.valueOf(name));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidCertpilotPropertyException("certpilot.preflight.skip", "'" + check + "' is not a "
+                        + "check", "Set dns, caa or http-01", e);
+            }
+        }
+        builder.preflight(settings.build());
     }
 
     private void notifications(CertificateManagerBuilder builder) {

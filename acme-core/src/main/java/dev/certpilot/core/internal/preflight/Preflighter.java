@@ -72,15 +72,6 @@ public final class Preflighter {
     }
 
     /**
-     * Whether a preflight runs before first orders.
-     *
-     * @return whether it is on
-     */
-    public boolean enabled() {
-        return settings.enabled();
-    }
-
-    /**
      * Checks {@code certificate}'s domains for {@code issuer}'s CA; a CA out of reach leaves CAA unchecked against
      * its identities (the order that follows reports the CA itself).
      *

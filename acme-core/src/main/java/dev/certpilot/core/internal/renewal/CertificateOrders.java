@@ -73,7 +73,8 @@ public final class CertificateOrders {
         this.store = settings.store();
         this.issuers = issuers;
         this.responders = responders;
-        this.preflighter = settings.preflight().enabled() ? new Preflighter(settings.preflight(), responders) : null;
+        this.preflighter = settings.preflight().appliesTo(settings.cas()) ? new Preflighter(settings.preflight(),
+                responders) : null;
         this.keyType = settings.keyType();
         this.clock = settings.clock();
         this.issuanceTimeout = settings.timeouts().issuance();
