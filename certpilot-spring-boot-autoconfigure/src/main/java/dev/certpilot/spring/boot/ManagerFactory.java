@@ -69,7 +69,14 @@ final class ManagerFactory {
                              List<CertificateManagerBuilderCustomizer> customizers) {
         var builder = CertificateManager.builder();
         var ca = certificateAuthority();
-        builder.certificateAuthority(ca);
+        var fallback = blankToNull(properties.getFallbackCa());
+        if (fallback == null) {
+            builder.certificateAuthority(ca);
+        } else {
+            builder.certificateAuthorities(ca, withEab(call("certpilot.fallback-ca", "Set certpilot.fallback-ca to "
+                    + "lets-encrypt, zerossl, or the https URL of an ACME directory, or leave it out",
+                    () -> CertificateAuthority.named(fallback)), properties.getFallbackEab(), "certpilot.fallback-eab"));
+        }
         if (ca.directory().equals(CertificateAuthority.LETS_ENCRYPT_STAGING.directory())) {
             LOG.warn("certpilot.ca is Let's Encrypt's staging CA: browsers do not trust its certificates. Set "
                     + "certpilot.ca=lets-encrypt once this works.");
@@ -163,23 +170,7 @@ final class ManagerFactory {
     private CertificateAuthority certificateAuthority() {
         var ca = call("certpilot.ca", "Set certpilot.ca to lets-encrypt, lets-encrypt-staging, zerossl, or the https "
                 + "URL of an ACME directory", () -> CertificateAuthority.named(properties.getCa()));
-        var eab = properties.getEab();
-        var keyId = blankToNull(eab.getKeyId());
-        var hmacKey = blankToNull(eab.getHmacKey());
-        if ((keyId == null) != (hmacKey == null)) {
-            throw new InvalidCertpilotPropertyException(keyId == null ? "certpilot.eab.key-id"
-                    : "certpilot.eab.hmac-key", "External Account Binding needs both the key id and the HMAC key",
-                    "Set both certpilot.eab.key-id and certpilot.eab.hmac-key, from the CA's console");
-        }
-        if (keyId != null) {
-            var withEab = ca;
-            ca = call("certpilot.eab.hmac-key", "Copy the HMAC key exactly as the CA's console shows it",
-                    () -> withEab.withExternalAccountBinding(keyId, hmacKey));
-        } else if (ca.equals(CertificateAuthority.ZEROSSL)) {
-            throw new InvalidCertpilotPropertyException("certpilot.eab.key-id", "ZeroSSL requires External Account "
-                    + "Binding", "Create EAB credentials in ZeroSSL's developer console and set certpilot.eab.key-id "
-                    + "and certpilot.eab.hmac-key");
-        }
+        ca = withEab(ca, properties.getEab(), "certpilot.eab");
         var profile = blankToNull(properties.getProfile());
         if (profile != null) {
             var base = ca;
@@ -320,6 +311,27 @@ final class ManagerFactory {
             settings.onIssuance();
         }
         builder.notifications(settings.build());
+    }
+
+    /** {@code ca} with the credentials of {@code eab} (the properties under {@code prefix}), which ZeroSSL needs. */
+    private static CertificateAuthority withEab(CertificateAuthority ca, EabProperties eab, String prefix) {
+        var keyId = blankToNull(eab.getKeyId());
+        var hmacKey = blankToNull(eab.getHmacKey());
+        if ((keyId == null) != (hmacKey == null)) {
+            throw new InvalidCertpilotPropertyException(prefix + (keyId == null ? ".key-id" : ".hmac-key"),
+                    "External Account Binding needs both the key id and the HMAC key", "Set both " + prefix
+                    + ".key-id and " + prefix + ".hmac-key, from the CA's console");
+        }
+        if (keyId != null) {
+            return call(prefix + ".hmac-key", "Copy the HMAC key exactly as the CA's console shows it",
+                    () -> ca.withExternalAccountBinding(keyId, hmacKey));
+        }
+        if (ca.equals(CertificateAuthority.ZEROSSL)) {
+            throw new InvalidCertpilotPropertyException(prefix + ".key-id", "ZeroSSL requires External Account "
+                    + "Binding", "Create EAB credentials in ZeroSSL's developer console and set " + prefix
+                    + ".key-id and " + prefix + ".hmac-key");
+        }
+        return ca;
     }
 
     private static void apply(String property, String action, Runnable step) {
