@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import dev.certpilot.core.internal.base.BoundedExchange;
 
 /**
  * Whether a certificate may be obtained on demand for a name that a TLS client asked for and no managed certificate
@@ -140,17 +140,16 @@ public interface OnDemandDecision {
             var request = HttpRequest.newBuilder(URI.create(base + URLEncoder.encode(name, StandardCharsets.UTF_8)))
                     .timeout(timeout).GET().build();
             // the status arrives with the headers; the body is closed unread, which ends the exchange
-            var exchange = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
             int status;
             try {
-                var response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                var response = BoundedExchange.send(client, request, HttpResponse.BodyHandlers.ofInputStream(),
+                        timeout);
                 response.body().close();
                 status = response.statusCode();
             } catch (TimeoutException e) {
-                exchange.cancel(true);
                 throw new IOException("The on-demand ask endpoint " + endpoint + " gave no status within " + timeout);
-            } catch (ExecutionException e) {
-                throw new IOException("The on-demand ask endpoint " + endpoint + " failed: " + e.getCause(), e);
+            } catch (IOException e) {
+                throw new IOException("The on-demand ask endpoint " + endpoint + " failed: " + e.getMessage(), e);
             }
             if (status == 200) {
                 return true;

@@ -12,8 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import javax.crypto.Mac;
@@ -21,6 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.shredzone.acme4j.toolbox.JSONBuilder;
 
+import dev.certpilot.core.internal.base.BoundedExchange;
 import dev.certpilot.core.spi.Notifier;
 
 /**
@@ -144,18 +143,17 @@ public final class WebhookNotifier implements Notifier {
             if (secret != null) {
                 request.header(SIGNATURE_HEADER, signature(secret, clock.instant().getEpochSecond(), body));
             }
-            var exchange = client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             int status;
             try {
-                var response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                response.body().close();
+                var response = BoundedExchange.send(client, request.build(), HttpResponse.BodyHandlers.ofInputStream(),
+                        timeout);
+                response.body().close(); // the status is all that counts: the body is closed unread
                 status = response.statusCode();
             } catch (TimeoutException e) {
-                exchange.cancel(true);
                 last = new IOException("The webhook " + redacted() + " did not answer within " + timeout);
                 continue;
-            } catch (ExecutionException e) {
-                last = new IOException("The webhook " + redacted() + " failed: " + e.getCause(), e.getCause());
+            } catch (IOException e) {
+                last = new IOException("The webhook " + redacted() + " failed: " + e.getMessage(), e);
                 continue;
             }
             if (status >= 200 && status < 300) {

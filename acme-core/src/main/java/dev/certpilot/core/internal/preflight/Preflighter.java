@@ -1,7 +1,6 @@
 package dev.certpilot.core.internal.preflight;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -17,8 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
@@ -43,6 +40,7 @@ import dev.certpilot.core.PreflightReport.Check;
 import dev.certpilot.core.PreflightReport.Finding;
 import dev.certpilot.core.PreflightReport.Outcome;
 import dev.certpilot.core.internal.acme.Issuer;
+import dev.certpilot.core.internal.base.BoundedExchange;
 import dev.certpilot.core.internal.base.IpAddresses;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.Http01Responder;
@@ -392,31 +390,15 @@ public final class Preflighter {
                 .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
         var request = HttpRequest.newBuilder(url).timeout(settings.timeout()).header("User-Agent",
                 "certpilot-preflight").GET().build();
-        var exchange = client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         try {
-            return exchange.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            return BoundedExchange.send(client, request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8),
+                    settings.timeout());
         } catch (TimeoutException e) {
-            exchange.cancel(true);
-            throw new IOException("no answer within " + settings.timeout());
-        } catch (ExecutionException e) {
-            throw new IOException(describe(e.getCause() == null ? e : e.getCause()), e.getCause());
+            throw new IOException("no answer within " + settings.timeout(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-    }
-
-    /** The first message along the causes, such as {@code Connection refused}, else the exception's name. */
-    private static String describe(Throwable failure) {
-        for (var cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException) {
-                return "connection refused (nothing listens there, or a firewall refuses)";
-            }
-            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
-                return cause.getMessage();
-            }
-        }
-        return failure.getClass().getSimpleName();
     }
 
     private static String summary(String body) {
