@@ -122,7 +122,7 @@ public final class CertificateManager implements AutoCloseable {
                 .map(TlsAlpn01Responder.class::cast).findFirst().orElse(null);
         this.keyManager = new SniKeyManager(served, onDemand, tlsAlpn, null);
         this.notices = settings.notifications() == null ? null
-                : new NoticeDispatcher(settings.notifications(), settings.clock(), this::managedCertificate,
+                : new NoticeDispatcher(settings.notifications(), settings.clock(), renewer::configured,
                         this::certificate);
         if (notices != null) {
             renewer.addListener(notices);
@@ -365,7 +365,7 @@ public final class CertificateManager implements AutoCloseable {
      * @throws IllegalArgumentException if no managed certificate has that name
      */
     public PreflightReport preflight(String name) {
-        var certificate = managedCertificate(name).orElseThrow(() -> new IllegalArgumentException(
+        var certificate = renewer.managed(name).orElseThrow(() -> new IllegalArgumentException(
                 "No managed certificate is called '" + name + "'; the names are "
                         + managedCertificates().stream().map(ManagedCertificate::name).toList()));
         return preflighter.check(certificate, issuers.get(0));
@@ -379,10 +379,6 @@ public final class CertificateManager implements AutoCloseable {
      */
     public NotificationCounts notificationCounts() {
         return notices == null ? new NotificationCounts(0, 0, 0) : notices.counts();
-    }
-
-    private Optional<ManagedCertificate> managedCertificate(String name) {
-        return managedCertificates().stream().filter(certificate -> certificate.name().equals(name)).findFirst();
     }
 
     /**

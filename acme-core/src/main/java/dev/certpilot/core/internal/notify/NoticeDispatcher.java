@@ -70,7 +70,7 @@ public final class NoticeDispatcher implements CertificateListener, AutoCloseabl
     /**
      * @param settings who is told and how often
      * @param clock    the manager's clock, for reminders
-     * @param managed  a certificate configured by name (not one obtained on demand)
+     * @param managed  a certificate configured by name (not one obtained on demand), found without a scan
      * @param served   what is served for a name
      */
     public NoticeDispatcher(Notifications settings, Clock clock, Function<String, Optional<ManagedCertificate>> managed,

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -298,6 +299,18 @@ public final class Renewer implements AutoCloseable {
     boolean managesOnDemand(String name) {
         var slot = slots.get(name);
         return slot != null && slot.onDemand;
+    }
+
+    /** The managed certificate {@code name}, configured or obtained on demand, if there is one. */
+    public Optional<ManagedCertificate> managed(String name) {
+        var slot = slots.get(name);
+        return slot == null ? Optional.empty() : Optional.of(slot.certificate);
+    }
+
+    /** The certificate {@code name} if it was configured (given to the builder or {@code manage}), not on demand. */
+    public Optional<ManagedCertificate> configured(String name) {
+        var slot = slots.get(name);
+        return slot == null || slot.onDemand ? Optional.empty() : Optional.of(slot.certificate);
     }
 
     /** The managed certificates, in the order they were added. */
