@@ -8,8 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -31,11 +29,7 @@ class CertpilotAutoConfigurationTest {
     Path storage;
 
     private ApplicationContextRunner runner() {
-        return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(CertpilotAutoConfiguration.class,
-                        SslAutoConfiguration.class))
-                .withPropertyValues("certpilot.domains=app.example.test", "certpilot.accept-terms=true",
-                        "certpilot.ca=https://127.0.0.1:1/dir", "certpilot.storage.directory=" + storage);
+        return CertpilotContexts.runner(storage);
     }
 
     @Test
@@ -106,24 +100,7 @@ class CertpilotAutoConfigurationTest {
     }
 
     private void expectFault(String setting, String property, String action) {
-        runner().withPropertyValues(setting).run(context -> {
-            assertThat(context).as(setting).hasFailed();
-            var fault = find(context.getStartupFailure());
-            assertThat(fault).as(setting).isNotNull();
-            assertThat(fault.property()).as(setting).isEqualTo(property);
-            var analysis = new CertpilotFailureAnalyzer().analyze(context.getStartupFailure());
-            assertThat(analysis.getDescription()).as(setting).startsWith("certpilot cannot start: " + property);
-            assertThat(analysis.getAction()).as(setting).contains(action);
-        });
-    }
-
-    private static InvalidCertpilotPropertyException find(Throwable failure) {
-        for (var cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof InvalidCertpilotPropertyException invalid) {
-                return invalid;
-            }
-        }
-        return null;
+        CertpilotContexts.expectFault(runner(), property, action, setting);
     }
 
     @Test

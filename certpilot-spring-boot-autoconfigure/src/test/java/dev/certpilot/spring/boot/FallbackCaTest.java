@@ -6,8 +6,6 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.certpilot.core.CertificateAuthority;
@@ -23,11 +21,7 @@ class FallbackCaTest {
     Path storage;
 
     private ApplicationContextRunner runner() {
-        return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(CertpilotAutoConfiguration.class,
-                        SslAutoConfiguration.class))
-                .withPropertyValues("certpilot.domains=app.example.test", "certpilot.accept-terms=true",
-                        "certpilot.ca=lets-encrypt", "certpilot.storage.directory=" + storage);
+        return CertpilotContexts.runner(storage).withPropertyValues("certpilot.ca=lets-encrypt");
     }
 
     @Test
@@ -45,14 +39,9 @@ class FallbackCaTest {
 
     @Test
     void zeroSslAsTheFallbackWithoutItsCredentialsNamesTheProperty() {
-        runner().withPropertyValues("certpilot.fallback-ca=zerossl").run(context -> {
-            assertThat(context).hasFailed();
-            var analysis = new CertpilotFailureAnalyzer().analyze(context.getStartupFailure());
-            assertThat(analysis.getDescription())
-                    .startsWith("certpilot cannot start: certpilot.fallback-eab.key-id");
-        });
-        runner().withPropertyValues("certpilot.fallback-ca=lets-encrpyt").run(context -> assertThat(
-                new CertpilotFailureAnalyzer().analyze(context.getStartupFailure()).getDescription())
-                .startsWith("certpilot cannot start: certpilot.fallback-ca"));
+        CertpilotContexts.expectFault(runner(), "certpilot.fallback-eab.key-id", "ZeroSSL's developer console",
+                "certpilot.fallback-ca=zerossl");
+        CertpilotContexts.expectFault(runner(), "certpilot.fallback-ca", "lets-encrypt, zerossl",
+                "certpilot.fallback-ca=lets-encrpyt");
     }
 }

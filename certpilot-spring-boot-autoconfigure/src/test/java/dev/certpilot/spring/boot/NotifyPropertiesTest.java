@@ -15,8 +15,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import com.icegreen.greenmail.util.GreenMail;
@@ -52,12 +50,8 @@ class NotifyPropertiesTest {
     }
 
     private ApplicationContextRunner runner() {
-        return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(CertpilotAutoConfiguration.class,
-                        SslAutoConfiguration.class))
-                .withPropertyValues("certpilot.domains=app.example.test", "certpilot.accept-terms=true",
-                        "certpilot.ca=https://127.0.0.1:1/dir", "certpilot.storage.directory=" + storage,
-                        "certpilot.renewal.retry-initial=1s", "certpilot.renewal.retry-max=2s");
+        return CertpilotContexts.runner(storage).withPropertyValues("certpilot.renewal.retry-initial=1s",
+                "certpilot.renewal.retry-max=2s");
     }
 
     /** The README's block, the SMTP server and webhook replaced by the test's, as property values. */
@@ -122,20 +116,12 @@ class NotifyPropertiesTest {
 
     @Test
     void aWrongValueNamesItsProperty() {
-        expectFault("certpilot.notify.webhook.secret", "certpilot.notify.webhook.url=https://hooks.example.test/x",
-                "certpilot.notify.webhook.secret=short");
-        expectFault("certpilot.notify.mail.to", "certpilot.notify.mail.host=smtp.example.test",
-                "certpilot.notify.mail.from=certpilot@example.test", "certpilot.notify.mail.to=not an address");
-        expectFault("certpilot.notify.mail.security", "certpilot.notify.mail.host=smtp.example.test",
-                "certpilot.notify.mail.security=ssl");
-    }
-
-    private void expectFault(String property, String... settings) {
-        runner().withPropertyValues(settings).run(context -> {
-            assertThat(context).hasFailed();
-            var analysis = new CertpilotFailureAnalyzer().analyze(context.getStartupFailure());
-            assertThat(analysis).as("certpilot's failure analysis").isNotNull();
-            assertThat(analysis.getDescription()).startsWith("certpilot cannot start: " + property);
-        });
+        CertpilotContexts.expectFault(runner(), "certpilot.notify.webhook.secret", "at least 16 characters",
+                "certpilot.notify.webhook.url=https://hooks.example.test/x", "certpilot.notify.webhook.secret=short");
+        CertpilotContexts.expectFault(runner(), "certpilot.notify.mail.to", "recipients' addresses",
+                "certpilot.notify.mail.host=smtp.example.test", "certpilot.notify.mail.from=certpilot@example.test",
+                "certpilot.notify.mail.to=not an address");
+        CertpilotContexts.expectFault(runner(), "certpilot.notify.mail.security", "starttls, smtps or none",
+                "certpilot.notify.mail.host=smtp.example.test", "certpilot.notify.mail.security=ssl");
     }
 }

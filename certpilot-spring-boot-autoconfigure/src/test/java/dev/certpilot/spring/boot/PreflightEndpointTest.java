@@ -7,8 +7,6 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.certpilot.core.CertificateManager;
@@ -26,11 +24,7 @@ class PreflightEndpointTest {
     Path storage;
 
     private ApplicationContextRunner runner() {
-        return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(CertpilotAutoConfiguration.class,
-                        SslAutoConfiguration.class))
-                .withPropertyValues("certpilot.domains=app.example.test", "certpilot.accept-terms=true",
-                        "certpilot.ca=https://127.0.0.1:1/dir", "certpilot.storage.directory=" + storage);
+        return CertpilotContexts.runner(storage);
     }
 
     @Test
@@ -59,11 +53,7 @@ class PreflightEndpointTest {
     void theModeReachesTheManagerAndAWrongCheckNamesItsProperty() {
         runner().run(context -> assertThat(context.getBean(CertpilotProperties.class).getPreflight().getMode())
                 .isEqualTo(Preflight.Mode.AUTO));
-        runner().withPropertyValues("certpilot.preflight.skip=dnssec").run(context -> {
-            assertThat(context).hasFailed();
-            var analysis = new CertpilotFailureAnalyzer().analyze(context.getStartupFailure());
-            assertThat(analysis.getDescription()).startsWith("certpilot cannot start: certpilot.preflight.skip");
-            assertThat(analysis.getAction()).contains("dns, caa or http-01");
-        });
+        CertpilotContexts.expectFault(runner(), "certpilot.preflight.skip", "dns, caa or http-01",
+                "certpilot.preflight.skip=dnssec");
     }
 }
