@@ -115,7 +115,7 @@ public final class Demo implements AutoCloseable {
             storage = Files.createTempDirectory("certpilot-demo");
             var options = new Options(List.of(DOMAIN), pebble.directory(), pebble.listenerCaFile(), null, storage.toString(),
                     "127.0.0.1", pebble.httpPort(), freePort(), 0, false, Options.DEFAULT_HSTS, "http-01",
-                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null, List.of());
+                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null, List.of(), null);
             step(out, "2. Starting the embedded Jetty example for " + DOMAIN + " (HTTP-01 on port " + pebble.httpPort()
                     + ", HTTPS on port " + options.httpsPort() + ", storage " + storage + ")");
             example = JettyExample.start(options);

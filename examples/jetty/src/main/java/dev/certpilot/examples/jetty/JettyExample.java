@@ -114,7 +114,8 @@ public final class JettyExample implements AutoCloseable {
             ca = ca.withTrustedCertificates(options.acmeTrust());
         }
         var builder = CertificateManager.builder()
-                .certificateAuthority(ca)
+                .certificateAuthorities(ca, options.fallbackCa() == null ? new CertificateAuthority[0]
+                        : new CertificateAuthority[] {options.fallbackCa()})
                 .agreeToTermsOfService()
                 .store(options.jdbcStorage() ? database(options) : new FileCertificateStore(Path.of(options.storage())))
                 .leaseDuration(options.leaseDuration());

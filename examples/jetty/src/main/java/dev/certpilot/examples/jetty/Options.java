@@ -33,7 +33,7 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                int httpPort, int httpsPort, int redirectPort, boolean trustForwardedHeaders, Duration hstsMaxAge,
                String challenge, Duration leaseDuration, String databaseUser, String databasePassword,
                List<String> onDemandAllow, URI onDemandAsk, DnsUpdate dnsUpdate, SecretKey storageKey,
-               List<Notifier> notifiers) {
+               List<Notifier> notifiers, CertificateAuthority fallbackCa) {
 
     /**
      * Where {@code --challenge dns-01} sends its RFC 2136 updates, and the TSIG key that signs them.
@@ -66,6 +66,10 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                                       200 allows, anything else or no answer denies  CERTPILOT_ON_DEMAND_ASK
               --acme-directory URL    the CA's directory (default: Let's Encrypt staging) CERTPILOT_ACME_DIRECTORY
               --acme-trust PEM        CA certificate of the ACME server's own TLS (test CAs) CERTPILOT_ACME_TRUST
+              --fallback-ca NAME|URL  a second CA, tried after three failures in a row with the first:
+                                      lets-encrypt, zerossl, or an ACME directory URL  CERTPILOT_FALLBACK_CA
+                                      (ZeroSSL's EAB credentials in CERTPILOT_FALLBACK_EAB_KEY_ID and
+                                      CERTPILOT_FALLBACK_EAB_HMAC_KEY, from its developer console)
               --email ADDRESS         contact address for the CA account              CERTPILOT_EMAIL
               --storage DIR|JDBC-URL  where certificates are kept: a directory (default: ./certpilot-data),
                                       or PostgreSQL shared by several instances,
@@ -210,7 +214,31 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                 seconds(value(flags, environment, "lease-duration"), DEFAULT_LEASE.toSeconds(), 3, "--lease-duration"),
                 environment.get("CERTPILOT_DB_USER"), environment.get("CERTPILOT_DB_PASSWORD"),
                 List.copyOf(onDemandAllow), askUri, dnsUpdate, storageKey(flags, environment, storage),
-                notifiers(flags, environment));
+                notifiers(flags, environment), fallbackCa(flags, environment));
+    }
+
+    /** The CA of --fallback-ca, with the External Account Binding of the environment; null without one. */
+    private static CertificateAuthority fallbackCa(Map<String, List<String>> flags, Map<String, String> environment) {
+        var name = value(flags, environment, "fallback-ca");
+        if (name == null) {
+            return null;
+        }
+        try {
+            var ca = CertificateAuthority.named(name.trim());
+            var keyId = environment.get("CERTPILOT_FALLBACK_EAB_KEY_ID");
+            var hmacKey = environment.get("CERTPILOT_FALLBACK_EAB_HMAC_KEY");
+            if (keyId != null && hmacKey != null) {
+                return ca.withExternalAccountBinding(keyId.trim(), hmacKey.trim());
+            }
+            if (ca.equals(CertificateAuthority.ZEROSSL)) {
+                throw new IllegalArgumentException("ZeroSSL requires External Account Binding: set "
+                        + "CERTPILOT_FALLBACK_EAB_KEY_ID and CERTPILOT_FALLBACK_EAB_HMAC_KEY from its developer "
+                        + "console");
+            }
+            return ca;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--fallback-ca: " + e.getMessage(), e);
+        }
     }
 
     /** The notifiers of --notify-webhook and --notify-mail, checked here so that a fault names its flag. */
@@ -341,7 +369,8 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
     private static final List<String> FLAGS = List.of("domain", "acme-directory", "acme-trust", "email", "storage",
             "host", "http-port", "https-port", "redirect-port", "hsts-max-age", "challenge", "lease-duration",
             "on-demand-allow", "on-demand-ask", "dns-server", "tsig-key-name", "tsig-key", "tsig-algorithm",
-            "dns-resolver", "storage-key-file", "notify-webhook", "notify-mail", "notify-mail-from", "notify-mail-to");
+            "dns-resolver", "storage-key-file", "notify-webhook", "notify-mail", "notify-mail-from", "notify-mail-to",
+            "fallback-ca");
     private static final List<String> SWITCHES = List.of("trust-forwarded-headers");
 
     private static String value(Map<String, List<String>> flags, Map<String, String> environment, String name) {

@@ -38,7 +38,7 @@ class BehindProxyIT {
     private Options options(Pebble pebble, boolean trust, int redirectPort) {
         return new Options(List.of(DOMAIN), pebble.directory(), pebble.listenerCaFile(), null, storage.toString(), "127.0.0.1",
                 pebble.httpPort(), 0, redirectPort, trust, Options.DEFAULT_HSTS, "http-01",
-                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null, List.of());
+                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null, List.of(), null);
     }
 
     /** The certificate the example obtained, in the one-file form HAProxy reads: chain, then key. */

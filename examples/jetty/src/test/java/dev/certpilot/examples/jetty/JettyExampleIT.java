@@ -88,7 +88,7 @@ class JettyExampleIT {
         try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             var options = new Options(List.of("busy.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
                     storage.toString(), "127.0.0.1", 0, taken.getLocalPort(), 0, false, Options.DEFAULT_HSTS, "http-01",
-                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null, List.of());
+                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null, List.of(), null);
 
             var failure = catchThrowableOfType(Exception.class, () -> JettyExample.start(options).close());
 
@@ -98,7 +98,7 @@ class JettyExampleIT {
         }
         var wildcard = new Options(List.of("*.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
                 storage.toString(), "127.0.0.1", 0, 0, 0, false, Options.DEFAULT_HSTS, "http-01",
-                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null, List.of());
+                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null, List.of(), null);
         var failure = catchThrowableOfType(Exception.class, () -> JettyExample.start(wildcard).close());
         assertThat(JettyExample.startupError(wildcard, failure)).contains("*.certpilot.test").contains("dns-01")
                 .doesNotContain("storage");
@@ -108,7 +108,7 @@ class JettyExampleIT {
     void theExampleAnswersTlsAlpn01OnItsHttpsPortAlone(Pebble pebble) throws Exception {
         var options = new Options(List.of("alpn.certpilot.test"), pebble.directory(), pebble.listenerCaFile(), null,
                 storage.toString(), "127.0.0.1", 0, pebble.tlsPort(), 0, false, Options.DEFAULT_HSTS, "tls-alpn-01",
-                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null, List.of());
+                Options.DEFAULT_LEASE, null, null, List.of(), null, null, null, List.of(), null);
         try (var example = JettyExample.start(options)) {
             example.manager().awaitCertificates(Duration.ofSeconds(60));
 

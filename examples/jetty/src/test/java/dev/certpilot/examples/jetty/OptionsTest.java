@@ -12,6 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.certpilot.core.CertificateAuthority;
+
 class OptionsTest {
 
     @Test
@@ -87,6 +89,22 @@ class OptionsTest {
                 "smtp.example.test:465", "CERTPILOT_NOTIFY_MAIL_FROM", "c@example.test", "CERTPILOT_NOTIFY_MAIL_TO",
                 "a@example.test,b@example.test")).notifiers()).singleElement().asString().contains("SMTPS");
         assertThat(parse("--domain", "a.example").notifiers()).isEmpty();
+    }
+
+    @Test
+    void aSecondCaIsOneFlagWithItsCredentialsFromTheEnvironment() {
+        assertThat(parse("--domain", "a.example").fallbackCa()).isNull();
+        var options = Options.parse(new String[] {"--domain", "a.example", "--fallback-ca", "zerossl"}, Map.of(
+                "CERTPILOT_FALLBACK_EAB_KEY_ID", "kid-1", "CERTPILOT_FALLBACK_EAB_HMAC_KEY", "a".repeat(43)));
+        assertThat(options.fallbackCa().directory()).isEqualTo(CertificateAuthority.ZEROSSL.directory());
+        assertThat(options.fallbackCa().eab()).isNotNull();
+        assertThat(Options.parse(new String[0], Map.of("CERTPILOT_DOMAIN", "a.example", "CERTPILOT_FALLBACK_CA",
+                "lets-encrypt")).fallbackCa()).isEqualTo(CertificateAuthority.LETS_ENCRYPT);
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--fallback-ca", "zerossl"))
+                .hasMessageStartingWith("--fallback-ca: ZeroSSL requires External Account Binding: set "
+                        + "CERTPILOT_FALLBACK_EAB_KEY_ID");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--fallback-ca", "lets-encrpyt"))
+                .hasMessageStartingWith("--fallback-ca: ");
     }
 
     @Test
