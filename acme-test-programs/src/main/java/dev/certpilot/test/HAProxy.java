@@ -31,6 +31,10 @@ public final class HAProxy implements AutoCloseable {
     /** The command that installs HAProxy on Debian and Ubuntu. */
     public static final String INSTALL_COMMAND = "sudo apt-get update && sudo apt-get install -y haproxy";
 
+    /** The defaults of a proxy of plain HTTP requests. */
+    private static final List<String> HTTP_DEFAULTS = List.of("defaults", "  mode http", "  timeout connect 5s",
+            "  timeout client 30s", "  timeout server 30s");
+
     private final Process process;
     private final Path workDir;
     private final InetAddress address;
@@ -53,29 +57,15 @@ public final class HAProxy implements AutoCloseable {
      * @throws IllegalStateException if HAProxy is missing (with the install command) or does not start
      */
     public static HAProxy terminatingTls(Path pem, int backendPort) {
-        var haproxy = Executables.find("haproxy", INSTALL_COMMAND);
-        Path work = null;
-        try {
-            work = Files.createTempDirectory("certpilot-haproxy-");
-            var port = LoopbackPorts.free();
-            return launch(haproxy, work, String.join("\n",
-                    "defaults",
-                    "  mode http",
-                    "  timeout connect 5s",
-                    "  timeout client 30s",
-                    "  timeout server 30s",
-                    "frontend tls",
-                    "  bind 127.0.0.1:" + port + " ssl crt " + pem.toAbsolutePath() + " alpn h2,http/1.1",
-                    "  option forwardfor",
-                    "  http-request set-header X-Forwarded-Proto https",
-                    "  default_backend app",
-                    "backend app",
-                    "  server app 127.0.0.1:" + backendPort,
-                    ""), InetAddress.getLoopbackAddress(), port);
-        } catch (IOException e) {
-            WorkDirectories.delete(work);
-            throw new UncheckedIOException(e);
-        }
+        var port = freePort();
+        return launch(InetAddress.getLoopbackAddress(), port, HTTP_DEFAULTS, List.of(
+                "frontend tls",
+                "  bind 127.0.0.1:" + port + " ssl crt " + pem.toAbsolutePath() + " alpn h2,http/1.1",
+                "  option forwardfor",
+                "  http-request set-header X-Forwarded-Proto https",
+                "  default_backend app",
+                "backend app",
+                "  server app 127.0.0.1:" + backendPort));
     }
 
     /**
@@ -90,24 +80,10 @@ public final class HAProxy implements AutoCloseable {
      * @throws IllegalStateException if HAProxy is missing (with the install command) or does not start
      */
     public static HAProxy redirecting(InetAddress address, int port, String prefix) {
-        var haproxy = Executables.find("haproxy", INSTALL_COMMAND);
-        Path work = null;
-        try {
-            work = Files.createTempDirectory("certpilot-haproxy-");
-            return launch(haproxy, work, String.join("\n",
-                    "defaults",
-                    "  mode http",
-                    "  timeout connect 5s",
-                    "  timeout client 30s",
-                    "  timeout server 30s",
-                    "frontend web",
-                    "  bind " + address.getHostAddress() + ":" + port,
-                    "  http-request redirect prefix " + prefix + " code 301",
-                    ""), address, port);
-        } catch (IOException e) {
-            WorkDirectories.delete(work);
-            throw new UncheckedIOException(e);
-        }
+        return launch(address, port, HTTP_DEFAULTS, List.of(
+                "frontend web",
+                "  bind " + address.getHostAddress() + ":" + port,
+                "  http-request redirect prefix " + prefix + " code 301"));
     }
 
     /**
@@ -176,71 +152,84 @@ public final class HAProxy implements AutoCloseable {
     /** @param readiness the host of the readiness check, or null for TCP checks */
     private static HAProxy roundRobin(int httpPort, List<Integer> httpBackends, int tlsPort, List<Integer> tlsBackends,
                                       String readiness) {
+        var lines = new ArrayList<>(List.of(
+                "defaults",
+                "  timeout connect 5s",
+                "  timeout client 30s",
+                "  timeout server 30s",
+                // an HTTPS readiness check of a JVM that is starting on a busy machine can take a second or two
+                "  timeout check 3s",
+                // as a load balancer in front of a fleet is set up: a node that refuses connections is taken out
+                // within a second, one that stops answering within a few, and a connection it refuses goes to
+                // another
+                "  default-server check inter 300ms fall 2 rise 1",
+                "  option redispatch",
+                "  retries 3",
+                "frontend http",
+                "  mode http",
+                "  option http-server-close",
+                "  bind 127.0.0.1:" + httpPort,
+                "  default_backend http_nodes",
+                "backend http_nodes",
+                "  mode http",
+                "  balance roundrobin"));
+        if (readiness != null) {
+            lines.addAll(healthCheck(readiness));
+        }
+        for (int i = 0; i < httpBackends.size(); i++) {
+            lines.add("  server node" + i + " 127.0.0.1:" + httpBackends.get(i) + (readiness != null
+                    ? checkedServer(readiness, tlsBackends.get(i)) : ""));
+        }
+        lines.addAll(List.of(
+                "frontend tls",
+                "  mode tcp",
+                "  bind 127.0.0.1:" + tlsPort,
+                "  default_backend tls_nodes",
+                "backend tls_nodes",
+                "  mode tcp",
+                "  balance roundrobin"));
+        if (readiness != null) {
+            lines.addAll(healthCheck(readiness));
+        }
+        for (int i = 0; i < tlsBackends.size(); i++) {
+            lines.add("  server node" + i + " 127.0.0.1:" + tlsBackends.get(i) + (readiness != null
+                    ? checkedServer(readiness, 0) : ""));
+        }
+        return launch(InetAddress.getLoopbackAddress(), httpPort, List.of(), lines);
+    }
+
+    /** Writes {@code config}, starts HAProxy on it and waits until it listens at {@code address}:{@code port}. */
+    /**
+     * Writes the configuration ({@code defaults}, then {@code sections}), starts HAProxy on it in a folder of its own
+     * and waits until it listens at {@code address}:{@code port}.
+     */
+    private static HAProxy launch(InetAddress address, int port, List<String> defaults, List<String> sections) {
         var haproxy = Executables.find("haproxy", INSTALL_COMMAND);
         Path work = null;
         try {
             work = Files.createTempDirectory("certpilot-haproxy-");
-            var lines = new ArrayList<>(List.of(
-                    "defaults",
-                    "  timeout connect 5s",
-                    "  timeout client 30s",
-                    "  timeout server 30s",
-                    // an HTTPS readiness check of a JVM that is starting on a busy machine can take a second or two
-                    "  timeout check 3s",
-                    // as a load balancer in front of a fleet is set up: a node that refuses connections is taken out
-                    // within a second, one that stops answering within a few, and a connection it refuses goes to
-                    // another
-                    "  default-server check inter 300ms fall 2 rise 1",
-                    "  option redispatch",
-                    "  retries 3",
-                    "frontend http",
-                    "  mode http",
-                    "  option http-server-close",
-                    "  bind 127.0.0.1:" + httpPort,
-                    "  default_backend http_nodes",
-                    "backend http_nodes",
-                    "  mode http",
-                    "  balance roundrobin"));
-            if (readiness != null) {
-                lines.addAll(healthCheck(readiness));
-            }
-            for (int i = 0; i < httpBackends.size(); i++) {
-                lines.add("  server node" + i + " 127.0.0.1:" + httpBackends.get(i) + (readiness != null
-                        ? checkedServer(readiness, tlsBackends.get(i)) : ""));
-            }
-            lines.addAll(List.of(
-                    "frontend tls",
-                    "  mode tcp",
-                    "  bind 127.0.0.1:" + tlsPort,
-                    "  default_backend tls_nodes",
-                    "backend tls_nodes",
-                    "  mode tcp",
-                    "  balance roundrobin"));
-            if (readiness != null) {
-                lines.addAll(healthCheck(readiness));
-            }
-            for (int i = 0; i < tlsBackends.size(); i++) {
-                lines.add("  server node" + i + " 127.0.0.1:" + tlsBackends.get(i) + (readiness != null
-                        ? checkedServer(readiness, 0) : ""));
-            }
+            var config = work.resolve("haproxy.cfg");
+            var lines = new ArrayList<>(defaults);
+            lines.addAll(sections);
             lines.add("");
-            return launch(haproxy, work, String.join("\n", lines), InetAddress.getLoopbackAddress(), httpPort);
+            Files.writeString(config, String.join("\n", lines));
+            var process = new ProcessBuilder(haproxy.toString(), "-db", "-f", config.toString())
+                    .redirectErrorStream(true).redirectOutput(work.resolve("haproxy.log").toFile()).start();
+            var proxy = new HAProxy(process, work, address, port);
+            proxy.awaitListening();
+            return proxy;
         } catch (IOException e) {
             WorkDirectories.delete(work);
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Writes {@code config}, starts HAProxy on it and waits until it listens at {@code address}:{@code port}. */
-    private static HAProxy launch(Path haproxy, Path work, String config, InetAddress address, int port)
-            throws IOException {
-        var file = work.resolve("haproxy.cfg");
-        Files.writeString(file, config);
-        var process = new ProcessBuilder(haproxy.toString(), "-db", "-f", file.toString()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("haproxy.log").toFile()).start();
-        var proxy = new HAProxy(process, work, address, port);
-        proxy.awaitListening();
-        return proxy;
+    private static int freePort() {
+        try {
+            return LoopbackPorts.free();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
