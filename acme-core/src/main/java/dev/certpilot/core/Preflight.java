@@ -13,8 +13,9 @@ import java.util.Set;
 /**
  * What is checked before the first order for a name, so that a misconfiguration is found before the CA refuses the
  * order (and counts it against the account's limits): the name resolves, CAA allows this CA, this account and the
- * challenge types configured, and each address answers an HTTP-01 probe as the CA fetches it (port 80, redirects
- * followed). A failed preflight places no order: the {@code Failed} event carries a {@link PreflightFailedException}
+ * challenge types configured, each address answers an HTTP-01 probe as the CA fetches it (port 80, redirects
+ * followed) and a TLS-ALPN-01 handshake on port 443, and a DNS-01 probe record is accepted and answered by every
+ * authoritative server of the zone: each for the challenge types configured. A failed preflight places no order: the {@code Failed} event carries a {@link PreflightFailedException}
  * with the diagnosis, and the retry follows the back-off. {@link CertificateManager#preflight(String)} runs it at any
  * time.
  *
@@ -39,6 +40,7 @@ public final class Preflight {
 
     private final Mode mode;
     private final int httpPort;
+    private final int tlsPort;
     private final InetSocketAddress resolver;
     private final Duration timeout;
     private final Set<PreflightReport.Check> skipped;
@@ -47,6 +49,7 @@ public final class Preflight {
     private Preflight(Builder builder) {
         this.mode = builder.mode;
         this.httpPort = builder.httpPort;
+        this.tlsPort = builder.tlsPort;
         this.resolver = builder.resolver;
         this.timeout = builder.timeout;
         this.skipped = Set.copyOf(builder.skipped);
@@ -116,7 +119,17 @@ public final class Preflight {
     }
 
     /**
-     * The DNS resolver asked, or empty for the system's.
+     * The port the CA makes TLS-ALPN-01 handshakes to: 443 for every public CA.
+     *
+     * @return the port
+     */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /**
+     * The DNS resolver asked, or empty for the system's. When set, authoritative servers are asked on its port too
+     * (a test's BIND serves both).
      *
      * @return the resolver's address, or empty
      */
@@ -156,6 +169,7 @@ public final class Preflight {
 
         private Mode mode = Mode.AUTO;
         private int httpPort = 80;
+        private int tlsPort = 443;
         private InetSocketAddress resolver;
         private Duration timeout = Duration.ofSeconds(10);
         private final Set<PreflightReport.Check> skipped = EnumSet.noneOf(PreflightReport.Check.class);
@@ -186,6 +200,20 @@ public final class Preflight {
                 throw new IllegalArgumentException("The preflight's HTTP port must be 1 to 65535, got " + port);
             }
             this.httpPort = port;
+            return this;
+        }
+
+        /**
+         * The port the CA makes TLS-ALPN-01 handshakes to; 443 unless the CA is a test CA (Pebble's is configurable).
+         *
+         * @param port the port
+         * @return this builder
+         */
+        public Builder tlsPort(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("The preflight's TLS port must be 1 to 65535, got " + port);
+            }
+            this.tlsPort = port;
             return this;
         }
 

@@ -20,7 +20,11 @@ public record PreflightReport(String certificate, List<Finding> findings) {
         /** The CAA records (RFC 8659) allow this CA, this account and the challenge types configured. */
         CAA,
         /** Each address answers {@code http://NAME/.well-known/acme-challenge/} with this process's answer. */
-        HTTP_01
+        HTTP_01,
+        /** Each address answers an {@code acme-tls/1} handshake on port 443 with this process's certificate. */
+        TLS_ALPN_01,
+        /** A probe TXT record at {@code _acme-challenge.NAME} is accepted and every authoritative server answers it. */
+        DNS_01
     }
 
     /** How a check went. */
@@ -29,6 +33,11 @@ public record PreflightReport(String certificate, List<Finding> findings) {
         PASSED,
         /** The CA would refuse: no order is placed. */
         FAILED,
+        /**
+         * This challenge type would fail, but another configured one passed for the same domain, so the order goes
+         * ahead and validates by that one.
+         */
+        WARNED,
         /** Not checked here, for the reason in the evidence; the CA's own check decides. */
         SKIPPED
     }

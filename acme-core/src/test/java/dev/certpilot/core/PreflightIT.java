@@ -162,6 +162,144 @@ class PreflightIT {
         }
     }
 
+    @Test
+    void aTlsAlpnProbeFindsTheProxyInFrontAndADns01ProbeARefusedUpdateWithNoOrderWhileHealthyNamesAreOrdered()
+            throws Exception {
+        update(Record.fromString(name("tls-ok"), Type.A, DClass.IN, 60, "127.0.0.1", Name.root),
+                Record.fromString(name("tls-front"), Type.A, DClass.IN, 60, "127.0.0.2", Name.root));
+        var tlsAlpn = new InMemoryTlsAlpn01Responder();
+        var wrongKey = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        var failures = new ConcurrentHashMap<String, PreflightFailedException>();
+        try (var tls = manager("tls", tlsAlpn, failures).certificate("tls-ok", "tls-ok." + ZONE)
+                     .certificate("tls-front", "tls-front." + ZONE).build();
+             var served = new AlpnServer(tls.keyManager(), InetAddress.getByName("127.0.0.1"), pebble.tlsPort(),
+                     "acme-tls/1", "http/1.1");
+             var front = new AlpnServer(keyManagerOf("www.elsewhere.test"), InetAddress.getByName("127.0.0.2"),
+                     pebble.tlsPort());
+             var dns = manager("dns", new BindUpdates(bind.keySecret()), failures)
+                     .certificate("wild", "*.wild." + ZONE).build();
+             var refused = manager("refused", new BindUpdates(wrongKey), failures)
+                     .certificate("refused", "refused." + ZONE).build()) {
+            var ordersBefore = orders();
+            tls.start();
+            dns.start();
+            refused.start();
+            var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while ((failures.size() < 2 || tls.certificate("tls-ok").orElseThrow().isSelfSigned()
+                    || dns.certificate("wild").orElseThrow().isSelfSigned()) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(tls.certificate("tls-ok").orElseThrow().isSelfSigned()).as("ordered by TLS-ALPN-01").isFalse();
+            assertThat(dns.certificate("wild").orElseThrow().isSelfSigned()).as("ordered by DNS-01").isFalse();
+            assertThat(failures.keySet()).containsExactlyInAnyOrder("tls-front", "refused");
+            assertThat(orders() - ordersBefore).as("orders Pebble received: the healthy names' only").isEqualTo(2);
+
+            assertThat(failures.get("tls-front").report().failures()).singleElement().satisfies(failure -> {
+                assertThat(failure.check()).isEqualTo(Check.TLS_ALPN_01);
+                assertThat(failure.evidence()).isEqualTo("A 127.0.0.2 port " + pebble.tlsPort() + " completed the "
+                        + "handshake without acme-tls/1 (no protocol), showing CN=www.elsewhere.test,O=certpilot");
+                assertThat(failure.fix()).startsWith("Something in front terminates TLS on port " + pebble.tlsPort()
+                        + " (a proxy, a CDN, a load balancer) and does not pass acme-tls/1 through");
+            });
+            assertThat(failures.get("refused").report().failures()).singleElement().satisfies(failure -> {
+                assertThat(failure.check()).isEqualTo(Check.DNS_01);
+                assertThat(failure.evidence()).startsWith("the DNS-01 responder could not publish the probe record "
+                        + "_acme-challenge.refused.preflight.test: ");
+                assertThat(failure.fix()).startsWith("Check the DNS-01 responder's settings: its credentials");
+            });
+            assertThat(tls.preflight("tls-ok").findings())
+                    .extracting(PreflightReport.Finding::check, PreflightReport.Finding::evidence)
+                    .contains(tuple(Check.TLS_ALPN_01, "A 127.0.0.1 answers the acme-tls/1 probe"));
+            var wild = dns.preflight("wild");
+            assertThat(wild.findings()).extracting(PreflightReport.Finding::check, PreflightReport.Finding::outcome)
+                    .containsExactly(tuple(Check.DNS, Outcome.PASSED), tuple(Check.CAA, Outcome.PASSED),
+                            tuple(Check.DNS_01, Outcome.PASSED));
+            assertThat(wild.findings().get(2).evidence()).isEqualTo("a probe TXT record at "
+                    + "_acme-challenge.wild.preflight.test is answered by every authoritative server of "
+                    + "preflight.test [ns.preflight.test]");
+            assertThat(lookupTxt("_acme-challenge.wild")).as("the probe records are removed").isEmpty();
+
+            // with DNS-01 beside TLS-ALPN-01, the proxy in front is a warning: the order validates by DNS-01
+            try (var both = manager("both", tlsAlpn, failures).challenges(tlsAlpn, new BindUpdates(bind.keySecret()))
+                    .certificate("tls-front", "tls-front." + ZONE).preflight(settings(Preflight.Mode.OFF)).build()) {
+                var report = both.preflight("tls-front");
+                assertThat(report.passed()).isTrue();
+                assertThat(report.findings()).extracting(PreflightReport.Finding::check,
+                        PreflightReport.Finding::outcome).containsExactly(tuple(Check.DNS, Outcome.PASSED),
+                        tuple(Check.CAA, Outcome.PASSED), tuple(Check.TLS_ALPN_01, Outcome.WARNED),
+                        tuple(Check.DNS_01, Outcome.PASSED));
+            }
+        }
+    }
+
+    private CertificateManagerBuilder manager(String folder, dev.certpilot.core.spi.ChallengeResponder responder,
+                                              ConcurrentHashMap<String, PreflightFailedException> failures) {
+        return CertificateManager.builder()
+                .certificateAuthority(CertificateAuthority.of(pebble.directory().toString())
+                        .withTrustedCertificates(pebble.listenerCaFile()))
+                .agreeToTermsOfService()
+                .challenges(responder)
+                .storageDirectory(storage.resolve(folder))
+                .preflight(settings(Preflight.Mode.ON))
+                .listener(event -> {
+                    if (event instanceof CertificateEvent.Failed failed
+                            && failed.cause() instanceof PreflightFailedException preflight) {
+                        failures.putIfAbsent(failed.name(), preflight);
+                    }
+                });
+    }
+
+    private static Preflight settings(Preflight.Mode mode) {
+        // Pebble's directory names no CAA identity; its CAA name is pebble.letsencrypt.org
+        return Preflight.builder().mode(mode).httpPort(pebble.httpPort()).tlsPort(pebble.tlsPort())
+                .resolver(bind.address()).caaIdentities("pebble.letsencrypt.org").timeout(Duration.ofSeconds(3))
+                .build();
+    }
+
+    private static javax.net.ssl.KeyManager keyManagerOf(String host) throws Exception {
+        var bundle = dev.certpilot.core.internal.tls.SelfSigned.bundle(host, java.time.Instant.now(),
+                Duration.ofDays(1), host);
+        var factory = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        factory.init(bundle.toKeyStore(new char[0]), new char[0]);
+        return factory.getKeyManagers()[0];
+    }
+
+    private static java.util.List<Record> lookupTxt(String label) throws Exception {
+        var query = org.xbill.DNS.Message.newQuery(Record.newRecord(name(label), Type.TXT, DClass.IN));
+        return new SimpleResolver(bind.address()).send(query).getSection(org.xbill.DNS.Section.ANSWER);
+    }
+
+    /** RFC 2136 updates to the test's BIND, signed with {@code secret}: the right key, or a wrong one. */
+    private record BindUpdates(String secret) implements dev.certpilot.core.spi.Dns01Responder {
+
+        @Override
+        public void publish(String recordName, String value) throws java.io.IOException {
+            send(recordName, value, true);
+        }
+
+        @Override
+        public void remove(String recordName, String value) throws java.io.IOException {
+            send(recordName, value, false);
+        }
+
+        private void send(String recordName, String value, boolean add) throws java.io.IOException {
+            var update = new Update(Name.fromString(ZONE + "."));
+            var record = new org.xbill.DNS.TXTRecord(Name.fromString(recordName), DClass.IN, 60, value);
+            if (add) {
+                update.add(record);
+            } else {
+                update.delete(record);
+            }
+            var resolver = new SimpleResolver(bind.address());
+            resolver.setTCP(true);
+            resolver.setTSIGKey(new TSIG(TSIG.HMAC_SHA256, bind.keyName(), secret));
+            var response = resolver.send(update);
+            if (response.getRcode() != Rcode.NOERROR) {
+                throw new java.io.IOException("the server answered " + Rcode.string(response.getRcode()));
+            }
+        }
+    }
+
     private static long orders() {
         return pebble.log().lines().filter(line -> line.contains("Added order")).count();
     }

@@ -275,7 +275,7 @@ final class ManagerFactory {
                 settings.skip(PreflightReport.Check.valueOf(name));
             } catch (IllegalArgumentException e) {
                 throw new InvalidCertpilotPropertyException("certpilot.preflight.skip", "'" + check + "' is not a "
-                        + "check", "Set dns, caa or http-01", e);
+                        + "check", "Set dns, caa, http-01, tls-alpn-01 or dns-01", e);
             }
         }
         builder.preflight(settings.build());

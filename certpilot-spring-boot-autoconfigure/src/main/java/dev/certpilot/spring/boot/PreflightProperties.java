@@ -6,8 +6,8 @@ import java.util.List;
 import dev.certpilot.core.Preflight;
 
 /**
- * The {@code certpilot.preflight.*} settings: what is checked before the first order for a name (DNS, CAA, an
- * HTTP-01 probe of each address), so that a misconfiguration is found before the CA refuses the order. Not
+ * The {@code certpilot.preflight.*} settings: what is checked before the first order for a name (DNS, CAA, a probe
+ * of each challenge type configured), so that a misconfiguration is found before the CA refuses the order. Not
  * thread-safe: read once at start-up.
  */
 public class PreflightProperties {
@@ -15,7 +15,9 @@ public class PreflightProperties {
     /** auto (before orders from public CAs: Let's Encrypt, ZeroSSL, Google Trust Services), on, or off. */
     private Preflight.Mode mode = Preflight.Mode.AUTO;
 
-    /** Checks this host cannot see as the CA does (split-horizon DNS, a VPN): dns, caa, http-01. */
+    /**
+     * Checks this host cannot see as the CA does (split-horizon DNS, a VPN): dns, caa, http-01, tls-alpn-01, dns-01.
+     */
     private List<String> skip = new ArrayList<>();
 
     /** The port the CA fetches HTTP-01 answers from: 80 for every public CA. */

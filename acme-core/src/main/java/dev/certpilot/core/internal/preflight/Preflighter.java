@@ -43,11 +43,14 @@ import dev.certpilot.core.internal.acme.Issuer;
 import dev.certpilot.core.internal.base.BoundedExchange;
 import dev.certpilot.core.internal.base.IpAddresses;
 import dev.certpilot.core.spi.ChallengeResponder;
+import dev.certpilot.core.spi.Dns01Responder;
 import dev.certpilot.core.spi.Http01Responder;
+import dev.certpilot.core.spi.TlsAlpn01Responder;
 
 /**
- * Checks what the CA will check, before an order: DNS, CAA (RFC 8659) and an HTTP-01 probe of each address, fetched
- * as the CA fetches it. Each probe goes to one address, through the JDK's HTTP client with that address as its
+ * Checks what the CA will check, before an order: DNS, CAA (RFC 8659), an HTTP-01 probe of each address, fetched
+ * as the CA fetches it, and for the other challenge types configured a TLS-ALPN-01 handshake ({@link TlsAlpnProbe})
+ * and a DNS-01 probe record ({@link DnsProbe}). Each probe goes to one address, through the JDK's HTTP client with that address as its
  * proxy: a plain-HTTP server reached as a proxy is sent {@code GET http://NAME/...}, which it answers as a request
  * for NAME. Thread-safe.
  */
@@ -59,6 +62,7 @@ public final class Preflighter {
     private final Preflight settings;
     private final List<ChallengeResponder> responders;
     private final SecureRandom random = new SecureRandom();
+    private final DnsQueries dns;
 
     /**
      * @param settings   what to check, and how
@@ -67,6 +71,7 @@ public final class Preflighter {
     public Preflighter(Preflight settings, List<ChallengeResponder> responders) {
         this.settings = settings;
         this.responders = List.copyOf(responders);
+        this.dns = new DnsQueries(settings);
     }
 
     /**
@@ -105,19 +110,21 @@ public final class Preflighter {
         var findings = new ArrayList<Finding>();
         var types = new HashSet<String>();
         responders.forEach(responder -> types.add(responder.challengeType()));
-        var http01 = responders.stream().filter(Http01Responder.class::isInstance).map(Http01Responder.class::cast)
-                .findFirst().orElse(null);
+        var http01 = first(Http01Responder.class);
+        var tlsAlpn01 = first(TlsAlpn01Responder.class);
+        var dns01 = first(Dns01Responder.class);
         for (var domain : certificate.domains()) {
             var wildcard = domain.startsWith("*.");
+            var ip = IpAddresses.looksLikeIp(domain);
             var name = wildcard ? domain.substring(2) : domain;
             List<InetAddress> addresses = List.of();
-            if (IpAddresses.looksLikeIp(domain)) {
+            if (ip) {
                 addresses = literal(domain);
             } else if (skipped(Check.DNS)) {
-                findings.add(new Finding(domain, Check.DNS, Outcome.SKIPPED, "skipped as configured", ""));
+                findings.add(skippedAsConfigured(domain, Check.DNS));
             } else {
                 try {
-                    addresses = addresses(name);
+                    addresses = dns.addresses(name);
                     findings.add(addresses.isEmpty()
                             ? new Finding(domain, Check.DNS, Outcome.FAILED, name + " has no A or AAAA record",
                                     "Point " + name + " at this server's public address (an A record, and an AAAA "
@@ -129,14 +136,24 @@ public final class Preflighter {
                             + e.getMessage(), "Check that " + name + " exists in DNS and its servers answer"));
                 }
             }
-            if (!IpAddresses.looksLikeIp(domain)) {
+            if (!ip) {
                 findings.add(caa(domain, name, wildcard, identities, accountUri, types));
             }
-            if (skipped(Check.HTTP_01)) {
-                findings.add(new Finding(domain, Check.HTTP_01, Outcome.SKIPPED, "skipped as configured", ""));
-            } else if (http01 != null && !wildcard && !addresses.isEmpty()) {
-                findings.addAll(probe(http01, domain, addresses));
+            // each challenge type the CA may validate this domain by; one that passes lets the order go ahead
+            var byType = new ArrayList<List<Finding>>();
+            if (http01 != null && !wildcard) {
+                byType.add(skipped(Check.HTTP_01) ? List.of(skippedAsConfigured(domain, Check.HTTP_01))
+                        : addresses.isEmpty() ? List.of() : probe(http01, domain, addresses));
             }
+            if (tlsAlpn01 != null && !wildcard) {
+                byType.add(skipped(Check.TLS_ALPN_01) ? List.of(skippedAsConfigured(domain, Check.TLS_ALPN_01))
+                        : addresses.isEmpty() ? List.of() : TlsAlpnProbe.run(settings, tlsAlpn01, domain, addresses));
+            }
+            if (dns01 != null && !ip) {
+                byType.add(List.of(skipped(Check.DNS_01) ? skippedAsConfigured(domain, Check.DNS_01)
+                        : new DnsProbe(settings, dns).run(dns01, domain, name)));
+            }
+            findings.addAll(alternatives(byType));
         }
         var report = new PreflightReport(certificate.name(), findings);
         for (var finding : findings) {
@@ -146,6 +163,26 @@ public final class Preflighter {
             }
         }
         return report;
+    }
+
+    private <T extends ChallengeResponder> T first(Class<T> type) {
+        return responders.stream().filter(type::isInstance).map(type::cast).findFirst().orElse(null);
+    }
+
+    private static Finding skippedAsConfigured(String domain, Check check) {
+        return new Finding(domain, check, Outcome.SKIPPED, "skipped as configured", "");
+    }
+
+    /**
+     * The findings of every challenge type; when one type passed for the domain, the failures of the others are
+     * warnings: the engine falls back to the type that works.
+     */
+    private static List<Finding> alternatives(List<List<Finding>> byType) {
+        var passing = byType.stream().anyMatch(findings -> !findings.isEmpty()
+                && findings.stream().allMatch(finding -> finding.outcome() == Outcome.PASSED));
+        return byType.stream().flatMap(List::stream).map(finding -> passing && finding.outcome() == Outcome.FAILED
+                ? new Finding(finding.domain(), finding.check(), Outcome.WARNED, finding.evidence(), finding.fix())
+                : finding).toList();
     }
 
     private static List<InetAddress> literal(String address) {
@@ -158,53 +195,6 @@ public final class Preflighter {
 
     private boolean skipped(Check check) {
         return settings.skipped().contains(check);
-    }
-
-    // ---- DNS
-
-    private Resolver resolver() throws IOException {
-        Resolver resolver = settings.resolver().isPresent() ? new SimpleResolver(settings.resolver().get())
-                : new ExtendedResolver();
-        resolver.setTimeout(settings.timeout());
-        return resolver;
-    }
-
-    private Record[] lookup(String name, int type) throws IOException {
-        Name absolute;
-        try {
-            absolute = Name.fromString(name.endsWith(".") ? name : name + ".");
-        } catch (TextParseException e) {
-            throw new IOException("not a DNS name: " + name, e);
-        }
-        var lookup = new Lookup(absolute, type);
-        lookup.setResolver(resolver());
-        lookup.setCache(null);
-        lookup.setHostsFileParser(null); // DNS as the CA sees it, not this host's /etc/hosts
-        var records = lookup.run();
-        var result = lookup.getResult();
-        if (result == Lookup.SUCCESSFUL) {
-            return records;
-        }
-        if (result == Lookup.HOST_NOT_FOUND || result == Lookup.TYPE_NOT_FOUND) {
-            return new Record[0];
-        }
-        throw new IOException(Type.string(type) + " query: " + lookup.getErrorString());
-    }
-
-    /** The name's addresses, IPv6 first, as Let's Encrypt tries them. */
-    private List<InetAddress> addresses(String name) throws IOException {
-        var addresses = new ArrayList<InetAddress>();
-        for (var record : lookup(name, Type.AAAA)) {
-            if (record instanceof AAAARecord aaaa) {
-                addresses.add(aaaa.getAddress());
-            }
-        }
-        for (var record : lookup(name, Type.A)) {
-            if (record instanceof ARecord a) {
-                addresses.add(a.getAddress());
-            }
-        }
-        return addresses;
     }
 
     // ---- CAA (RFC 8659)
@@ -224,7 +214,7 @@ public final class Preflighter {
             for (int i = 0; i < labels.length; i++) {
                 var at = String.join(".", List.of(labels).subList(i, labels.length));
                 var records = new ArrayList<CAARecord>();
-                for (var record : lookup(at, Type.CAA)) {
+                for (var record : dns.lookup(at, Type.CAA)) {
                     if (record instanceof CAARecord caa) {
                         records.add(caa);
                     }
@@ -351,7 +341,7 @@ public final class Preflighter {
                                 + "from the redirect");
                     }
                     if (!location.getHost().equalsIgnoreCase(url.getHost())) {
-                        var next = addresses(location.getHost());
+                        var next = dns.addresses(location.getHost());
                         if (next.isEmpty()) {
                             return new Finding(domain, Check.HTTP_01, Outcome.FAILED, where + ": redirected to "
                                     + location + ", whose host does not resolve", "Exempt "
