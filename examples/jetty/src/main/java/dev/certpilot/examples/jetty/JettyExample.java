@@ -1,8 +1,11 @@
 package dev.certpilot.examples.jetty;
 
 import java.net.BindException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
@@ -19,6 +22,7 @@ import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.Notifications;
 import dev.certpilot.core.OnDemandDecision;
 import dev.certpilot.core.OnDemandTls;
+import dev.certpilot.core.Preflight;
 import dev.certpilot.core.spi.Notifier;
 import dev.certpilot.jdbc.JdbcCertificateStore;
 import dev.certpilot.jetty.JettyHttps;
@@ -50,13 +54,26 @@ public final class JettyExample implements AutoCloseable {
             System.out.print(Options.USAGE);
             return;
         }
+        var arguments = new java.util.ArrayList<>(List.of(args));
+        var check = arguments.remove("--check");
         Options options;
+        Preflight preflight;
         try {
-            options = Options.parse(args, System.getenv());
+            options = Options.parse(arguments.toArray(String[]::new), System.getenv());
+            preflight = check ? checkSettings(System.getenv()) : null;
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.print(Options.USAGE);
             System.exit(2);
+            return;
+        }
+        if (check) {
+            try {
+                System.exit(check(options, preflight, System.out) ? 0 : 1);
+            } catch (Exception e) {
+                System.err.println(startupError(options, e));
+                System.exit(1);
+            }
             return;
         }
         JettyExample example;
@@ -69,6 +86,62 @@ public final class JettyExample implements AutoCloseable {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(example::close, "shutdown"));
         example.server.join();
+    }
+
+    /**
+     * {@code --check}: serves the challenge ports, checks every domain as the CA will (DNS, CAA, each challenge type),
+     * prints each finding with its fix, and stops; orders nothing.
+     *
+     * @return whether the CA would accept every domain
+     */
+    static boolean check(Options options, Preflight preflight, PrintStream out) throws Exception {
+        if (options.domains().isEmpty()) {
+            throw new IllegalArgumentException("--check checks the --domain names (on-demand names are checked "
+                    + "before their first order)");
+        }
+        try (var example = start(options, preflight)) {
+            var ready = true;
+            for (var certificate : example.manager.managedCertificates()) {
+                var report = example.manager.preflight(certificate.name());
+                out.println(report.text());
+                ready &= report.passed();
+            }
+            out.println(ready ? "Ready: the CA should accept " + options.domains()
+                    : "Not ready: fix what FAILED above, then run --check again; no order was placed");
+            return ready;
+        }
+    }
+
+    /**
+     * The preflight of {@code --check}: the CA's ports (80 and 443), or a test CA's from CERTPILOT_CHECK_HTTP_PORT and
+     * CERTPILOT_CHECK_TLS_PORT; DNS through the system's resolver, or CERTPILOT_CHECK_RESOLVER (HOST:PORT).
+     */
+    static Preflight checkSettings(Map<String, String> environment) {
+        var settings = Preflight.builder().mode(Preflight.Mode.ON);
+        var http = environment.get("CERTPILOT_CHECK_HTTP_PORT");
+        var tls = environment.get("CERTPILOT_CHECK_TLS_PORT");
+        var resolver = environment.get("CERTPILOT_CHECK_RESOLVER");
+        try {
+            if (http != null) {
+                settings.httpPort(Integer.parseInt(http.trim()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("CERTPILOT_CHECK_HTTP_PORT must be a port, 1 to 65535, got '" + http
+                    + "'", e);
+        }
+        try {
+            if (tls != null) {
+                settings.tlsPort(Integer.parseInt(tls.trim()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("CERTPILOT_CHECK_TLS_PORT must be a port, 1 to 65535, got '" + tls
+                    + "'", e);
+        }
+        if (resolver != null) {
+            var address = Options.address(resolver, "CERTPILOT_CHECK_RESOLVER");
+            settings.resolver(new InetSocketAddress(address.getHostString(), address.getPort()));
+        }
+        return settings.build();
     }
 
     /** The RFC 2136 responder of {@code --challenge dns-01}, its faults named by flag. */
@@ -109,6 +182,11 @@ public final class JettyExample implements AutoCloseable {
 
     /** Starts the server and the manager; certificates arrive in the background. */
     static JettyExample start(Options options) throws Exception {
+        return start(options, null);
+    }
+
+    /** Starts the server, and the manager unless {@code check} is given: then the preflight's settings. */
+    private static JettyExample start(Options options, Preflight check) throws Exception {
         var ca = CertificateAuthority.of(options.acmeDirectory().toString());
         if (options.acmeTrust() != null) {
             ca = ca.withTrustedCertificates(options.acmeTrust());
@@ -135,6 +213,9 @@ public final class JettyExample implements AutoCloseable {
         }
         if (options.email() != null) {
             builder.email(options.email());
+        }
+        if (check != null) {
+            builder.preflight(check);
         }
         if (!options.notifiers().isEmpty()) {
             builder.notifications(Notifications.to(options.notifiers().toArray(Notifier[]::new)));
@@ -169,7 +250,9 @@ public final class JettyExample implements AutoCloseable {
         var https = httpsBuilder.install(server, new StatusPage(manager, ready::get));
         try {
             server.start();
-            manager.start();    // stored certificates at once; a bootstrap certificate until the first arrives
+            if (check == null) {
+                manager.start();    // stored certificates at once; a bootstrap certificate until the first arrives
+            }
         } catch (Exception | Error e) {
             server.stop();
             manager.close();

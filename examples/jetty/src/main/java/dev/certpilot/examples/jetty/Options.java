@@ -108,6 +108,12 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                                       (login from CERTPILOT_SMTP_USER and CERTPILOT_SMTP_PASSWORD, if set)
               --notify-mail-from ADDRESS  the sender                              CERTPILOT_NOTIFY_MAIL_FROM
               --notify-mail-to ADDRESS    a recipient (repeatable)                CERTPILOT_NOTIFY_MAIL_TO (comma-separated)
+              --check                 check every --domain as the CA will (DNS, CAA, a probe of the
+                                      challenge on ports 80 and 443 through whatever is in front),
+                                      print what is wrong and the fix, and exit: 0 ready, 1 not;
+                                      orders nothing. Run it with the same flags as the server,
+                                      where it will run. (A test CA's ports: CERTPILOT_CHECK_HTTP_PORT,
+                                      CERTPILOT_CHECK_TLS_PORT; its resolver: CERTPILOT_CHECK_RESOLVER)
             """;
 
     static final URI LETS_ENCRYPT_STAGING = URI.create("https://acme-staging-v02.api.letsencrypt.org/directory");
@@ -397,7 +403,7 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
         return result;
     }
 
-    private static InetSocketAddress address(String value, String flag) {
+    static InetSocketAddress address(String value, String flag) {
         var colon = value.lastIndexOf(':');
         var host = colon < 0 ? value : value.substring(0, colon);
         var port = colon < 0 ? 53 : port(value.substring(colon + 1), 53, flag);
