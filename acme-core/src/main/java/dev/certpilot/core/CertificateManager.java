@@ -399,17 +399,20 @@ public final class CertificateManager implements AutoCloseable {
     }
 
     /**
-     * The dns-persist-01 TXT records to set once, for this account at the first CA, so that every DNS name this
-     * manager keeps now validates without a DNS change: one per name, at {@code _validation-persist.<name>}, with
-     * {@code policy=wildcard} where a certificate lists its wildcard. Logs in to the CA (registering the account if
-     * new), which takes a network round trip or two.
+     * The dns-persist-01 TXT records to set once, for this account at each CA that advertises dns-persist-01 (the
+     * first, and the fallbacks), so that every DNS name this manager keeps now validates without a DNS change at
+     * whichever CA issues: one per name and CA, at {@code _validation-persist.<name>}, with {@code policy=wildcard}
+     * where a certificate lists its wildcard, each following the draft its CA advertises ({@link
+     * PersistentDnsRecord#draft()}). Logs in to the CAs (registering the account if new), which takes a network
+     * round trip or two each.
      *
-     * @return the records, one per DNS name
+     * @return the records, one per DNS name and CA
      * @throws IllegalStateException if no {@link DnsPersist01Responder} is among the challenges
-     * @throws CertpilotException    if the CA does not advertise dns-persist-01, or cannot be reached
+     * @throws CertpilotException    if no CA advertises dns-persist-01, a pinned draft is not the CA's, or a CA cannot
+     *                               be reached
      */
     public List<PersistentDnsRecord> persistentDnsRecords() {
-        return PersistentRecords.of(issuers.get(0), responders, allDomains());
+        return PersistentRecords.of(issuers, responders, allDomains());
     }
 
     private List<String> allDomains() {

@@ -9,17 +9,21 @@ import java.util.Objects;
  *
  * @param name  the record's name, such as {@code _validation-persist.example.com.}
  * @param value the record's text, such as {@code letsencrypt.org; accounturi=https://...; policy=wildcard}
+ * @param draft the draft of draft-ietf-acme-dns-persist its text follows, such as {@code
+ *              draft-ietf-acme-dns-persist-02}: the draft keeps changing until it is an RFC
  */
-public record PersistentDnsRecord(String name, String value) {
+public record PersistentDnsRecord(String name, String value, String draft) {
 
     /**
-     * @param name the record's name
+     * @param name  the record's name
      * @param value the record's text
-     * @throws NullPointerException if either is null
+     * @param draft the draft its text follows
+     * @throws NullPointerException if any is null
      */
     public PersistentDnsRecord {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(draft, "draft");
     }
 
     /** The record as a zone-file line: {@code _validation-persist.example.com. IN TXT "..."}. */

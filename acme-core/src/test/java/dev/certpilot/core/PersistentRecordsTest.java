@@ -57,6 +57,9 @@ class PersistentRecordsTest {
         assertThat(draft01.value()).as("no accountHashPrefix: the account URL, as draft 01")
                 .isEqualTo("authority.example; accounturi=" + ACCOUNT);
 
+        assertThat(wildcard.draft()).isEqualTo("draft-ietf-acme-dns-persist-02");
+        assertThat(draft01.draft()).isEqualTo("draft-ietf-acme-dns-persist-01");
+
         assertThatThrownBy(() -> PersistentRecords.record("example.com", false, DnsPersist01Responder.create()
                 .withIssuerDomainName("letsencrypt.org"), offered, ACCOUNT, THUMBPRINT, PREFIX))
                 .isInstanceOf(CertpilotException.class)
@@ -64,6 +67,26 @@ class PersistentRecordsTest {
                         + "'letsencrypt.org'");
         assertThatThrownBy(() -> DnsPersist01Responder.create().withIssuerDomainName("not a name"))
                 .hasMessageContaining("letsencrypt.org");
+    }
+
+    @Test
+    void aPinnedDraftIsKeptWhenTheCaAdvertisesItAndRefusedWithBothNamedWhenItAdvertisesAnother() {
+        var offered = List.of("authority.example");
+        var pinned02 = DnsPersist01Responder.create().withDraft(DnsPersist01Responder.Draft.DRAFT_02);
+        assertThat(PersistentRecords.record("example.com", false, pinned02, offered, ACCOUNT, THUMBPRINT, PREFIX)
+                .value()).startsWith("authority.example; accounturi=" + PREFIX + "sha-256/");
+        assertThat(pinned02).hasToString("DnsPersist01Responder[the CA's issuer domain name, DRAFT_02]");
+
+        assertThatThrownBy(() -> PersistentRecords.record("example.com", false, pinned02, offered, ACCOUNT,
+                THUMBPRINT, null)).isInstanceOf(CertpilotException.class)
+                .hasMessage("dns-persist-01: the records are pinned to DRAFT_02, but the CA's directory advertises "
+                        + "DRAFT_01 (no accountHashPrefix): set DnsPersist01Responder.withDraft(DRAFT_01), or "
+                        + "AS_ADVERTISED, and update the TXT records to what persistentDnsRecords() lists");
+        var pinned01 = DnsPersist01Responder.create().withDraft(DnsPersist01Responder.Draft.DRAFT_01);
+        assertThatThrownBy(() -> PersistentRecords.record("example.com", false, pinned01, offered, ACCOUNT,
+                THUMBPRINT, PREFIX)).hasMessageContaining("advertises DRAFT_02 (an accountHashPrefix)");
+        assertThat(PersistentRecords.record("example.com", false, pinned01, offered, ACCOUNT, THUMBPRINT, null)
+                .value()).isEqualTo("authority.example; accounturi=" + ACCOUNT);
     }
 
     @Test

@@ -19,12 +19,33 @@ public final class DnsPersist01Responder implements ChallengeResponder {
     /** The type string {@value}. */
     public static final String TYPE = "dns-persist-01";
 
+    /**
+     * Which draft of draft-ietf-acme-dns-persist the records follow. The draft keeps changing until it is an RFC, and
+     * a CA validates by the draft it implements; {@link #AS_ADVERTISED} follows the CA's directory.
+     */
+    public enum Draft {
+        /**
+         * What the CA's directory advertises: draft 02 when it names an {@code accountHashPrefix}, else draft 01. The
+         * default.
+         */
+        AS_ADVERTISED,
+        /** Draft 01: {@code accounturi} is the account's URL. */
+        DRAFT_01,
+        /**
+         * Draft 02: {@code accounturi} is the CA's {@code accountHashPrefix}, {@code sha-256/} and the hash of the
+         * domain, the account key's thumbprint and the account's URL.
+         */
+        DRAFT_02
+    }
+
     private final String issuerDomainName;
     private final boolean acrossDomains;
+    private final Draft draft;
 
-    private DnsPersist01Responder(String issuerDomainName, boolean acrossDomains) {
+    private DnsPersist01Responder(String issuerDomainName, boolean acrossDomains, Draft draft) {
         this.issuerDomainName = issuerDomainName;
         this.acrossDomains = acrossDomains;
+        this.draft = draft;
     }
 
     /**
@@ -33,7 +54,7 @@ public final class DnsPersist01Responder implements ChallengeResponder {
      * @return the responder
      */
     public static DnsPersist01Responder create() {
-        return new DnsPersist01Responder(null, false);
+        return new DnsPersist01Responder(null, false, Draft.AS_ADVERTISED);
     }
 
     /**
@@ -52,7 +73,7 @@ public final class DnsPersist01Responder implements ChallengeResponder {
             throw new IllegalArgumentException("An issuer domain name is a domain name such as letsencrypt.org, got '"
                     + name + "'");
         }
-        return new DnsPersist01Responder(normalized, acrossDomains);
+        return new DnsPersist01Responder(normalized, acrossDomains, draft);
     }
 
     /**
@@ -62,7 +83,7 @@ public final class DnsPersist01Responder implements ChallengeResponder {
      * @return a copy whose records serve every domain
      */
     public DnsPersist01Responder acrossDomains() {
-        return new DnsPersist01Responder(issuerDomainName, true);
+        return new DnsPersist01Responder(issuerDomainName, true, draft);
     }
 
     /**
@@ -83,6 +104,26 @@ public final class DnsPersist01Responder implements ChallengeResponder {
         return acrossDomains;
     }
 
+    /**
+     * Pins the draft the records follow: a CA that advertises another fails with a message naming both, instead of
+     * validating against records that no longer match. The default follows the CA ({@link Draft#AS_ADVERTISED}).
+     *
+     * @param draft the draft
+     * @return a responder with that draft
+     */
+    public DnsPersist01Responder withDraft(Draft draft) {
+        return new DnsPersist01Responder(issuerDomainName, acrossDomains, Objects.requireNonNull(draft, "draft"));
+    }
+
+    /**
+     * The draft the records follow.
+     *
+     * @return the draft, {@link Draft#AS_ADVERTISED} unless pinned
+     */
+    public Draft draft() {
+        return draft;
+    }
+
     @Override
     public String challengeType() {
         return TYPE;
@@ -91,6 +132,6 @@ public final class DnsPersist01Responder implements ChallengeResponder {
     @Override
     public String toString() {
         return "DnsPersist01Responder[" + (issuerDomainName == null ? "the CA's issuer domain name" : issuerDomainName)
-                + (acrossDomains ? ", across domains" : "") + "]";
+                + (acrossDomains ? ", across domains" : "") + (draft == Draft.AS_ADVERTISED ? "" : ", " + draft) + "]";
     }
 }

@@ -340,8 +340,9 @@ public final class AcmeClient implements Issuer {
         return callUninterruptibly("Computing dns-persist-01 records", () -> withAccount(login -> {
             var offered = PersistentRecords.advertised(login);
             if (offered.isEmpty()) {
-                throw new CertpilotException("The CA " + ca.directory() + " does not advertise dns-persist-01 (its "
-                        + "directory lists no issuerDomainNames), so no persistent record can be computed for it: "
+                throw new PersistentRecords.NotAdvertised("The CA " + ca.directory() + " does not advertise "
+                        + "dns-persist-01 (its directory lists no issuerDomainNames), so no persistent record can be "
+                        + "computed for it: "
                         + "validate with dns-01, http-01 or tls-alpn-01 there");
             }
             var records = new ArrayList<PersistentDnsRecord>();

@@ -22,16 +22,20 @@ import dev.certpilot.core.PersistentDnsRecord;
 import dev.certpilot.core.internal.base.IpAddresses;
 import dev.certpilot.core.spi.ChallengeResponder;
 import dev.certpilot.core.spi.DnsPersist01Responder;
+import dev.certpilot.core.spi.DnsPersist01Responder.Draft;
 
 /**
  * The TXT records dns-persist-01 validates against (draft-ietf-acme-dns-persist-02, section 4.1): the issuer domain
  * name, the account bound by a hashed URI under the CA's {@code accountHashPrefix} (or by its URL, as draft 01 did,
- * when the CA advertises no prefix), and {@code policy=wildcard} where a wildcard is wanted; and, for a manager, which records to set and their log line. Stateless.
+ * when the CA advertises no prefix), and {@code policy=wildcard} where a wildcard is wanted; each record names the
+ * draft it follows. For a manager: which records to set and their log line. Stateless.
  */
 public final class PersistentRecords {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.challenge");
     private static final String LABEL = "_validation-persist.";
+    private static final String DRAFT_01 = "draft-ietf-acme-dns-persist-01";
+    private static final String DRAFT_02 = "draft-ietf-acme-dns-persist-02";
 
     private PersistentRecords() {
     }
@@ -47,10 +51,11 @@ public final class PersistentRecords {
     public static PersistentDnsRecord record(String domain, boolean wildcard, DnsPersist01Responder settings,
                                       List<String> offered, String accountUrl, String thumbprint,
                                       String accountHashPrefix) {
-        var accountUri = accountHashPrefix == null ? accountUrl : accountHashPrefix + "sha-256/"
+        var draft = draft(settings.draft(), accountHashPrefix);
+        var accountUri = draft == Draft.DRAFT_01 ? accountUrl : accountHashPrefix + "sha-256/"
                 + hashedAccount(settings.isAcrossDomains() ? "*" : domain, thumbprint, accountUrl);
         return new PersistentDnsRecord(LABEL + domain + ".", issuer(settings, offered) + "; accounturi=" + accountUri
-                + (wildcard ? "; policy=wildcard" : ""));
+                + (wildcard ? "; policy=wildcard" : ""), draft == Draft.DRAFT_01 ? DRAFT_01 : DRAFT_02);
     }
 
     /**
@@ -75,18 +80,57 @@ public final class PersistentRecords {
      */
     public static List<PersistentDnsRecord> of(Issuer issuer, List<? extends ChallengeResponder> responders,
                                                List<String> domains) {
-        var settings = responders.stream().filter(DnsPersist01Responder.class::isInstance)
+        return issuer.persistentDnsRecords(domains, settings(responders));
+    }
+
+    /**
+     * The records for every CA among {@code issuers} that advertises dns-persist-01, in their order: with a fallback
+     * CA, both sets are in DNS before a failover needs them (TXT records at one name coexist).
+     *
+     * @throws IllegalStateException if there is no {@link DnsPersist01Responder} among the responders
+     * @throws CertpilotException    if no CA advertises dns-persist-01 (the first CA's refusal), or one fails
+     */
+    public static List<PersistentDnsRecord> of(List<Issuer> issuers, List<? extends ChallengeResponder> responders,
+                                               List<String> domains) {
+        var settings = settings(responders);
+        var records = new java.util.LinkedHashSet<PersistentDnsRecord>();
+        CertpilotException first = null;
+        for (var issuer : issuers) {
+            try {
+                records.addAll(issuer.persistentDnsRecords(domains, settings));
+            } catch (NotAdvertised e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (records.isEmpty() && first != null) {
+            throw first;
+        }
+        return List.copyOf(records);
+    }
+
+    /** A CA's directory that names no issuer domain names: it does not offer dns-persist-01. */
+    static final class NotAdvertised extends CertpilotException {
+
+        private static final long serialVersionUID = 1L;
+
+        NotAdvertised(String message) {
+            super(message);
+        }
+    }
+
+    private static DnsPersist01Responder settings(List<? extends ChallengeResponder> responders) {
+        return responders.stream().filter(DnsPersist01Responder.class::isInstance)
                 .map(DnsPersist01Responder.class::cast).findFirst()
                 .orElseThrow(() -> new IllegalStateException("No DnsPersist01Responder among the challenges: add "
                         + "DnsPersist01Responder.create() to the builder's challenges(...)"));
-        return issuer.persistentDnsRecords(domains, settings);
     }
 
     /** Logs the records to set once in DNS, or why they cannot be listed; never throws. */
     public static void log(Issuer issuer, List<? extends ChallengeResponder> responders, List<String> domains) {
         try {
             for (var record : of(issuer, responders, domains)) {
-                LOG.info("dns-persist-01 validates with this record, to be set once in DNS: {}", record);
+                LOG.info("dns-persist-01 at {} ({}) validates with this record, to be set once in DNS: {}",
+                        issuer.ca().directory(), record.draft(), record);
             }
         } catch (CertpilotException e) {
             LOG.warn("dns-persist-01 records cannot be listed: {}", e.getMessage());
@@ -133,6 +177,22 @@ public final class PersistentRecords {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("Every JDK has SHA-256", e);
         }
+    }
+
+    /**
+     * The draft the CA speaks, by what its directory advertises, checked against a pinned one.
+     *
+     * @throws CertpilotException if the pinned draft is not the CA's
+     */
+    static Draft draft(Draft pinned, String accountHashPrefix) {
+        var advertised = accountHashPrefix == null ? Draft.DRAFT_01 : Draft.DRAFT_02;
+        if (pinned != Draft.AS_ADVERTISED && pinned != advertised) {
+            throw new CertpilotException("dns-persist-01: the records are pinned to " + pinned + ", but the CA's "
+                    + "directory advertises " + advertised + (accountHashPrefix == null ? " (no accountHashPrefix)"
+                    : " (an accountHashPrefix)") + ": set DnsPersist01Responder.withDraft(" + advertised + "), or "
+                    + "AS_ADVERTISED, and update the TXT records to what persistentDnsRecords() lists");
+        }
+        return advertised;
     }
 
     private static String issuer(DnsPersist01Responder settings, List<String> offered) {
