@@ -92,6 +92,20 @@ public sealed interface CertificateEvent {
     record Expiring(String name, Instant time, Instant notAfter, Duration remaining) implements CertificateEvent {
     }
 
+    /**
+     * The CA asked, by its renewal information (ARI, RFC 9773), to renew the served certificate well ahead of its
+     * schedule: it may be about to revoke it, as in a mass revocation. The renewal is ordered at once, inside the CA's
+     * window and naming the certificate it replaces, which Let's Encrypt exempts from its rate limits.
+     *
+     * @param serial      the serial of the certificate the CA wants replaced
+     * @param windowStart the start of the CA's window
+     * @param windowEnd   its end
+     * @param explanation the CA's page explaining why, or null if it gave none
+     */
+    record RenewalRequested(String name, Instant time, BigInteger serial, Instant windowStart, Instant windowEnd,
+                            URI explanation) implements CertificateEvent {
+    }
+
     /** The certificate was revoked at the CA; a new one is being obtained. */
     record Revoked(String name, Instant time, BigInteger serial, RevocationReason reason) implements CertificateEvent {
     }

@@ -35,6 +35,11 @@ public record Notice(Kind kind, String certificate, List<String> domains, String
         EXPIRED,
         /** The served certificate was revoked at the CA; a new one is being obtained. */
         REVOKED,
+        /**
+         * The CA asked to renew the served certificate well ahead of schedule (ARI), as before a mass revocation; it
+         * is being renewed. The all-clear ({@link #RECOVERED}) follows once the new one is served.
+         */
+        RENEWAL_REQUESTED,
         /** Orders failed with one CA and go to the next one configured. */
         CA_FAILOVER,
         /** The store cannot save: certificates are served from memory and lost at a restart. */

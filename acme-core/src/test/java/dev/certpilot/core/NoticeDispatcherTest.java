@@ -37,6 +37,8 @@ class NoticeDispatcherTest {
     private final FakeCaCertificates ca = new FakeCaCertificates("Notices");
     private final BlockingQueue<Notice> received = new LinkedBlockingQueue<>();
     private final ManagedCertificate shop = new ManagedCertificate("shop", List.of("shop.test", "www.shop.test"));
+    /** No gathering unless a test sets it: what is told, not when. */
+    private Duration gather = Duration.ZERO;
     private CertificateBundle servedShop = fromCa(T0.minus(Duration.ofDays(80)));
     private NoticeDispatcher dispatcher;
     private long expectedSends;
@@ -58,7 +60,7 @@ class NoticeDispatcherTest {
     private NoticeDispatcher start(Notifications settings) {
         dispatcher = new NoticeDispatcher(settings, Clock.fixed(T0, ZoneOffset.UTC),
                 name -> name.equals("shop") ? Optional.of(shop) : Optional.empty(),
-                name -> name.equals("shop") ? Optional.of(servedShop) : Optional.empty());
+                name -> name.equals("shop") ? Optional.of(servedShop) : Optional.empty(), gather);
         dispatcher.start();
         return dispatcher;
     }
@@ -227,6 +229,20 @@ class NoticeDispatcherTest {
         assertThat(digest.items()).extracting(Notice::certificate).containsExactly("b", "c", "d", "e", "f", "g");
         assertThat(digest.subject()).isEqualTo("[certpilot] 6 certificates need attention");
         assertThat(digest.text()).contains("b (b): the store cannot save it", "g (g): the store cannot save it");
+    }
+
+    @Test
+    void noticesArrivingOneByOneWithinTheGatheringGoOutAsOneDigest() throws Exception {
+        gather = Duration.ofMillis(500);
+        start(Notifications.to(received::add));
+        for (var name : List.of("a", "b", "c", "d", "e")) {
+            dispatcher.onEvent(failed(name, 1, T0, storageFull()));
+            Thread.sleep(20); // a storm: one failure after another, faster than the gathering
+        }
+        var digest = next();
+        assertThat(digest.kind()).isEqualTo(Notice.Kind.DIGEST);
+        assertThat(digest.items()).extracting(Notice::certificate).containsExactly("a", "b", "c", "d", "e");
+        assertThat(received.poll(1, TimeUnit.SECONDS)).as("nothing else").isNull();
     }
 
     @Test

@@ -330,7 +330,13 @@ public final class AcmeClient implements Issuer {
                         var info = login.bindRenewalInfo(certificate);
                         var retryAfter = info.fetch().orElse(null);
                         return Optional.of(new SuggestedWindow(info.getSuggestedWindowStart(),
-                                info.getSuggestedWindowEnd(), retryAfter));
+                                info.getSuggestedWindowEnd(), retryAfter, info.getExplanation().map(url -> {
+                                    try {
+                                        return url.toURI();
+                                    } catch (URISyntaxException e) {
+                                        return null; // an explanation is a courtesy: the window stands without it
+                                    }
+                                }).orElse(null)));
                     });
                 });
     }

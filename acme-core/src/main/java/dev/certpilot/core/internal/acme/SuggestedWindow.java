@@ -1,5 +1,6 @@
 package dev.certpilot.core.internal.acme;
 
+import java.net.URI;
 import java.time.Instant;
 import java.util.random.RandomGenerator;
 
@@ -8,9 +9,16 @@ import java.util.random.RandomGenerator;
  *
  * @param start      renew no earlier than this
  * @param end        renew before this
- * @param retryAfter when to ask the CA again, or null if it did not say
+ * @param retryAfter  when to ask the CA again, or null if it did not say
+ * @param explanation the CA's page explaining the window (RFC 9773's {@code explanationURL}, given when it asks for
+ *                    an early renewal, such as before a mass revocation), or null
  */
-public record SuggestedWindow(Instant start, Instant end, Instant retryAfter) {
+public record SuggestedWindow(Instant start, Instant end, Instant retryAfter, URI explanation) {
+
+    /** A window without an explanation. */
+    public SuggestedWindow(Instant start, Instant end, Instant retryAfter) {
+        this(start, end, retryAfter, null);
+    }
 
     public SuggestedWindow {
         if (end.isBefore(start)) {

@@ -2,6 +2,7 @@ package dev.certpilot.core.internal.notify;
 
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +33,9 @@ import dev.certpilot.core.spi.Notifier;
 /**
  * Turns the manager's events into {@link Notice}s and sends them to the notifiers on a thread of its own. A problem
  * is told once per certificate, again when its kind or cause changes or the reminder interval has passed, and its
- * end is told as {@link Notice.Kind#RECOVERED}. {@link #onEvent} never blocks: a full queue drops the notice and
+ * end is told as {@link Notice.Kind#RECOVERED}. Notices arising together are gathered for two seconds and go out as
+ * one digest when there are more than three; while a storm lasts, the gathering doubles after each digest, up to five
+ * minutes. {@link #onEvent} never blocks: a full queue drops the notice and
  * counts it. Thread-safe.
  */
 public final class NoticeDispatcher implements CertificateListener, AutoCloseable {
@@ -40,6 +43,12 @@ public final class NoticeDispatcher implements CertificateListener, AutoCloseabl
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.notify");
     /** More notices than this, taken from the queue together, go out as one digest. */
     static final int DIGEST_ABOVE = 3;
+    /**
+     * How long notices are gathered after the first before they are sent; doubled after each digest, up to
+     * {@link #GATHER_MOST}, and back to this once a batch is no digest.
+     */
+    static final Duration GATHER_FIRST = Duration.ofSeconds(2);
+    static final Duration GATHER_MOST = Duration.ofMinutes(5);
     /** A notifier's failures are logged at most once in this long, with a count of the others. */
     private static final long LOG_EVERY_MILLIS = 60_000;
     private static final Notice STOP = new Notice(Notice.Kind.DIGEST, "*", List.of(), "stop", "", 0, null, "",
@@ -54,6 +63,7 @@ public final class NoticeDispatcher implements CertificateListener, AutoCloseabl
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final Thread worker;
+    private final Duration gatherFirst;
 
     // guarded by this
     private final Map<String, Told> told = new HashMap<>();
@@ -75,6 +85,16 @@ public final class NoticeDispatcher implements CertificateListener, AutoCloseabl
      */
     public NoticeDispatcher(Notifications settings, Clock clock, Function<String, Optional<ManagedCertificate>> managed,
                             Function<String, Optional<CertificateBundle>> served) {
+        this(settings, clock, managed, served, GATHER_FIRST);
+    }
+
+    /**
+     * @param gatherFirst how long notices are gathered after the first, before the doubling; {@link #GATHER_FIRST}
+     *                    but in tests of what is told
+     */
+    public NoticeDispatcher(Notifications settings, Clock clock, Function<String, Optional<ManagedCertificate>> managed,
+                            Function<String, Optional<CertificateBundle>> served, Duration gatherFirst) {
+        this.gatherFirst = gatherFirst;
         this.settings = settings;
         this.clock = clock;
         this.managed = managed;
@@ -137,6 +157,14 @@ public final class NoticeDispatcher implements CertificateListener, AutoCloseabl
                     NoticeWriter.expiry(expiring.remaining()), cause, failure == null ? 0 : failure.attempt(),
                     failure == null ? null : failure.nextAttempt(), now), cause);
         }
+        if (event instanceof CertificateEvent.RenewalRequested requested) {
+            return tell(NoticeWriter.problem(Notice.Kind.RENEWAL_REQUESTED, name, domainsOf(name), "the CA asked to "
+                    + "renew certificate " + SerialNumbers.hex(requested.serial()) + " ahead of its schedule "
+                    + "(renewal window " + requested.windowStart() + " to " + requested.windowEnd() + "): it may "
+                    + "revoke it soon, as in a mass revocation; it is being renewed now"
+                    + (requested.explanation() == null ? "" : ". The CA explains: " + requested.explanation()),
+                    null, 0, null, now), null);
+        }
         if (event instanceof CertificateEvent.Revoked revoked) {
             return tell(NoticeWriter.problem(Notice.Kind.REVOKED, name, domainsOf(name), "the certificate "
                     + SerialNumbers.hex(revoked.serial()) + " was revoked (" + revoked.reason() + ")", null, 0,
@@ -198,24 +226,45 @@ public final class NoticeDispatcher implements CertificateListener, AutoCloseabl
 
     private void run() {
         var batch = new ArrayList<Notice>();
+        var gather = gatherFirst;
         while (true) {
             try {
-                batch.add(queue.take());
+                gather(batch, gather);
             } catch (InterruptedException e) {
                 return;
             }
-            queue.drainTo(batch);
             var stop = batch.removeIf(notice -> notice == STOP);
             if (batch.size() > DIGEST_ABOVE) {
                 sendToAll(Notice.digest(batch, clock.instant()));
+                gather = gather.multipliedBy(2).compareTo(GATHER_MOST) > 0 ? GATHER_MOST : gather.multipliedBy(2);
             } else {
                 batch.forEach(this::sendToAll);
+                gather = gatherFirst;
             }
             batch.clear();
             if (stop) {
                 return;
             }
         }
+    }
+
+    /**
+     * Waits for a notice, then gathers those that follow for {@code gather} (real time: this is about messages, not
+     * the manager's schedule), so that a storm goes out as digests, fewer the longer it lasts.
+     */
+    private void gather(List<Notice> batch, Duration gather) throws InterruptedException {
+        var first = queue.take();
+        batch.add(first);
+        var deadline = System.nanoTime() + gather.toNanos();
+        for (var last = first; last != STOP; ) {
+            var left = deadline - System.nanoTime();
+            last = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
+            if (last == null) {
+                break;
+            }
+            batch.add(last);
+        }
+        queue.drainTo(batch);
     }
 
     private void sendToAll(Notice notice) {

@@ -63,6 +63,11 @@ final class NoticeWriter {
             return "Nothing, unless you did not ask for it: then find out who holds the account key or the "
                     + "certificate's key. A new certificate is being obtained.";
         }
+        if (kind == Notice.Kind.RENEWAL_REQUESTED) {
+            return "Nothing: it is being renewed inside the CA's window, which Let's Encrypt exempts from its rate "
+                    + "limits. An all-clear follows; if none does, the certificate may be revoked before a new one is "
+                    + "served, so check the CA's announcement.";
+        }
         if (cause instanceof ChallengeFailedException) {
             return "Make sure the CA reaches this process for every domain: for http-01, "
                     + "http://DOMAIN/.well-known/acme-challenge/ on port 80 (check the A and AAAA records, the "

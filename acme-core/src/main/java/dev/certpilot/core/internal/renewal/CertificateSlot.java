@@ -11,6 +11,7 @@ import dev.certpilot.core.CertificateBundle;
 import dev.certpilot.core.CertpilotException;
 import dev.certpilot.core.ManagedCertificate;
 import dev.certpilot.core.internal.acme.Issuer;
+import dev.certpilot.core.internal.acme.SuggestedWindow;
 import dev.certpilot.core.internal.tls.ServedCertificates;
 
 /**
@@ -53,6 +54,10 @@ public final class CertificateSlot {
     BigInteger ariSerial;
     Instant ariDue;
     Instant ariRefresh;
+    /** The window {@link #ariDue} was drawn from, or null. */
+    SuggestedWindow ariWindow;
+    /** The serial whose early renewal the CA asked for and that was told ({@code RenewalRequested}), or null. */
+    BigInteger requestedSerial;
     /** The check's due time on the monotonic clock, and whether the slot is queued; guarded by the queue. */
     long deadline;
     boolean queued;

@@ -51,11 +51,13 @@ public final class DueTimes {
         if (!certificate.serial().equals(slot.ariSerial) || slot.ariRefresh == null || !now.isBefore(slot.ariRefresh)) {
             slot.ariSerial = certificate.serial();
             slot.ariDue = null;
+            slot.ariWindow = null;
             slot.ariRefresh = now.plus(REFRESH);
             try {
                 var window = window(slot, leaf.get());
                 if (window.isPresent()) {
                     slot.ariDue = window.get().randomInstant(random);
+                    slot.ariWindow = window.get();
                     if (window.get().retryAfter() != null) {
                         var floor = now.plus(Duration.ofMinutes(1));
                         slot.ariRefresh = window.get().retryAfter().isAfter(floor) ? window.get().retryAfter() : floor;
@@ -68,6 +70,22 @@ public final class DueTimes {
             }
         }
         return slot.ariDue != null ? slot.ariDue : policy.lifetimeDue(certificate);
+    }
+
+    /**
+     * The CA's window for {@code certificate} when the CA asks for its renewal well ahead of schedule: the window has
+     * opened, and it ends more than a tenth of the lifetime before the lifetime rule would renew. A normal window
+     * (Let's Encrypt's ends after the lifetime rule's time) is not; a window moved to the past before a revocation
+     * is.
+     */
+    Optional<SuggestedWindow> requestedEarly(CertificateSlot slot, StoredCertificate certificate, Instant now) {
+        var window = slot.ariWindow;
+        if (window == null || !certificate.serial().equals(slot.ariSerial) || window.start().isAfter(now)) {
+            return Optional.empty();
+        }
+        var margin = Duration.between(certificate.notBefore(), certificate.notAfter()).dividedBy(10);
+        return window.end().isBefore(policy.lifetimeDue(certificate).minus(margin)) ? Optional.of(window)
+                : Optional.empty();
     }
 
     /**

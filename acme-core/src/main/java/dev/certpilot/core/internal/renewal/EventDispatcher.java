@@ -72,6 +72,10 @@ public final class EventDispatcher {
                 LOG.error("Certificate {} expires at {} ({} left) and renewal keeps failing", e.name(), e.notAfter(),
                         e.remaining());
             }
+        } else if (event instanceof CertificateEvent.RenewalRequested e) {
+            LOG.warn("The CA asks to renew certificate {} (serial {}) now, ahead of its schedule (renewal window {} to "
+                    + "{}{}): it may revoke it soon; renewing", e.name(), SerialNumbers.hex(e.serial()),
+                    e.windowStart(), e.windowEnd(), e.explanation() == null ? "" : ", explained at " + e.explanation());
         } else if (event instanceof CertificateEvent.Revoked e) {
             LOG.warn("Revoked certificate {} (serial {}, reason {})", e.name(), SerialNumbers.hex(e.serial()),
                     e.reason());

@@ -539,6 +539,12 @@ public final class Renewer implements AutoCloseable {
                     orders.schedule(slot, min(due, now.plus(policy.checkInterval())));
                     return;
                 }
+                var requested = dueTimes.requestedEarly(slot, current, now);
+                if (requested.isPresent() && !current.serial().equals(slot.requestedSerial)) {
+                    slot.requestedSerial = current.serial();
+                    events.emit(new CertificateEvent.RenewalRequested(slot.name(), now, current.serial(),
+                            requested.get().start(), requested.get().end(), requested.get().explanation()));
+                }
             }
             if (!force && orders.holdBack(slot, now) != null) {
                 return; // ordered too often lately: counted as a failure, scheduled after the window
