@@ -37,6 +37,7 @@ import dev.certpilot.core.internal.store.FileListing;
 import dev.certpilot.core.internal.store.FileOperations;
 import dev.certpilot.core.internal.store.StorageProblems;
 import dev.certpilot.core.spi.CertificateStore;
+import dev.certpilot.core.spi.ChangeFeed;
 import dev.certpilot.core.spi.CorruptedEntryException;
 import dev.certpilot.core.spi.Lease;
 import dev.certpilot.core.spi.Pem;
@@ -72,7 +73,7 @@ import dev.certpilot.core.spi.StoredCertificate;
  * the guard's lock nor atomic renames. Directories are created with mode 0700 on POSIX file systems. Thread-safe;
  * several processes may share the directory.
  */
-public final class FileCertificateStore implements CertificateStore, StoreDiagnostics {
+public final class FileCertificateStore implements CertificateStore, StoreDiagnostics, ChangeFeed {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
     private static final Pattern ACCOUNT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,199}");
@@ -238,6 +239,18 @@ public final class FileCertificateStore implements CertificateStore, StoreDiagno
             LOG.debug("Left {} out of the listing: {}", dir, e.toString());
             return null;
         }
+    }
+
+    /** The end of the journal {@code certificates/.listing}: its generation and its length. */
+    @Override
+    public String position() throws IOException {
+        return listing.position();
+    }
+
+    /** The journal's lines after {@code position}; empty once the journal was rewritten. */
+    @Override
+    public Optional<Changes> changesSince(String position) throws IOException {
+        return listing.changesSince(position);
     }
 
     /** A random value rewritten by every save and delete, in {@code certificates/.revision}. */

@@ -30,6 +30,27 @@ class FileCertificateStoreTest {
     private final Instant now = Instant.parse("2026-11-22T00:00:00Z");
 
     @Test
+    void theChangeFeedReadsTheJournalsNewLinesAndSendsReadersBackToTheListingAfterARewrite() throws IOException {
+        var store = new FileCertificateStore(root);
+        store.save(SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test"));
+        var start = store.position();
+        var blog = SelfSigned.bundle("blog", now, Duration.ofDays(30), "blog.test");
+        store.save(blog);
+        var journal = root.resolve("certificates/.listing");
+        Files.writeString(journal, "+\tnews\t1f", java.nio.file.StandardOpenOption.APPEND); // an append under way
+
+        var changes = store.changesSince(start).orElseThrow();
+
+        assertThat(changes.saved()).containsExactly(StoredCertificate.of(blog));
+        assertThat(changes.position()).as("up to the last whole line").endsWith(":" + (Files.size(journal) - 9));
+
+        Files.delete(journal); // rewritten at the next listing, with a new generation
+        assertThat(store.list()).hasSize(2);
+        assertThat(store.changesSince(changes.position())).as("out of reach: list again").isEmpty();
+        assertThat(store.changesSince("not a position")).isEmpty();
+    }
+
+    @Test
     void aSavedBundleLoadsBackEqual() throws IOException {
         var store = new FileCertificateStore(root);
         var bundle = SelfSigned.bundle("shop", now, Duration.ofDays(90), "shop.test", "www.shop.test");
@@ -60,7 +81,8 @@ class FileCertificateStoreTest {
 
         assertThat(store.list()).containsExactlyInAnyOrder(StoredCertificate.of(shop), StoredCertificate.of(blog),
                 new StoredCertificate("copy", blog.domains(), blog.serialNumber(), blog.notBefore(), blog.notAfter()));
-        assertThat(Files.readAllLines(journal)).as("rewritten").hasSize(3);
+        assertThat(Files.readAllLines(journal)).as("rewritten, with a new generation at its head").hasSize(4)
+                .first().asString().startsWith("#\t");
 
         FileOperations.deleteRecursively(root.resolve("certificates/copy")); // removed by hand
         try (var lease = store.tryLease("blog", Duration.ofSeconds(10)).orElseThrow()) {
@@ -79,7 +101,7 @@ class FileCertificateStoreTest {
         Files.writeString(journal, line.repeat(1500) + "+\tsho", java.nio.file.StandardOpenOption.APPEND);
 
         assertThat(store.list()).containsExactly(StoredCertificate.of(shop));
-        assertThat(Files.readString(journal)).isEqualTo(line);
+        assertThat(Files.readString(journal)).matches("#\t[0-9a-f-]{36}\n" + java.util.regex.Pattern.quote(line));
     }
 
     private static void copyDirectory(Path from, Path to) throws IOException {

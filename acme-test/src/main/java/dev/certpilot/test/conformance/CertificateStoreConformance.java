@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.certpilot.core.CertificateBundle;
 import dev.certpilot.core.spi.CertificateStore;
+import dev.certpilot.core.spi.ChangeFeed;
 import dev.certpilot.core.spi.CorruptedEntryException;
 import dev.certpilot.core.spi.LeaseLostException;
 import dev.certpilot.core.spi.StoredCertificate;
@@ -43,7 +44,8 @@ import dev.certpilot.core.spi.StoredCertificate;
  *
  * <p>What it checks: not found is empty, not an error; a save is replaced whole, even while other instances read
  * it and when a crash cuts it; leases exclude other threads and instances, end when not renewed, are taken over
- * then, and a write with a lost lease is refused; the listing and revision follow saves and deletes; corrupted
+ * then, and a write with a lost lease is refused; the listing and revision follow saves and deletes, and so does
+ * the {@link ChangeFeed} of a store that has one; corrupted
  * entries are reported once and moved aside; challenge answers round-trip and expire; account keys round-trip.
  * Leases and answers are given durations of one or two seconds, so the kit takes about fifteen seconds. Each test
  * uses a new store from {@link #newStore()}; instances are not thread-safe, as JUnit runs them one at a time.
@@ -133,6 +135,43 @@ public abstract class CertificateStoreConformance {
         assertThat(store.load("shop")).isEmpty();
         assertThat(store.list()).extracting(StoredCertificate::name).containsExactly("blog");
         assertThat(sameBackend().revision()).as("the revision changes with a delete").isNotEqualTo(before);
+    }
+
+    @Test
+    void aChangeFeedGivesOtherInstancesExactlyWhatChangedAfterTheirPosition() throws Exception {
+        var store = newStore();
+        if (!(store instanceof ChangeFeed)) {
+            return; // an optional ability: without it, instances read the listing when the revision changes
+        }
+        save(store, TestBundles.bundle("shop", "shop.test"));
+        save(store, TestBundles.bundle("blog", "blog.test"));
+        var other = (ChangeFeed) sameBackend();
+        var start = other.position();
+        assertThat(other.changesSince(start)).as("nothing after the position yet").hasValueSatisfying(changes -> {
+            assertThat(changes.isEmpty()).isTrue();
+            assertThat(changes.position()).isEqualTo(start);
+        });
+
+        var renewed = TestBundles.bundle("shop", "shop.test");
+        save(store, renewed);
+        save(store, TestBundles.bundle("news", "news.test"));
+        try (var lease = store.tryLease("blog", Duration.ofSeconds(10)).orElseThrow()) {
+            assertThat(store.delete("blog", lease)).isTrue();
+        }
+
+        var changes = other.changesSince(start).orElseThrow();
+        assertThat(changes.saved()).extracting(StoredCertificate::name).containsExactly("shop", "news");
+        assertThat(changes.saved().get(0).serial()).as("the renewed serial").isEqualTo(renewed.serialNumber());
+        assertThat(changes.deleted()).containsExactly("blog");
+        assertThat(other.changesSince(changes.position()).orElseThrow().isEmpty()).as("read to the end").isTrue();
+
+        save(store, TestBundles.bundle("blog", "blog.test"));
+        var again = other.changesSince(changes.position()).orElseThrow();
+        assertThat(again.saved()).extracting(StoredCertificate::name).as("saved again after its delete")
+                .containsExactly("blog");
+        assertThat(again.deleted()).isEmpty();
+        assertThat(other.changesSince(start).orElseThrow().deleted()).as("a delete undone by a later save is no "
+                + "delete").isEmpty();
     }
 
     @Test

@@ -55,6 +55,8 @@ public final class Renewer implements AutoCloseable {
     private final RenewalPolicy policy;
     private final ServedCertificates served;
     private final EventDispatcher events;
+    /** Where the store's change feed was before the listing {@link #prepare} served; null without one. */
+    private volatile String startPosition;
     private final DueTimes dueTimes;
     private final CertificateSlots slots;
     private final CertificateOrders orders;
@@ -126,9 +128,11 @@ public final class Renewer implements AutoCloseable {
     public int prepare(boolean adoptOnDemand) {
         this.adoptOnDemand = adoptOnDemand;
         List<StoredCertificate> listing;
+        startPosition = watcher.positionBeforeListing();
         try {
             listing = store.list();
         } catch (IOException e) {
+            startPosition = null; // the watcher's first poll reads the whole listing
             LOG.error("Cannot read the certificate store {} ({}): serving bootstrap certificates, not ready, until it "
                     + "answers; what it holds is served then, without a new order", store, e.getMessage());
             for (var certificate : configured) {
@@ -194,7 +198,7 @@ public final class Renewer implements AutoCloseable {
      */
     public void start() {
         started = true;
-        watcher.start();
+        watcher.start(startPosition);
         var now = clock.instant();
         // a few minutes, longer for many certificates (5 ms each: 200 renewal-window requests a second at most),
         // never longer than the check interval

@@ -1,6 +1,7 @@
 package dev.certpilot.core.internal.renewal;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -10,61 +11,98 @@ import org.slf4j.LoggerFactory;
 
 import dev.certpilot.core.internal.tls.ServedCertificates;
 import dev.certpilot.core.spi.CertificateStore;
+import dev.certpilot.core.spi.ChangeFeed;
+import dev.certpilot.core.spi.StoredCertificate;
 
 /**
- * Serves, within one poll interval, what other instances sharing the store obtained: polls the store's
- * {@link CertificateStore#revision() revision} (one small read), and when it changed reads the listing and has
- * the renewal engine adopt each managed certificate whose stored serial differs from the one served (and, with
- * on-demand TLS, each certificate another instance obtained on demand). An
+ * Serves, within one poll interval, what other instances sharing the store obtained. With a store that has a
+ * {@link ChangeFeed}, each poll reads only the entries saved since the last one, so its cost grows with the changes,
+ * not with the store; the whole listing is read at start, when the feed no longer reaches back, and every
+ * {@link #RECONCILE} as a safety net. Without one, it polls the store's {@link CertificateStore#revision() revision}
+ * (one small read) and reads the listing when it changed. Either way the renewal engine adopts each managed
+ * certificate whose stored serial differs from the one served (and, with on-demand TLS, each certificate another
+ * instance obtained on demand). {@link #pollNow()} polls at once, for a store that signals its changes. An
  * unreachable store is logged once, and once when it is back. Runs on the store's thread; thread-safe.
  */
 public final class StoreWatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
+    /** How often the whole listing is read even though the change feed answers. */
+    static final Duration RECONCILE = Duration.ofMinutes(10);
 
     private final CertificateStore store;
+    private final ChangeFeed feed;
     private final ServedCertificates served;
     private final Renewer renewer;
     private final Duration interval;
     private final ScheduledExecutorService executor;
+    // the executor's thread only
     private String seen;
+    private String position;
+    private long listedAt;
     private boolean failing;
 
     StoreWatcher(CertificateStore store, ServedCertificates served, Renewer renewer, Duration interval,
                  ScheduledExecutorService executor) {
         this.store = store;
+        this.feed = store instanceof ChangeFeed changes ? changes : null;
         this.served = served;
         this.renewer = renewer;
         this.interval = interval;
         this.executor = executor;
     }
 
-    /** Starts polling. */
-    void start() {
+    /** The feed's position before the listing the manager starts from, or null: the first poll then lists. */
+    String positionBeforeListing() {
+        if (feed == null) {
+            return null;
+        }
+        try {
+            return feed.position();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Starts polling, from {@code position} (see {@link #positionBeforeListing()}) if not null. */
+    void start(String position) {
+        executor.execute(() -> {
+            this.position = position;
+            this.listedAt = System.nanoTime();
+        });
         executor.scheduleWithFixedDelay(this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Polls at once (a store signalled a change), besides the regular polls. */
+    void pollNow() {
+        executor.execute(this::poll);
     }
 
     private void poll() {
         try {
-            var revision = store.revision();
-            if (Objects.equals(revision, seen)) {
-                recovered();
-                return;
-            }
-            var complete = true;
-            for (var entry : store.list()) {
-                if (!renewer.manages(entry.name())) {
-                    renewer.discovered(entry);
-                    continue;
+            if (feed != null && position != null
+                    && System.nanoTime() - listedAt < TimeUnit.MILLISECONDS.toNanos(RECONCILE.toMillis())) {
+                var changes = feed.changesSince(position);
+                if (changes.isPresent()) {
+                    if (adopt(changes.get().saved())) {
+                        position = changes.get().position(); // else read again at the next poll: a slot was busy
+                    }
+                    recovered();
+                    return;
                 }
-                var current = served.issuedInfo(entry.name());
-                if (current == null || !current.serial().equals(entry.serial())
-                        && entry.notAfter().isAfter(current.notAfter())) {
-                    complete &= renewer.adopt(entry.name());
-                }
+                LOG.debug("The store's change feed no longer reaches back to {}: reading the whole listing", position);
             }
-            if (complete) {
-                seen = revision; // else look again at the next poll: a slot was busy
+            if (feed != null) {
+                var before = feed.position();
+                if (adopt(store.list())) {
+                    position = before;
+                    listedAt = System.nanoTime();
+                }
+            } else {
+                var revision = store.revision();
+                if (!Objects.equals(revision, seen) && adopt(store.list())) {
+                    seen = revision;
+                }
             }
             recovered();
         } catch (Exception e) {
@@ -73,6 +111,23 @@ public final class StoreWatcher {
                 failing = true;
             }
         }
+    }
+
+    /** Has the engine adopt what the entries say; false if a slot was busy and the entries must be read again. */
+    private boolean adopt(List<StoredCertificate> entries) {
+        var complete = true;
+        for (var entry : entries) {
+            if (!renewer.manages(entry.name())) {
+                renewer.discovered(entry);
+                continue;
+            }
+            var current = served.issuedInfo(entry.name());
+            if (current == null || !current.serial().equals(entry.serial())
+                    && entry.notAfter().isAfter(current.notAfter())) {
+                complete &= renewer.adopt(entry.name());
+            }
+        }
+        return complete;
     }
 
     private void recovered() {
