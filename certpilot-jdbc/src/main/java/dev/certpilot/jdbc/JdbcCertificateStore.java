@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 import dev.certpilot.core.CertificateBundle;
 import dev.certpilot.core.SerialNumbers;
 import dev.certpilot.core.spi.CertificateStore;
+import dev.certpilot.core.spi.ChangeFeed;
+import dev.certpilot.core.spi.ChangeSignals;
 import dev.certpilot.core.spi.CorruptedEntryException;
 import dev.certpilot.core.spi.Lease;
 import dev.certpilot.core.spi.LeaseLostException;
@@ -56,18 +58,22 @@ import dev.certpilot.core.spi.StoredCertificate;
  *
  * <p>Thread-safe; the data source pools connections (each call borrows one and returns it).
  */
-public final class JdbcCertificateStore implements CertificateStore {
+public final class JdbcCertificateStore implements CertificateStore, ChangeFeed, ChangeSignals {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
 
     private final Database database;
+    private final JdbcChangeFeed feed;
     private final String description;
+    private final DataSource dataSource;
     private final KeyEncryption encryption;
     private volatile String holder;
 
     private JdbcCertificateStore(Builder builder) {
         this.database = new Database(builder.dataSource, builder.description, builder.schema);
+        this.feed = new JdbcChangeFeed(database);
         this.description = builder.description;
+        this.dataSource = builder.dataSource;
         this.encryption = new KeyEncryption(builder.key, builder.migratePlaintextKeys);
     }
 
@@ -175,7 +181,7 @@ public final class JdbcCertificateStore implements CertificateStore {
         inTransaction("save certificate " + bundle.name(), bundle.name(), lease, connection -> {
             try (var upsert = database.prepare(connection, "INSERT INTO certpilot_certificate (name, domains, serial, "
                     + "not_before, not_after, chain_pem, private_key, revision, updated_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, nextval('certpilot_revision'), now()) ON CONFLICT (name) DO UPDATE "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()) ON CONFLICT (name) DO UPDATE "
                     + "SET domains = EXCLUDED.domains, serial = EXCLUDED.serial, not_before = EXCLUDED.not_before, "
                     + "not_after = EXCLUDED.not_after, "
                     + "chain_pem = EXCLUDED.chain_pem, private_key = EXCLUDED.private_key, "
@@ -187,8 +193,10 @@ public final class JdbcCertificateStore implements CertificateStore {
                 upsert.setTimestamp(5, Timestamp.from(bundle.notAfter()));
                 upsert.setString(6, chain);
                 upsert.setString(7, key);
+                upsert.setLong(8, feed.next(connection));
                 upsert.executeUpdate();
             }
+            feed.saved(connection, bundle.name());
             return null;
         });
     }
@@ -200,9 +208,7 @@ public final class JdbcCertificateStore implements CertificateStore {
                 delete.setString(1, name);
                 var deleted = delete.executeUpdate() > 0;
                 if (deleted) {
-                    try (var bump = database.prepare(connection, "SELECT nextval('certpilot_revision')")) {
-                        bump.executeQuery().close();
-                    }
+                    feed.deleted(connection, name, feed.next(connection));
                 }
                 return deleted;
             }
@@ -213,36 +219,39 @@ public final class JdbcCertificateStore implements CertificateStore {
     public List<StoredCertificate> list() throws IOException {
         return database.call("list certificates", connection -> {
             var result = new ArrayList<StoredCertificate>();
-            // rows saved before version 2 have no not_before: it is read from their certificate
             try (var select = database.prepare(connection, "SELECT name, domains, serial, not_before, not_after, "
                     + "CASE WHEN not_before IS NULL THEN chain_pem END FROM certpilot_certificate");
                  var rows = select.executeQuery()) {
                 while (rows.next()) {
-                    try {
-                        var notBefore = rows.getTimestamp(4) != null ? rows.getTimestamp(4).toInstant()
-                                : Pem.readCertificates(rows.getString(6)).get(0).getNotBefore().toInstant();
-                        result.add(new StoredCertificate(rows.getString(1), Arrays.asList(rows.getString(2)
-                                .split("\n")), new BigInteger(rows.getString(3), 16), notBefore,
-                                rows.getTimestamp(5).toInstant()));
-                    } catch (IOException | RuntimeException e) {
-                        LOG.debug("Left certificate {} out of the listing: {}", rows.getString(1), e.toString());
-                    }
+                    JdbcChangeFeed.entry(rows).ifPresent(result::add);
                 }
             }
             return result;
         });
     }
 
-    /** The revision sequence's last value: one row read, however many certificates there are. */
+    /** The change feed's position: one row read, however many certificates there are. */
     @Override
     public String revision() throws IOException {
-        return database.call("read the revision", connection -> {
-            try (var select = database.prepare(connection, "SELECT last_value, is_called FROM certpilot_revision");
-                 var row = select.executeQuery()) {
-                row.next();
-                return row.getLong(1) + (row.getBoolean(2) ? "" : "-");
-            }
-        });
+        return feed.position();
+    }
+
+    /** The change feed's position: the last write committed. */
+    @Override
+    public String position() throws IOException {
+        return feed.position();
+    }
+
+    /** Runs {@code onChange} at each write by any instance, notified by PostgreSQL on commit. */
+    @Override
+    public AutoCloseable onChange(Runnable onChange) {
+        return new ChangeListener(dataSource, description, onChange);
+    }
+
+    /** The certificates saved and deleted after {@code position}, read by their position. */
+    @Override
+    public Optional<Changes> changesSince(String position) throws IOException {
+        return feed.changesSince(position);
     }
 
     @Override
@@ -388,8 +397,7 @@ public final class JdbcCertificateStore implements CertificateStore {
                 + "chain_pem, private_key) SELECT name, ?, domains, serial, chain_pem, private_key FROM "
                 + "certpilot_certificate WHERE name = ? AND revision = ? RETURNING id");
              var delete = database.prepare(connection,
-                     "DELETE FROM certpilot_certificate WHERE name = ? AND revision = ?");
-             var bump = database.prepare(connection, "SELECT nextval('certpilot_revision')")) {
+                     "DELETE FROM certpilot_certificate WHERE name = ? AND revision = ?")) {
             move.setString(1, reason == null ? "unreadable" : reason);
             move.setString(2, name);
             move.setLong(3, revision);
@@ -401,8 +409,9 @@ public final class JdbcCertificateStore implements CertificateStore {
             }
             delete.setString(1, name);
             delete.setLong(2, revision);
-            delete.executeUpdate();
-            bump.executeQuery().close();
+            if (delete.executeUpdate() > 0) {
+                feed.deleted(connection, name, feed.next(connection));
+            }
             connection.commit();
             return id;
         } catch (SQLException | RuntimeException e) {

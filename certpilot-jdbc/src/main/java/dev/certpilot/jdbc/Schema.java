@@ -25,7 +25,7 @@ final class Schema {
     /** Every relation the store uses, as its statements name them. */
     private static final List<String> RELATIONS = List.of("certpilot_schema", "certpilot_certificate",
             "certpilot_revision", "certpilot_corrupt", "certpilot_account_key", "certpilot_lease",
-            "certpilot_challenge");
+            "certpilot_challenge", "certpilot_feed", "certpilot_deleted");
 
     /** Version {@code i + 1} is {@code MIGRATIONS.get(i)}; append, never edit. */
     private static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -72,7 +72,25 @@ final class Schema {
                 expires_at timestamptz NOT NULL
             )"""),
             // version 2: the listing gives what scheduling needs without reading certificates
-            List.of("ALTER TABLE certpilot_certificate ADD COLUMN not_before timestamptz"));
+            List.of("ALTER TABLE certpilot_certificate ADD COLUMN not_before timestamptz"),
+            // version 3: the change feed (JdbcChangeFeed), starting where the revision sequence is; index names
+            // are not qualified by a schema (an index lives in its table's), hence not certpilot_...
+            List.of("""
+                    CREATE TABLE certpilot_feed (
+                        id       integer PRIMARY KEY,
+                        position bigint NOT NULL,
+                        floor    bigint NOT NULL
+                    )""",
+                    "INSERT INTO certpilot_feed (id, position, floor) SELECT 1, last_value, last_value FROM "
+                            + "certpilot_revision",
+                    """
+                    CREATE TABLE certpilot_deleted (
+                        name       text PRIMARY KEY,
+                        position   bigint NOT NULL,
+                        deleted_at timestamptz NOT NULL
+                    )""",
+                    "CREATE INDEX certpilotidx_deleted_position ON certpilot_deleted (position)",
+                    "CREATE INDEX certpilotidx_certificate_revision ON certpilot_certificate (revision)"));
 
     private Schema() {
     }

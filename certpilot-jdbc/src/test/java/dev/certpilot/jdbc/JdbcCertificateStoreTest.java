@@ -20,6 +20,7 @@ import dev.certpilot.core.CertificateEvent;
 import dev.certpilot.core.CertificateManager;
 import dev.certpilot.core.InMemoryHttp01Responder;
 import dev.certpilot.core.spi.CorruptedEntryException;
+import dev.certpilot.core.spi.StoredCertificate;
 import dev.certpilot.test.PostgreSql;
 import dev.certpilot.test.conformance.TestBundles;
 
@@ -52,6 +53,76 @@ class JdbcCertificateStoreTest {
             rows.next();
             return rows.getString(1);
         }
+    }
+
+    @Test
+    void aVersion2DatabaseGetsItsFeedWhereItsRevisionIsAndPrunedTombstonesSendReadersBackToTheListing()
+            throws Exception {
+        var url = postgres.createDatabase("feed");
+        var store = JdbcCertificateStore.builder(url, null, null).build();
+        store.save(TestBundles.bundle("shop", "shop.test"));
+        store.save(TestBundles.bundle("blog", "blog.test"));
+        try (var connection = DriverManager.getConnection(url); var sql = connection.createStatement()) {
+            // back to version 2, as certpilot before the feed left it, after two more of its writes
+            sql.execute("DROP TABLE certpilot_feed, certpilot_deleted");
+            sql.execute("DROP INDEX certpilotidx_certificate_revision");
+            sql.execute("DELETE FROM certpilot_schema WHERE version = 3");
+            sql.execute("SELECT nextval('certpilot_revision'), nextval('certpilot_revision')");
+        }
+        var sequence = column(url, "SELECT last_value FROM certpilot_revision");
+
+        var upgraded = JdbcCertificateStore.builder(url, null, null).build();
+        var start = upgraded.position();
+
+        assertThat(start).as("the feed starts where the revision sequence is").isEqualTo(sequence);
+        assertThat(upgraded.changesSince(String.valueOf(Long.parseLong(start) - 1))).as("before the feed existed")
+                .isEmpty();
+        var renewed = TestBundles.bundle("shop", "shop.test");
+        upgraded.save(renewed);
+        try (var lease = upgraded.tryLease("blog", Duration.ofSeconds(10)).orElseThrow()) {
+            assertThat(upgraded.delete("blog", lease)).isTrue();
+        }
+        var changes = upgraded.changesSince(start).orElseThrow();
+        assertThat(changes.saved()).extracting(StoredCertificate::serial).containsExactly(renewed.serialNumber());
+        assertThat(changes.deleted()).containsExactly("blog");
+        assertThat(column(url, "SELECT last_value FROM certpilot_revision")).as("certpilot before the feed still "
+                + "sees the revision move").isNotEqualTo(sequence);
+
+        try (var connection = DriverManager.getConnection(url); var sql = connection.createStatement()) {
+            sql.execute("UPDATE certpilot_deleted SET deleted_at = now() - interval '8 days'");
+        }
+        upgraded.save(TestBundles.bundle("news", "news.test"));
+        try (var lease = upgraded.tryLease("news", Duration.ofSeconds(10)).orElseThrow()) {
+            upgraded.delete("news", lease); // prunes blog's week-old tombstone
+        }
+        assertThat(column(url, "SELECT string_agg(name, ',') FROM certpilot_deleted")).isEqualTo("news");
+        assertThat(upgraded.changesSince(start)).as("below the raised floor: list everything").isEmpty();
+        assertThat(upgraded.changesSince(changes.position()).orElseThrow().deleted()).containsExactly("news");
+    }
+
+    @Test
+    void aWriteByOneInstanceSignalsTheOthersAtOnceAndAClosedHandleStopsTheSignals() throws Exception {
+        var url = postgres.createDatabase("signals");
+        var writer = JdbcCertificateStore.builder(url, null, null).build();
+        var reader = JdbcCertificateStore.builder(url, null, null).build();
+        writer.save(TestBundles.bundle("shop", "shop.test")); // the tables exist before anyone listens
+        var signals = new java.util.concurrent.LinkedBlockingQueue<Long>();
+        var handle = reader.onChange(() -> signals.add(System.nanoTime()));
+        assertThat(signals.poll(10, java.util.concurrent.TimeUnit.SECONDS)).as("the catch-up when listening starts")
+                .isNotNull();
+        Thread.sleep(200);
+        signals.clear();
+
+        writer.save(TestBundles.bundle("shop", "shop.test"));
+
+        assertThat(signals.poll(5, java.util.concurrent.TimeUnit.SECONDS)).as("the write's signal (nothing polls "
+                + "here)").isNotNull();
+
+        handle.close();
+        Thread.sleep(200);
+        signals.clear();
+        writer.save(TestBundles.bundle("shop", "shop.test"));
+        assertThat(signals.poll(1500, java.util.concurrent.TimeUnit.MILLISECONDS)).as("no signal once closed").isNull();
     }
 
     @Test

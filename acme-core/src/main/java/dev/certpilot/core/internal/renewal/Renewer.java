@@ -492,6 +492,7 @@ public final class Renewer implements AutoCloseable {
         closed = true;
         orders.close();
         scheduler.shutdownNow();
+        watcher.stop();
         storeTasks.shutdownNow();
         try {
             if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import dev.certpilot.core.internal.tls.ServedCertificates;
 import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.ChangeFeed;
+import dev.certpilot.core.spi.ChangeSignals;
 import dev.certpilot.core.spi.StoredCertificate;
 
 /**
@@ -21,7 +22,8 @@ import dev.certpilot.core.spi.StoredCertificate;
  * {@link #RECONCILE} as a safety net. Without one, it polls the store's {@link CertificateStore#revision() revision}
  * (one small read) and reads the listing when it changed. Either way the renewal engine adopts each managed
  * certificate whose stored serial differs from the one served (and, with on-demand TLS, each certificate another
- * instance obtained on demand). {@link #pollNow()} polls at once, for a store that signals its changes. An
+ * instance obtained on demand). A store that {@linkplain ChangeSignals signals} its changes is polled at each
+ * signal too. An
  * unreachable store is logged once, and once when it is back. Runs on the store's thread; thread-safe.
  */
 public final class StoreWatcher {
@@ -36,6 +38,7 @@ public final class StoreWatcher {
     private final Renewer renewer;
     private final Duration interval;
     private final ScheduledExecutorService executor;
+    private volatile AutoCloseable signals;
     // the executor's thread only
     private String seen;
     private String position;
@@ -64,18 +67,45 @@ public final class StoreWatcher {
         }
     }
 
-    /** Starts polling, from {@code position} (see {@link #positionBeforeListing()}) if not null. */
+    /**
+     * Starts polling, from {@code position} (see {@link #positionBeforeListing()}) if not null, and, with a store that
+     * signals its changes, at each signal.
+     */
     void start(String position) {
         executor.execute(() -> {
             this.position = position;
             this.listedAt = System.nanoTime();
         });
         executor.scheduleWithFixedDelay(this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        if (store instanceof ChangeSignals signals) {
+            try {
+                this.signals = signals.onChange(this::pollNow);
+            } catch (Exception e) {
+                LOG.warn("The store cannot signal changes made by other instances ({}); polling every {}", e.toString(),
+                        interval);
+            }
+        }
+    }
+
+    /** Stops listening to the store's signals; the executor's shutdown stops the polls. */
+    void stop() {
+        var handle = signals;
+        if (handle != null) {
+            try {
+                handle.close();
+            } catch (Exception e) {
+                LOG.debug("Stopping the store's change signals: {}", e.toString());
+            }
+        }
     }
 
     /** Polls at once (a store signalled a change), besides the regular polls. */
     void pollNow() {
-        executor.execute(this::poll);
+        try {
+            executor.execute(this::poll);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the manager is closing
+        }
     }
 
     private void poll() {
