@@ -1,7 +1,6 @@
 package dev.certpilot.jdbc;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.KeyPair;
 import java.sql.Connection;
@@ -14,9 +13,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import javax.crypto.SecretKey;
 import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -58,14 +61,17 @@ import dev.certpilot.core.spi.StoredCertificate;
  *
  * <p>Thread-safe; the data source pools connections (each call borrows one and returns it).
  */
-public final class JdbcCertificateStore implements CertificateStore, ChangeFeed, ChangeSignals {
+public final class JdbcCertificateStore implements CertificateStore, ChangeFeed, ChangeSignals, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
+    /** The most connections the pool of a store built from a JDBC URL opens: orders, polls, the change listener. */
+    static final int POOL_SIZE = 6;
 
     private final Database database;
     private final JdbcChangeFeed feed;
     private final String description;
     private final DataSource dataSource;
+    private final boolean ownsPool;
     private final KeyEncryption encryption;
     private volatile String holder;
 
@@ -74,6 +80,7 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
         this.feed = new JdbcChangeFeed(database);
         this.description = builder.description;
         this.dataSource = builder.dataSource;
+        this.ownsPool = builder.ownsPool;
         this.encryption = new KeyEncryption(builder.key, builder.migratePlaintextKeys);
     }
 
@@ -88,10 +95,10 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
     }
 
     /**
-     * A store in the PostgreSQL database at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/database}), opening a
-     * connection per operation, each bounded to 10 seconds to connect: enough for the few operations a manager
-     * makes (a poll every few seconds, a write per issuance). User and password may be in the URL's parameters
-     * instead; null leaves them to it.
+     * A store in the PostgreSQL database at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/database}), with a
+     * pool of its own (HikariCP, at most {@value #POOL_SIZE} connections, each bounded to 10 seconds to connect), which
+     * {@link #close()} closes. The pool starts without a connection, so a database that is down at start is no
+     * error. User and password may be in the URL's parameters instead; null leaves them to it.
      *
      * @param jdbcUrl the database's JDBC URL
      * @param user the user, or null
@@ -117,7 +124,28 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
         source.setSocketTimeout(Database.QUERY_TIMEOUT_SECONDS + 5);
         source.setTcpKeepAlive(true);
         source.setApplicationName("certpilot");
-        return new Builder(source, masked(jdbcUrl));
+        var pool = new HikariConfig();
+        pool.setDataSource(source);
+        pool.setPoolName("certpilot-store");
+        pool.setMaximumPoolSize(POOL_SIZE);
+        pool.setMinimumIdle(1);
+        pool.setConnectionTimeout(TimeUnit.SECONDS.toMillis(10));
+        pool.setIdleTimeout(TimeUnit.MINUTES.toMillis(1));
+        pool.setInitializationFailTimeout(-1); // a database down at start: bootstrap certificates until it answers
+        var builder = new Builder(new HikariDataSource(pool), masked(jdbcUrl));
+        builder.ownsPool = true;
+        return builder;
+    }
+
+    /**
+     * Closes the pool of a store built from a JDBC URL; a store given a {@code DataSource} leaves it to its owner.
+     * Close it after the managers that use it.
+     */
+    @Override
+    public void close() {
+        if (ownsPool && dataSource instanceof HikariDataSource pool) {
+            pool.close();
+        }
     }
 
     /** {@code jdbcUrl} without its password, whether a parameter or in {@code user:password@host}; for messages. */
@@ -480,6 +508,7 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
 
         private final DataSource dataSource;
         private final String description;
+        private boolean ownsPool;
         private SecretKey key;
         private boolean migratePlaintextKeys;
         private String schema;

@@ -53,7 +53,7 @@ class PreflightEndpointTest {
     void theModeReachesTheManagerAndAWrongCheckNamesItsProperty() {
         runner().run(context -> assertThat(context.getBean(CertpilotProperties.class).getPreflight().getMode())
                 .isEqualTo(Preflight.Mode.AUTO));
-        CertpilotContexts.expectFault(runner(), "certpilot.preflight.skip", "dns, caa or http-01",
+        CertpilotContexts.expectFault(runner(), "certpilot.preflight.skip", "dns, caa, http-01, tls-alpn-01 or dns-01",
                 "certpilot.preflight.skip=dnssec");
     }
 }

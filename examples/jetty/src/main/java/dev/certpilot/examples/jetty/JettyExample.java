@@ -23,6 +23,7 @@ import dev.certpilot.core.Notifications;
 import dev.certpilot.core.OnDemandDecision;
 import dev.certpilot.core.OnDemandTls;
 import dev.certpilot.core.Preflight;
+import dev.certpilot.core.spi.CertificateStore;
 import dev.certpilot.core.spi.Notifier;
 import dev.certpilot.jdbc.JdbcCertificateStore;
 import dev.certpilot.jetty.JettyHttps;
@@ -39,10 +40,14 @@ public final class JettyExample implements AutoCloseable {
     private final Server server;
     private final CertificateManager manager;
     private final JettyHttps https;
+    /** The database store, whose pool is closed after the manager; null with the file store. */
+    private final JdbcCertificateStore database;
     /** What {@code /ready} answers: true from a started manager to the start of the shutdown. */
     private final AtomicBoolean ready;
 
-    private JettyExample(Server server, CertificateManager manager, JettyHttps https, AtomicBoolean ready) {
+    private JettyExample(Server server, CertificateManager manager, JettyHttps https, AtomicBoolean ready,
+                         JdbcCertificateStore database) {
+        this.database = database;
         this.server = server;
         this.manager = manager;
         this.https = https;
@@ -191,11 +196,13 @@ public final class JettyExample implements AutoCloseable {
         if (options.acmeTrust() != null) {
             ca = ca.withTrustedCertificates(options.acmeTrust());
         }
+        var database = options.jdbcStorage() ? database(options) : null;
+        CertificateStore store = database != null ? database : new FileCertificateStore(Path.of(options.storage()));
         var builder = CertificateManager.builder()
                 .certificateAuthorities(ca, options.fallbackCa() == null ? new CertificateAuthority[0]
                         : new CertificateAuthority[] {options.fallbackCa()})
                 .agreeToTermsOfService()
-                .store(options.jdbcStorage() ? database(options) : new FileCertificateStore(Path.of(options.storage())))
+                .store(store)
                 .leaseDuration(options.leaseDuration());
         if (!options.domains().isEmpty()) {
             builder.certificate(ManagedCertificate.of(options.domains().toArray(String[]::new)));
@@ -256,10 +263,13 @@ public final class JettyExample implements AutoCloseable {
         } catch (Exception | Error e) {
             server.stop();
             manager.close();
+            if (database != null) {
+                database.close();
+            }
             throw e;
         }
         ready.set(true);
-        return new JettyExample(server, manager, https, ready);
+        return new JettyExample(server, manager, https, ready, database);
     }
 
     /** The PostgreSQL store of {@code --storage}, encrypting private keys with the storage key if one is given. */
@@ -294,5 +304,8 @@ public final class JettyExample implements AutoCloseable {
             System.err.println("Stopping Jetty: " + e);
         }
         manager.close();
+        if (database != null) {
+            database.close();
+        }
     }
 }
