@@ -25,6 +25,12 @@ public final class CertificateSlot {
     final ManagedCertificate certificate;
     /** The order in which certificates were added: status lists them in it. */
     final long order;
+    /**
+     * Which of the certificates due at the same time this instance checks first: a shuffle of its own at start, so
+     * that instances sharing a store begin a batch of new names at different ones instead of all contending for the
+     * same leases; set before the slot is first queued.
+     */
+    long turn;
     /** Whether it was obtained on demand, so that each renewal asks the decision again. */
     final boolean onDemand;
     final ReentrantLock lock = new ReentrantLock();
@@ -65,6 +71,7 @@ public final class CertificateSlot {
     CertificateSlot(ManagedCertificate certificate, long order, boolean onDemand) {
         this.certificate = certificate;
         this.order = order;
+        this.turn = order;
         this.onDemand = onDemand;
     }
 

@@ -25,10 +25,14 @@ import java.util.function.Consumer;
  */
 public final class CheckQueue {
 
-    /** By due time, then by the order certificates were added. */
+    /** By due time, then by this instance's turn (see {@link CertificateSlot#turn}), then the order added. */
     private static final Comparator<CertificateSlot> DUE_FIRST = (a, b) -> {
         var byDeadline = Long.compare(a.deadline, b.deadline);
-        return byDeadline != 0 ? byDeadline : Long.compare(a.order, b.order);
+        if (byDeadline != 0) {
+            return byDeadline;
+        }
+        var byTurn = Long.compare(a.turn, b.turn);
+        return byTurn != 0 ? byTurn : Long.compare(a.order, b.order);
     };
 
     private final TreeSet<CertificateSlot> queue = new TreeSet<>(DUE_FIRST);

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -206,6 +207,14 @@ public final class Renewer implements AutoCloseable {
                 Math.max(START_SPREAD.toMillis(), slots.size() * 5L)));
         var jitter = new SplittableRandom(random.nextLong()); // one draw per certificate: no lock, no entropy
         var batch = new ArrayList<>(slots.all());
+        // an order of this instance's own among certificates due together (new names, all at once): instances
+        // sharing a store start a batch at different names rather than all queueing for the same leases
+        for (int i = batch.size() - 1; i > 0; i--) {
+            Collections.swap(batch, i, jitter.nextInt(i + 1));
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).turn = i;
+        }
         var times = new long[batch.size()];
         var nowMillis = now.toEpochMilli();
         for (int i = 0; i < times.length; i++) {
