@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * The JDBC store's way to its database: a connection per unit of work, the tables migrated before the first, every
- * statement bounded in time and its tables qualified by the configured schema, and failures translated into
- * {@link IOException}s that say what failed and where. Thread-safe.
+ * The JDBC store's way to its database: a connection per unit of work, the database's {@link Dialect} found and the
+ * tables migrated before the first, every statement bounded in time and its tables qualified by the configured
+ * schema, and failures translated into {@link IOException}s that say what failed and where. Thread-safe.
  */
 final class Database {
 
@@ -34,7 +34,7 @@ final class Database {
     /** The replacement that qualifies a table name with the configured schema, or null for the connection's. */
     private final String schemaPrefix;
     private final Object migration = new Object();
-    private volatile boolean migrated;
+    private volatile Dialect dialect;
 
     /**
      * @param description the database, for messages (no password)
@@ -62,32 +62,61 @@ final class Database {
         }
     }
 
+    /**
+     * A statement for {@code sql} that reports the {@code id} it generated, as {@link #prepare} makes them.
+     */
+    PreparedStatement prepareReturningId(Connection connection, String sql) throws SQLException {
+        var statement = connection.prepareStatement(sql(sql, dialect()), new String[] {"id"});
+        statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+        return statement;
+    }
+
     /** A statement for {@code sql}, its tables in the configured schema, bounded to the query timeout. */
     PreparedStatement prepare(Connection connection, String sql) throws SQLException {
-        var statement = connection.prepareStatement(sql(sql));
+        var statement = connection.prepareStatement(sql(sql, dialect()));
         statement.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
         return statement;
     }
 
     private void migrate(Connection connection) throws SQLException {
-        if (migrated) {
+        if (dialect != null) {
             return;
         }
         synchronized (migration) {
-            if (!migrated) {
-                Schema.migrate(connection, this::sql);
-                migrated = true;
+            if (dialect == null) {
+                var found = Dialect.of(connection);
+                Schema.migrate(connection, sql -> sql(sql, found), found);
+                dialect = found;
             }
         }
     }
 
-    /** {@code sql} with its tables and sequences in the configured schema, if one is configured. */
-    private String sql(String sql) {
-        return schemaPrefix == null ? sql : TABLE.matcher(sql).replaceAll(schemaPrefix);
+    /**
+     * The database's dialect, known once a first {@link #call} connected.
+     *
+     * @throws IllegalStateException before that
+     */
+    Dialect dialect() {
+        var known = dialect;
+        if (known == null) {
+            throw new IllegalStateException("The dialect is known once the database was reached");
+        }
+        return known;
     }
 
+    /**
+     * {@code sql} with its tables and sequences in the configured schema, if one is configured, and its quoted
+     * identifiers quoted as the database quotes them.
+     */
+    private String sql(String sql, Dialect dialect) {
+        var qualified = schemaPrefix == null ? sql : TABLE.matcher(sql).replaceAll(schemaPrefix);
+        return dialect.quote() == '"' ? qualified : qualified.replace('"', dialect.quote());
+    }
+
+    /** A connection that failed, or one a server shutting down (SQL state 57P01 to 57P03) cut. */
     private static boolean unreachable(SQLException e) {
-        return e instanceof SQLTransientConnectionException || e.getSQLState() != null
-                && e.getSQLState().startsWith("08");
+        var state = e.getSQLState();
+        return e instanceof SQLTransientConnectionException || state != null && (state.startsWith("08")
+                || state.startsWith("57P0"));
     }
 }

@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.security.KeyPair;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,10 +17,8 @@ import java.util.concurrent.TimeUnit;
 import javax.crypto.SecretKey;
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
-import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +34,8 @@ import dev.certpilot.core.spi.Pem;
 import dev.certpilot.core.spi.StoredCertificate;
 
 /**
- * Keeps certificates, account keys, challenge answers and leases in PostgreSQL, for instances of an application
- * that share one database: a cluster behind a load balancer needs no shared disk.
+ * Keeps certificates, account keys, challenge answers and leases in PostgreSQL, MariaDB or MySQL, for instances of
+ * an application that share one database: a cluster behind a load balancer needs no shared disk.
  *
  * <pre>{@code
  * var store = JdbcCertificateStore.builder(dataSource)         // a pool, such as HikariCP
@@ -64,8 +61,6 @@ import dev.certpilot.core.spi.StoredCertificate;
 public final class JdbcCertificateStore implements CertificateStore, ChangeFeed, ChangeSignals, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
-    /** The most connections the pool of a store built from a JDBC URL opens: orders, polls, the change listener. */
-    static final int POOL_SIZE = 6;
 
     private final Database database;
     private final JdbcChangeFeed feed;
@@ -95,44 +90,29 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
     }
 
     /**
-     * A store in the PostgreSQL database at {@code jdbcUrl} ({@code jdbc:postgresql://host:port/database}), with a
-     * pool of its own (HikariCP, at most {@value #POOL_SIZE} connections, each bounded to 10 seconds to connect), which
-     * {@link #close()} closes. The pool starts without a connection, so a database that is down at start is no
-     * error. User and password may be in the URL's parameters instead; null leaves them to it.
+     * A store in the PostgreSQL, MariaDB or MySQL database at {@code jdbcUrl} ({@code
+     * jdbc:postgresql://host:port/database}, {@code jdbc:mariadb://...}, {@code jdbc:mysql://...}), with a pool of its
+     * own (HikariCP, at most {@value ConnectionPool#SIZE} connections; a call waits at most 3 seconds for one, so a
+     * database that is down fails calls within that), which {@link #close()} closes. The pool starts without a connection, so a database that is down at start is no
+     * error. User and password may be in the URL's parameters instead; null leaves them to it. PostgreSQL's driver
+     * comes with this module; MariaDB's ({@code org.mariadb.jdbc:mariadb-java-client}) or MySQL's is the
+     * application's to add.
      *
      * @param jdbcUrl the database's JDBC URL
      * @param user the user, or null
      * @param password the password, or null
      * @return a new builder
-     * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL
+     * @throws IllegalArgumentException if the URL is not one of these databases', or its driver is missing
      */
     public static Builder builder(String jdbcUrl, String user, String password) {
-        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql://")) {
-            throw new IllegalArgumentException("The storage URL must be a PostgreSQL JDBC URL such as "
-                    + "jdbc:postgresql://db.internal:5432/myapp, got '" + masked(jdbcUrl) + "'");
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql://") && !jdbcUrl.startsWith("jdbc:mariadb://")
+                && !jdbcUrl.startsWith("jdbc:mysql://")) {
+            throw new IllegalArgumentException("The storage URL must be a JDBC URL of PostgreSQL, MariaDB or MySQL, "
+                    + "such as jdbc:postgresql://db.internal:5432/myapp or jdbc:mariadb://db.internal:3306/myapp, got '"
+                    + masked(jdbcUrl) + "'");
         }
-        var source = new PGSimpleDataSource();
-        source.setURL(jdbcUrl);
-        if (user != null) {
-            source.setUser(user);
-        }
-        if (password != null) {
-            source.setPassword(password);
-        }
-        source.setConnectTimeout(10);
-        source.setLoginTimeout(10);
-        source.setSocketTimeout(Database.QUERY_TIMEOUT_SECONDS + 5);
-        source.setTcpKeepAlive(true);
-        source.setApplicationName("certpilot");
-        var pool = new HikariConfig();
-        pool.setDataSource(source);
-        pool.setPoolName("certpilot-store");
-        pool.setMaximumPoolSize(POOL_SIZE);
-        pool.setMinimumIdle(1);
-        pool.setConnectionTimeout(TimeUnit.SECONDS.toMillis(10));
-        pool.setIdleTimeout(TimeUnit.MINUTES.toMillis(1));
-        pool.setInitializationFailTimeout(-1); // a database down at start: bootstrap certificates until it answers
-        var builder = new Builder(new HikariDataSource(pool), masked(jdbcUrl));
+        var dataSource = ConnectionPool.open(jdbcUrl, user, password, masked(jdbcUrl));
+        var builder = new Builder(dataSource, masked(jdbcUrl));
         builder.ownsPool = true;
         return builder;
     }
@@ -207,18 +187,17 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
         var key = encryption.seal(Pem.privateKey(bundle.privateKey()), "certificate " + bundle.name());
         var chain = Pem.certificates(bundle.chain());
         inTransaction("save certificate " + bundle.name(), bundle.name(), lease, connection -> {
-            try (var upsert = database.prepare(connection, "INSERT INTO certpilot_certificate (name, domains, serial, "
-                    + "not_before, not_after, chain_pem, private_key, revision, updated_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()) ON CONFLICT (name) DO UPDATE "
-                    + "SET domains = EXCLUDED.domains, serial = EXCLUDED.serial, not_before = EXCLUDED.not_before, "
-                    + "not_after = EXCLUDED.not_after, "
-                    + "chain_pem = EXCLUDED.chain_pem, private_key = EXCLUDED.private_key, "
-                    + "revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at")) {
+            var dialect = database.dialect();
+            try (var upsert = database.prepare(connection, dialect.upsert("certpilot_certificate", "name",
+                    List.of("name", "domains", "serial", "not_before", "not_after", "chain_pem", "private_key",
+                            "revision", "updated_at"), "?, ?, ?, ?, ?, ?, ?, ?, " + dialect.now(),
+                    List.of("domains", "serial", "not_before", "not_after", "chain_pem", "private_key", "revision",
+                            "updated_at")))) {
                 upsert.setString(1, bundle.name());
                 upsert.setString(2, String.join("\n", bundle.domains()));
                 upsert.setString(3, bundle.serialNumber().toString(16));
-                upsert.setTimestamp(4, Timestamp.from(bundle.notBefore()));
-                upsert.setTimestamp(5, Timestamp.from(bundle.notAfter()));
+                dialect.set(upsert, 4, bundle.notBefore());
+                dialect.set(upsert, 5, bundle.notAfter());
                 upsert.setString(6, chain);
                 upsert.setString(7, key);
                 upsert.setLong(8, feed.next(connection));
@@ -251,7 +230,7 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
                     + "CASE WHEN not_before IS NULL THEN chain_pem END FROM certpilot_certificate");
                  var rows = select.executeQuery()) {
                 while (rows.next()) {
-                    JdbcChangeFeed.entry(rows).ifPresent(result::add);
+                    feed.entry(rows).ifPresent(result::add);
                 }
             }
             return result;
@@ -286,19 +265,22 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
     public Optional<Lease> tryLease(String name, Duration duration) throws IOException {
         var token = UUID.randomUUID().toString();
         return database.call("lease certificate " + name, connection -> {
-            try (var take = database.prepare(connection, "INSERT INTO certpilot_lease (name, token, holder, "
-                    + "expires_at) VALUES (?, ?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (name) DO UPDATE "
-                    + "SET token = EXCLUDED.token, holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at "
-                    + "WHERE certpilot_lease.expires_at <= now() RETURNING expires_at")) {
+            try (var take = database.prepare(connection, database.dialect().takeLease());
+                 var taken = database.prepare(connection, "SELECT expires_at FROM certpilot_lease WHERE name = ? AND "
+                         + "token = ?")) {
                 take.setString(1, name);
                 take.setString(2, token);
                 take.setString(3, holder());
                 take.setLong(4, duration.toMillis());
-                try (var row = take.executeQuery()) {
+                take.executeUpdate();
+                taken.setString(1, name);
+                taken.setString(2, token); // a new token: the row is this lease's only if it was taken now
+                try (var row = taken.executeQuery()) {
                     if (!row.next()) {
                         return Optional.empty();
                     }
-                    return Optional.of(new JdbcLease(database, name, token, duration, row.getTimestamp(1).toInstant()));
+                    return Optional.of(new JdbcLease(database, name, token, duration,
+                            database.dialect().instant(row, 1)));
                 }
             }
         });
@@ -357,9 +339,10 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
     public void saveAccountKey(String accountId, KeyPair keyPair) throws IOException {
         var sealed = encryption.seal(Pem.keyPair(keyPair), "account " + accountId);
         database.call("save account key " + accountId, connection -> {
-            try (var upsert = database.prepare(connection, "INSERT INTO certpilot_account_key (id, key_pair, "
-                    + "updated_at) VALUES (?, ?, now()) ON CONFLICT (id) DO UPDATE SET key_pair = EXCLUDED.key_pair, "
-                    + "updated_at = EXCLUDED.updated_at")) {
+            var dialect = database.dialect();
+            try (var upsert = database.prepare(connection, dialect.upsert("certpilot_account_key", "id",
+                    List.of("id", "key_pair", "updated_at"), "?, ?, " + dialect.now(),
+                    List.of("key_pair", "updated_at")))) {
                 upsert.setString(1, accountId);
                 upsert.setString(2, sealed);
                 upsert.executeUpdate();
@@ -375,10 +358,12 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
                     + " characters");
         }
         database.call("publish a challenge answer", connection -> {
-            try (var sweep = database.prepare(connection, "DELETE FROM certpilot_challenge WHERE expires_at <= now()");
-                 var upsert = database.prepare(connection, "INSERT INTO certpilot_challenge (key, value, expires_at) "
-                         + "VALUES (?, ?, now() + ? * interval '1 millisecond') ON CONFLICT (key) DO UPDATE "
-                         + "SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at")) {
+            var dialect = database.dialect();
+            try (var sweep = database.prepare(connection, "DELETE FROM certpilot_challenge WHERE expires_at <= "
+                    + dialect.now());
+                 var upsert = database.prepare(connection, dialect.upsert("certpilot_challenge", "\"key\"",
+                         List.of("\"key\"", "value", "expires_at"), "?, ?, " + dialect.nowPlusMillis(),
+                         List.of("value", "expires_at")))) {
                 sweep.executeUpdate();
                 upsert.setString(1, key);
                 upsert.setString(2, value);
@@ -392,8 +377,8 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
     @Override
     public Optional<String> challenge(String key) throws IOException {
         return database.call("read a challenge answer", connection -> {
-            try (var select = database.prepare(connection, "SELECT value FROM certpilot_challenge WHERE key = ? "
-                    + "AND expires_at > now()")) {
+            try (var select = database.prepare(connection, "SELECT value FROM certpilot_challenge WHERE \"key\" = ? "
+                    + "AND expires_at > " + database.dialect().now())) {
                 select.setString(1, key);
                 try (var row = select.executeQuery()) {
                     return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
@@ -405,7 +390,7 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
     @Override
     public void removeChallenge(String key) throws IOException {
         database.call("remove a challenge answer", connection -> {
-            try (var delete = database.prepare(connection, "DELETE FROM certpilot_challenge WHERE key = ?")) {
+            try (var delete = database.prepare(connection, "DELETE FROM certpilot_challenge WHERE \"key\" = ?")) {
                 delete.setString(1, key);
                 delete.executeUpdate();
             }
@@ -421,18 +406,21 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
     /** Moves an unreadable row to {@code certpilot_corrupt}, unless it was replaced meanwhile; returns its id there. */
     private long moveAside(Connection connection, String name, long revision, String reason) throws SQLException {
         connection.setAutoCommit(false);
-        try (var move = database.prepare(connection, "INSERT INTO certpilot_corrupt (name, reason, domains, serial, "
-                + "chain_pem, private_key) SELECT name, ?, domains, serial, chain_pem, private_key FROM "
-                + "certpilot_certificate WHERE name = ? AND revision = ? RETURNING id");
+        try (var move = database.prepareReturningId(connection, "INSERT INTO certpilot_corrupt (name, reason, "
+                + "moved_at, domains, serial, chain_pem, private_key) SELECT name, ?, " + database.dialect().now()
+                + ", domains, serial, chain_pem, private_key FROM certpilot_certificate WHERE name = ? AND "
+                + "revision = ?");
              var delete = database.prepare(connection,
                      "DELETE FROM certpilot_certificate WHERE name = ? AND revision = ?")) {
             move.setString(1, reason == null ? "unreadable" : reason);
             move.setString(2, name);
             move.setLong(3, revision);
             long id = -1;
-            try (var row = move.executeQuery()) {
-                if (row.next()) {
-                    id = row.getLong(1);
+            if (move.executeUpdate() > 0) {
+                try (var row = move.getGeneratedKeys()) {
+                    if (row.next()) {
+                        id = row.getLong(1);
+                    }
                 }
             }
             delete.setString(1, name);
@@ -462,7 +450,7 @@ public final class JdbcCertificateStore implements CertificateStore, ChangeFeed,
             connection.setAutoCommit(false);
             try {
                 try (var check = database.prepare(connection, "SELECT holder FROM certpilot_lease WHERE name = ? "
-                        + "AND token = ? AND expires_at > now() FOR UPDATE")) {
+                        + "AND token = ? AND expires_at > " + database.dialect().now() + " FOR UPDATE")) {
                     check.setString(1, name);
                     check.setString(2, mine.token());
                     try (var row = check.executeQuery()) {

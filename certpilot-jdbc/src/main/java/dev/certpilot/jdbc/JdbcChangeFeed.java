@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -21,12 +22,14 @@ import dev.certpilot.core.spi.StoredCertificate;
  * inside its transaction, so writers take positions in the order they commit (the row stays locked until then): a
  * reader that saw position P has seen every write up to P, and reads the writes after it by the {@code revision}
  * of the certificates saved and the tombstones in {@code certpilot_deleted} (kept a week; older ones raise the
- * feed's floor, below which readers list everything). Writers also notify {@value #CHANNEL}, which PostgreSQL
- * delivers to {@link ChangeListener}s on commit. Stateless; thread-safe.
+ * feed's floor, below which readers list everything). On PostgreSQL, writers also notify {@value #CHANNEL}, which
+ * it delivers to {@link ChangeListener}s on commit. Stateless; thread-safe.
  */
 final class JdbcChangeFeed {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
+    /** How long a delete is kept for readers of the feed. */
+    private static final int TOMBSTONE_DAYS = 7;
     /** The PostgreSQL notification channel of writes. */
     static final String CHANNEL = "certpilot_changes";
 
@@ -42,20 +45,26 @@ final class JdbcChangeFeed {
      */
     long next(Connection connection) throws SQLException {
         try (var advance = database.prepare(connection, "UPDATE certpilot_feed SET position = position + 1 WHERE "
-                + "id = 1 RETURNING position");
-             var legacy = database.prepare(connection, "SELECT nextval('certpilot_revision'), pg_notify(?, '')")) {
+                + "id = 1");
+             var read = database.prepare(connection, "SELECT position FROM certpilot_feed WHERE id = 1")) {
+            advance.executeUpdate();
             long position;
-            try (var row = advance.executeQuery()) {
+            try (var row = read.executeQuery()) {
                 row.next();
                 position = row.getLong(1);
             }
-            legacy.setString(1, CHANNEL);
-            legacy.executeQuery().close();
+            if (database.dialect() == Dialect.POSTGRESQL) {
+                try (var legacy = database.prepare(connection, "SELECT nextval('certpilot_revision'), "
+                        + "pg_notify(?, '')")) {
+                    legacy.setString(1, CHANNEL);
+                    legacy.executeQuery().close();
+                }
+            }
             return position;
         }
     }
 
-    /** Records that {@code name} was saved at {@code position}: a tombstone of an earlier delete goes. */
+    /** Records that {@code name} was saved: a tombstone of an earlier delete goes. */
     void saved(Connection connection, String name) throws SQLException {
         try (var drop = database.prepare(connection, "DELETE FROM certpilot_deleted WHERE name = ?")) {
             drop.setString(1, name);
@@ -63,19 +72,33 @@ final class JdbcChangeFeed {
         }
     }
 
-    /** Records that {@code name} was deleted at {@code position}, and prunes tombstones older than a week. */
+    /**
+     * Records that {@code name} was deleted at {@code position}, and prunes tombstones older than a week, raising the
+     * floor to the newest of them; the caller holds the feed's row ({@link #next}).
+     */
     void deleted(Connection connection, String name, long position) throws SQLException {
-        try (var tombstone = database.prepare(connection, "INSERT INTO certpilot_deleted (name, position, deleted_at) "
-                + "VALUES (?, ?, now()) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, "
-                + "deleted_at = EXCLUDED.deleted_at");
-             var prune = database.prepare(connection, "WITH pruned AS (DELETE FROM certpilot_deleted WHERE "
-                     + "deleted_at < now() - interval '7 days' RETURNING position) UPDATE certpilot_feed SET floor = "
-                     + "greatest(floor, (SELECT max(position) FROM pruned)) WHERE id = 1 AND EXISTS (SELECT 1 FROM "
-                     + "pruned)")) {
+        var dialect = database.dialect();
+        try (var tombstone = database.prepare(connection, dialect.upsert("certpilot_deleted", "name",
+                List.of("name", "position", "deleted_at"), "?, ?, " + dialect.now(), List.of("position",
+                        "deleted_at")));
+             var oldest = database.prepare(connection, "SELECT max(position) FROM certpilot_deleted WHERE deleted_at < "
+                     + dialect.daysAgo(TOMBSTONE_DAYS));
+             var prune = database.prepare(connection, "DELETE FROM certpilot_deleted WHERE position <= ?");
+             var floor = database.prepare(connection, "UPDATE certpilot_feed SET floor = ? WHERE id = 1 AND floor < ?")) {
             tombstone.setString(1, name);
             tombstone.setLong(2, position);
             tombstone.executeUpdate();
-            prune.executeUpdate();
+            try (var row = oldest.executeQuery()) {
+                row.next();
+                var pruned = row.getLong(1);
+                if (!row.wasNull()) {
+                    prune.setLong(1, pruned);
+                    prune.executeUpdate();
+                    floor.setLong(1, pruned);
+                    floor.setLong(2, pruned);
+                    floor.executeUpdate();
+                }
+            }
         }
     }
 
@@ -137,13 +160,16 @@ final class JdbcChangeFeed {
      * A listing entry from a row of {@code name, domains, serial, not_before, not_after, chain_pem-if-no-not_before};
      * empty, and logged, when it cannot be read.
      */
-    static Optional<StoredCertificate> entry(ResultSet rows) throws SQLException {
+    Optional<StoredCertificate> entry(ResultSet rows) throws SQLException {
+        var dialect = database.dialect();
         try {
             // rows saved before version 2 have no not_before: it is read from their certificate
-            var notBefore = rows.getTimestamp(4) != null ? rows.getTimestamp(4).toInstant()
-                    : Pem.readCertificates(rows.getString(6)).get(0).getNotBefore().toInstant();
+            var notBefore = dialect.instant(rows, 4);
+            if (notBefore == null) {
+                notBefore = Pem.readCertificates(rows.getString(6)).get(0).getNotBefore().toInstant();
+            }
             return Optional.of(new StoredCertificate(rows.getString(1), Arrays.asList(rows.getString(2).split("\n")),
-                    new BigInteger(rows.getString(3), 16), notBefore, rows.getTimestamp(5).toInstant()));
+                    new BigInteger(rows.getString(3), 16), notBefore, dialect.instant(rows, 5)));
         } catch (IOException | RuntimeException e) {
             LOG.debug("Left certificate {} out of the listing: {}", rows.getString(1), e.toString());
             return Optional.empty();

@@ -59,18 +59,26 @@ final class JdbcLease implements Lease {
             throw new LeaseLostException("The lease of certificate " + name + " was closed");
         }
         expiresAt = database.call("renew the lease of certificate " + name, connection -> {
-            try (var update = database.prepare(connection, "UPDATE certpilot_lease "
-                    + "SET expires_at = now() + ? * interval '1 millisecond' "
-                    + "WHERE name = ? AND token = ? AND expires_at > now() RETURNING expires_at")) {
+            var dialect = database.dialect();
+            try (var update = database.prepare(connection, "UPDATE certpilot_lease SET expires_at = "
+                    + dialect.nowPlusMillis() + " WHERE name = ? AND token = ? AND expires_at > " + dialect.now());
+                 var select = database.prepare(connection, "SELECT expires_at FROM certpilot_lease WHERE name = ? "
+                         + "AND token = ?")) {
                 update.setLong(1, duration.toMillis());
                 update.setString(2, name);
                 update.setString(3, token);
-                try (var row = update.executeQuery()) {
+                if (update.executeUpdate() != 1) {
+                    throw new LeaseLostException("The lease of certificate " + name + " ended at " + expiresAt
+                            + " by the database's clock, or another instance took it");
+                }
+                select.setString(1, name);
+                select.setString(2, token);
+                try (var row = select.executeQuery()) {
                     if (!row.next()) {
-                        throw new LeaseLostException("The lease of certificate " + name + " ended at "
-                                + expiresAt + " by the database's clock, or another instance took it");
+                        throw new LeaseLostException("The lease of certificate " + name + " was taken by another "
+                                + "instance as it was renewed");
                     }
-                    return row.getTimestamp(1).toInstant();
+                    return dialect.instant(row, 1);
                 }
             }
         });

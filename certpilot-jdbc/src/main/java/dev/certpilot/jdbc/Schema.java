@@ -2,6 +2,7 @@ package dev.certpilot.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -19,16 +20,13 @@ import org.slf4j.LoggerFactory;
 final class Schema {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.storage");
-    /** The advisory lock key of migrations: "certpilot" in ASCII, as a number. */
-    private static final long MIGRATION_LOCK = 0x6365727470696c6fL;
-
     /** Every relation the store uses, as its statements name them. */
     private static final List<String> RELATIONS = List.of("certpilot_schema", "certpilot_certificate",
             "certpilot_revision", "certpilot_corrupt", "certpilot_account_key", "certpilot_lease",
             "certpilot_challenge", "certpilot_feed", "certpilot_deleted");
 
-    /** Version {@code i + 1} is {@code MIGRATIONS.get(i)}; append, never edit. */
-    private static final List<List<String>> MIGRATIONS = List.of(List.of(
+    /** PostgreSQL's: version {@code i + 1} is element {@code i}; append, never edit. */
+    static final List<List<String>> POSTGRESQL = List.of(List.of(
             """
             CREATE TABLE certpilot_certificate (
                 name        text PRIMARY KEY,
@@ -92,53 +90,131 @@ final class Schema {
                     "CREATE INDEX certpilotidx_deleted_position ON certpilot_deleted (position)",
                     "CREATE INDEX certpilotidx_certificate_revision ON certpilot_certificate (revision)"));
 
+    /**
+     * MariaDB's (and MySQL's), from PostgreSQL's version 3 at once: names compared byte for byte as PostgreSQL does,
+     * times in UTC, keys of at most 255 characters (a challenge's 1024 ASCII ones); append, never edit. MariaDB
+     * commits each DDL statement by itself, so {@code GET_LOCK} alone keeps instances from migrating together.
+     */
+    static final List<List<String>> MARIADB = List.of(List.of(
+            """
+            CREATE TABLE certpilot_certificate (
+                name        VARCHAR(255) NOT NULL PRIMARY KEY,
+                domains     TEXT NOT NULL,
+                serial      VARCHAR(64) NOT NULL,
+                not_before  DATETIME(6) NULL,
+                not_after   DATETIME(6) NOT NULL,
+                chain_pem   MEDIUMTEXT NOT NULL,
+                private_key TEXT NOT NULL,
+                revision    BIGINT NOT NULL,
+                updated_at  DATETIME(6) NOT NULL,
+                INDEX certpilotidx_certificate_revision (revision)
+            ) DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin""",
+            """
+            CREATE TABLE certpilot_corrupt (
+                id          BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                name        VARCHAR(255) NOT NULL,
+                reason      TEXT NOT NULL,
+                moved_at    DATETIME(6) NOT NULL,
+                domains     TEXT,
+                serial      VARCHAR(64),
+                chain_pem   MEDIUMTEXT,
+                private_key TEXT
+            ) DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin""",
+            """
+            CREATE TABLE certpilot_account_key (
+                id         VARCHAR(255) NOT NULL PRIMARY KEY,
+                key_pair   TEXT NOT NULL,
+                updated_at DATETIME(6) NOT NULL
+            ) DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin""",
+            """
+            CREATE TABLE certpilot_lease (
+                name       VARCHAR(255) NOT NULL PRIMARY KEY,
+                token      VARCHAR(64) NOT NULL,
+                holder     VARCHAR(255) NOT NULL,
+                expires_at DATETIME(6) NOT NULL
+            ) DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin""",
+            """
+            CREATE TABLE certpilot_challenge (
+                "key"      VARCHAR(1024) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+                value      TEXT NOT NULL,
+                expires_at DATETIME(6) NOT NULL
+            ) DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin""",
+            """
+            CREATE TABLE certpilot_feed (
+                id       INT NOT NULL PRIMARY KEY,
+                position BIGINT NOT NULL,
+                floor    BIGINT NOT NULL
+            )""",
+            "INSERT INTO certpilot_feed (id, position, floor) VALUES (1, 0, 0)",
+            """
+            CREATE TABLE certpilot_deleted (
+                name       VARCHAR(255) NOT NULL PRIMARY KEY,
+                position   BIGINT NOT NULL,
+                deleted_at DATETIME(6) NOT NULL,
+                INDEX certpilotidx_deleted_position (position)
+            ) DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin"""));
+
     private Schema() {
     }
 
-    /** The version this code writes. */
-    static int current() {
-        return MIGRATIONS.size();
+    /** The version this code writes on {@code dialect}'s databases. */
+    static int current(Dialect dialect) {
+        return dialect.migrations().size();
     }
 
     /**
-     * Migrates the database {@code connection} reaches to {@link #current()}.
+     * Migrates the database {@code connection} reaches to {@link #current}.
      *
-     * @param sql what the store makes of a statement (its tables qualified by the configured schema)
+     * @param sql     what the store makes of a statement (its tables qualified by the configured schema)
+     * @param dialect the database's
      * @throws SQLException          if the database fails
      * @throws IllegalStateException if the database is at a newer version than this code knows, or a table belongs
      *                               to another role
      */
-    static void migrate(Connection connection, UnaryOperator<String> sql) throws SQLException {
+    static void migrate(Connection connection, UnaryOperator<String> sql, Dialect dialect) throws SQLException {
         var autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (var statement = connection.createStatement()) {
-            statement.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
-            checkOwners(connection, sql);
-            statement.execute(sql.apply("CREATE TABLE IF NOT EXISTS certpilot_schema (version integer NOT NULL)"));
-            int version;
-            try (var result = statement.executeQuery(sql.apply("SELECT coalesce(max(version), 0) FROM "
-                    + "certpilot_schema"))) {
-                result.next();
-                version = result.getInt(1);
+            dialect.lockMigrations(statement);
+            try {
+                migrate(connection, statement, sql, dialect);
+            } finally {
+                dialect.unlockMigrations(statement);
             }
-            if (version > current()) {
-                throw new IllegalStateException("The database's certpilot tables are at version " + version + ", newer "
-                        + "than this certpilot-jdbc knows (" + current() + "): upgrade certpilot on this instance");
-            }
-            for (int next = version + 1; next <= current(); next++) {
-                for (var step : MIGRATIONS.get(next - 1)) {
-                    statement.execute(sql.apply(step));
-                }
-                statement.execute(sql.apply("INSERT INTO certpilot_schema (version) VALUES (" + next + ")"));
-                LOG.info("Migrated the certpilot tables to version {}", next);
-            }
-            connection.commit();
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    private static void migrate(Connection connection, Statement statement, UnaryOperator<String> sql,
+                                Dialect dialect) throws SQLException {
+        var migrations = dialect.migrations();
+        if (dialect == Dialect.POSTGRESQL) {
+            checkOwners(connection, sql);
+        }
+        statement.execute(sql.apply("CREATE TABLE IF NOT EXISTS certpilot_schema (version integer NOT NULL)"));
+        int version;
+        try (var result = statement.executeQuery(sql.apply("SELECT coalesce(max(version), 0) FROM "
+                + "certpilot_schema"))) {
+            result.next();
+            version = result.getInt(1);
+        }
+        if (version > migrations.size()) {
+            throw new IllegalStateException("The database's certpilot tables are at version " + version + ", newer "
+                    + "than this certpilot-jdbc knows (" + migrations.size() + "): upgrade certpilot on this "
+                    + "instance");
+        }
+        for (int next = version + 1; next <= migrations.size(); next++) {
+            for (var step : migrations.get(next - 1)) {
+                statement.execute(sql.apply(step));
+            }
+            statement.execute(sql.apply("INSERT INTO certpilot_schema (version) VALUES (" + next + ")"));
+            LOG.info("Migrated the certpilot tables to version {}", next);
+        }
+        connection.commit();
     }
 
     /**
