@@ -72,8 +72,8 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
                                       CERTPILOT_FALLBACK_EAB_HMAC_KEY, from its developer console)
               --email ADDRESS         contact address for the CA account              CERTPILOT_EMAIL
               --storage DIR|JDBC-URL  where certificates are kept: a directory (default: ./certpilot-data),
-                                      or PostgreSQL shared by several instances,
-                                      jdbc:postgresql://host:port/db              CERTPILOT_STORAGE
+                                      or a database shared by several instances: jdbc:postgresql://host:port/db,
+                                      jdbc:mariadb://host:port/db or jdbc:mysql://host:port/db  CERTPILOT_STORAGE
                                       (user and password in the URL, or in CERTPILOT_DB_USER, CERTPILOT_DB_PASSWORD)
               --storage-key-file FILE  database storage: encrypt private keys with the AES key
                                       in FILE, base64 (openssl rand -base64 32 > FILE) CERTPILOT_STORAGE_KEY_FILE
@@ -348,10 +348,16 @@ record Options(List<String> domains, URI acmeDirectory, Path acmeTrust, String e
         if (value == null) {
             return "certpilot-data";
         }
-        if (value.startsWith("jdbc:") && !value.startsWith("jdbc:postgresql://")) {
-            throw new IllegalArgumentException("--storage: only PostgreSQL is supported as a database, as "
-                    + "jdbc:postgresql://host:port/database; got '" + value.replaceAll("(?i)(password=)[^&]*", "$1***")
+        if (value.startsWith("jdbc:") && !value.startsWith("jdbc:postgresql://") && !value.startsWith("jdbc:mariadb://")
+                && !value.startsWith("jdbc:mysql://")) {
+            throw new IllegalArgumentException("--storage: the databases are PostgreSQL, MariaDB and MySQL, as "
+                    + "jdbc:postgresql://host:port/database, jdbc:mariadb://host:port/database or "
+                    + "jdbc:mysql://host:port/database; got '" + value.replaceAll("(?i)(password=)[^&]*", "$1***")
                     + "'");
+        }
+        if (value.startsWith("jdbc:mysql://") && !value.contains("permitMysqlScheme")) {
+            // the example carries MariaDB's driver, which speaks to MySQL too once allowed to take its URLs
+            return value + (value.contains("?") ? "&" : "?") + "permitMysqlScheme";
         }
         return value;
     }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.certpilot.test.HAProxy;
 import dev.certpilot.test.LoopbackPorts;
+import dev.certpilot.test.MariaDb;
 import dev.certpilot.test.Pebble;
 import dev.certpilot.test.PostgreSql;
 import dev.certpilot.test.TlsClient;
@@ -33,7 +34,7 @@ import dev.certpilot.test.TlsClient;
  * Three JVMs of the Jetty example sharing one real PostgreSQL behind a real HAProxy (HTTP round-robin on Pebble's
  * HTTP-01 port, TCP pass-through on its TLS-ALPN-01 port), against a real Pebble: any node answers the CA, each
  * certificate is ordered once, every node serves it within seconds, a node killed mid-order is taken over, and a
- * database outage costs no handshake.
+ * database outage costs no handshake. On a real MariaDB as well: ordered once, served by every node.
  */
 class ClusterIT {
 
@@ -70,6 +71,21 @@ class ClusterIT {
         assertThat(orders()).as("one order across the cluster").isEqualTo(1);
         assertThat(sharedAnswers("http-01")).as("validations that reached a node that did not order (round-robin "
                 + "over 3 names and 3 nodes)").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void onMariaDbThreeNodesOrderOnceAndServeOneSerialWithinFiveSeconds() throws Exception {
+        var mariadb = MariaDb.start();
+        resources.add(mariadb);
+        var cluster = cluster(Pebble.builder().validationDelays(), "http-01", 60, null,
+                mariadb.createDatabase("cluster"));
+
+        var issued = cluster.awaitStored(Duration.ofSeconds(90));
+        var servedEverywhere = awaitServedByAll(cluster, issued, Duration.ofSeconds(5));
+
+        assertThat(servedEverywhere).isLessThanOrEqualTo(Duration.ofSeconds(5));
+        assertThat(orders()).as("one order across the cluster").isEqualTo(1);
+        assertThat(cluster.query("SELECT count(*) FROM certpilot_lease")).as("every lease released").isEqualTo("0");
     }
 
     @Test
@@ -170,9 +186,14 @@ class ClusterIT {
     private Cluster cluster(Pebble.Builder pebbleBuilder, String challenge, int leaseSeconds) throws Exception {
         var postgres = PostgreSql.start();
         resources.add(postgres);
+        return cluster(pebbleBuilder, challenge, leaseSeconds, postgres, postgres.createDatabase("cluster"));
+    }
+
+    /** The started cluster on the database at {@code url} (PostgreSQL's {@code postgres}, or another). */
+    private Cluster cluster(Pebble.Builder pebbleBuilder, String challenge, int leaseSeconds, PostgreSql postgres,
+                            String url) throws Exception {
         var pebble = pebbleBuilder.start();
         resources.add(pebble);
-        var url = postgres.createDatabase("cluster");
         var cluster = new Cluster(pebble, postgres, url, TlsClient.trusting(pebble.root()), challenge, leaseSeconds);
         for (int i = 0; i < 3; i++) {
             nodes.add(startNode(cluster, i));
@@ -224,7 +245,9 @@ class ClusterIT {
             command.addAll(List.of("--domain", domain));
         }
         var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(Map.of("CERTPILOT_DB_USER", PostgreSql.USER));
+        if (cluster.postgres != null) {
+            builder.environment().putAll(Map.of("CERTPILOT_DB_USER", PostgreSql.USER));
+        }
         var node = new Node(builder.start(), httpPort, httpsPort, log);
         if (index == 3) {
             nodes.add(node);

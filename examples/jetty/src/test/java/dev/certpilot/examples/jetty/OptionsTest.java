@@ -121,6 +121,17 @@ class OptionsTest {
     }
 
     @Test
+    void theStorageIsADirectoryOrAPostgresqlMariadbOrMysqlUrl() {
+        assertThat(parse("--domain", "a.example", "--storage", "jdbc:mariadb://db:3306/app").storage())
+                .isEqualTo("jdbc:mariadb://db:3306/app");
+        assertThat(parse("--domain", "a.example", "--storage", "jdbc:mysql://db/app?user=app").storage())
+                .as("through MariaDB's driver").isEqualTo("jdbc:mysql://db/app?user=app&permitMysqlScheme");
+        assertThatThrownBy(() -> parse("--domain", "a.example", "--storage", "jdbc:oracle:thin:@db?password=s3cret"))
+                .hasMessageStartingWith("--storage: the databases are PostgreSQL, MariaDB and MySQL")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void theStorageKeyIsReadFromAFileOrTheEnvironmentForADatabaseOnlyAndNeverEchoed(@TempDir Path dir)
             throws Exception {
         var key = Base64.getEncoder().encodeToString(new byte[32]);
