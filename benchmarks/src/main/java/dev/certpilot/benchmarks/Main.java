@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Runs the benchmarks named on the command line ({@code issuance}, {@code cold}, {@code handshake}, {@code scale},
- * {@code swap}, {@code cluster}, {@code ondemand}, {@code startup};
+ * {@code swap}, {@code cluster}, {@code clusterscale}, {@code ondemand}, {@code startup};
  * all by default) and prints their table. Run through {@code benchmarks/run}.
  */
 public final class Main {
@@ -14,7 +14,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         var which = args.length == 0 ? List.of("issuance", "cold", "startup", "handshake", "scale", "swap",
-                "cluster", "ondemand") : List.of(args);
+                "cluster", "clusterscale", "ondemand") : List.of(args);
         var table = new Table();
         System.out.printf("Java %s, %d cores, max heap %d MB%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
@@ -25,6 +25,8 @@ public final class Main {
                 case "cold" -> ColdStartBenchmark.run(table);
                 case "swap" -> SwapBenchmark.run(table);
                 case "cluster" -> ClusterBenchmark.run(table);
+                case "clusterscale" -> ClusterScaleBenchmark.run(table, Integer.getInteger("clusterscale.names",
+                        1_000_000));
                 case "ondemand" -> OnDemandBenchmark.run(table);
                 case "startup" -> StartupBenchmark.run(table);
                 case "handshake" -> HandshakeBenchmark.run(table, Integer.getInteger("names", 10_000));
@@ -35,7 +37,8 @@ public final class Main {
                     }
                 }
                 default -> throw new IllegalArgumentException("Unknown benchmark '" + name
-                        + "'; choose from issuance, cold, startup, handshake, scale, swap, cluster, ondemand");
+                        + "'; choose from issuance, cold, startup, handshake, scale, swap, cluster, clusterscale, "
+                        + "ondemand");
             }
         }
         table.print();
