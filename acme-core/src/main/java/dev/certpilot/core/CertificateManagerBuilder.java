@@ -49,7 +49,7 @@ public final class CertificateManagerBuilder {
     /** The default of {@link #leaseDuration(Duration)}. */
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofMinutes(1);
     /** The default of {@link #storePollInterval(Duration)}. */
-    public static final Duration DEFAULT_STORE_POLL_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_STORE_POLL_INTERVAL = Duration.ofSeconds(1);
     /** The default of {@link #cacheSize(int)}. */
     public static final int DEFAULT_CACHE_SIZE = 10_000;
 
@@ -416,8 +416,10 @@ public final class CertificateManagerBuilder {
 
     /**
      * How often to ask the store whether another instance sharing it obtained or renewed a certificate, which is
-     * then served here too; default 2 seconds. Each poll is one small read (a revision); the listing is read only
-     * when it changed.
+     * then served here too; default 1 second. With a store that has a {@link dev.certpilot.core.spi.ChangeFeed}, each
+     * poll reads only what changed since the last one (one indexed read when nothing did); else it reads the store's
+     * revision, and the listing only when that changed. A store that signals its changes
+     * ({@link dev.certpilot.core.spi.ChangeSignals}, PostgreSQL) is also read at each signal.
      *
      * @param interval the time between polls, positive
      * @return this builder

@@ -50,7 +50,7 @@ public final class ScaleNode {
         var builder = CertificateManager.builder()
                 .certificateAuthority(CertificateAuthority.of("https://127.0.0.1:" + dead + "/dir"))
                 .agreeToTermsOfService().challenges(new InMemoryHttp01Responder()).store(counting)
-                .storePollInterval(Duration.ofSeconds(2)).checkInterval(Duration.ofHours(24));
+                .checkInterval(Duration.ofHours(24));
         for (int i = 0; i < count; i++) {
             var name = ClusterScaleBenchmark.name(i);
             builder.certificate(name, name);
