@@ -15,9 +15,9 @@ import dev.certpilot.jdbc.JdbcCertificateStore;
 import dev.certpilot.test.PostgreSql;
 
 /**
- * A million names across a cluster: three nodes ({@link ScaleNode}, each a JVM of its own, started one after another)
- * on one PostgreSQL holding {@code count} certificates. Each node's start-up until every name is served, beside the
- * store's listing alone, and its retained heap per certificate;
+ * A million names across a cluster: three nodes ({@link ScaleNode}, each a JVM of its own) on one PostgreSQL holding
+ * {@code count} certificates. Each node's start-up alone until every name is served, beside the store's listing
+ * alone, and its retained heap per certificate;
  * then, with renewals stored elsewhere at the rate {@code count} certificates of 90 days renewed at two thirds of
  * their life need, the listing entries each node reads in a minute through the change feed, beside one node without
  * it (the revision and whole listings) in the same run. The store is filled by copying one saved certificate's row
@@ -49,16 +49,22 @@ final class ClusterScaleBenchmark {
             System.out.printf("  (renewals every %d ms: %d in %d s)%n", every.toMillis(), renewals, SECONDS);
 
             var listing = listingAlone(url);
-            // one after another, as a rolling deploy starts them: each node on its own machine would not share
-            // these two cores with two other nodes starting
-            var nodes = new ArrayList<Node>();
+            // each node's start-up alone: on machines of their own, nodes would not share these two cores (and a
+            // running node's first checks, which ask a CA that never answers here, take them)
             var starts = new ArrayList<Long>();
             var heaps = new ArrayList<Long>();
             for (int i = 0; i < NODES; i++) {
-                var node = new Node(url, count, false);
-                nodes.add(node);
-                starts.add(node.await("STARTED"));
-                heaps.add(node.await("HEAP"));
+                try (var node = new Node(url, count, false)) {
+                    starts.add(node.await("STARTED"));
+                    heaps.add(node.await("HEAP"));
+                }
+            }
+            var nodes = new ArrayList<Node>();
+            for (int i = 0; i < NODES; i++) {
+                nodes.add(new Node(url, count, false));
+            }
+            for (var node : nodes) {
+                node.await("HEAP");
             }
             var feed = measure(nodes, url, certificates, 0, renewals, every);
             nodes.forEach(Node::close);
@@ -155,7 +161,7 @@ final class ClusterScaleBenchmark {
 
         Node(String url, int count, boolean plain) throws Exception {
             var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx3g", "-cp", System.getProperty("java.class.path"), ScaleNode.class.getName(), url,
+                    "-Xmx4g", "-cp", System.getProperty("java.class.path"), ScaleNode.class.getName(), url,
                     Integer.toString(count), Integer.toString(SECONDS)));
             if (plain) {
                 command.add("plain");
