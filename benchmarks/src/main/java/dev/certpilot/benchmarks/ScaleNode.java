@@ -57,10 +57,11 @@ public final class ScaleNode {
         }
         try (var manager = builder.build()) {
             manager.start();
-            if (manager.status().stream().anyMatch(status -> status.bootstrap())) {
+            var startedMillis = (System.nanoTime() - started) / 1_000_000;
+            if (manager.status().stream().anyMatch(status -> status.bootstrap())) { // a check, not start-up
                 throw new IllegalStateException("A stored certificate is not served");
             }
-            System.out.printf("STARTED %d%n", (System.nanoTime() - started) / 1_000_000);
+            System.out.printf("STARTED %d%n", startedMillis);
             var initial = new java.math.BigInteger[ClusterScaleBenchmark.RENEWED_AT_MOST];
             for (int i = 0; i < initial.length; i++) {
                 initial[i] = manager.certificate(ClusterScaleBenchmark.name(i)).orElseThrow().serialNumber();
