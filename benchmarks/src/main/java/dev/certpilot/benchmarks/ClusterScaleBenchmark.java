@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.certpilot.jdbc.JdbcCertificateStore;
+import dev.certpilot.test.MariaDb;
 import dev.certpilot.test.PostgreSql;
 
 /**
- * A million names across a cluster: three nodes ({@link ScaleNode}, each a JVM of its own) on one PostgreSQL holding
+ * A million names across a cluster, on PostgreSQL, then on MariaDB: three nodes ({@link ScaleNode}, each a JVM of
+ * its own) on one database holding
  * {@code count} certificates. Each node's start-up alone until every name is served, beside the store's listing
  * alone, and its retained heap per certificate;
  * then, with renewals stored elsewhere at the rate {@code count} certificates of 90 days renewed at two thirds of
@@ -39,55 +41,70 @@ final class ClusterScaleBenchmark {
 
     static void run(Table table, int count) throws Exception {
         try (var postgres = PostgreSql.start()) {
-            var url = postgres.createDatabase("scale");
-            var certificates = new SelfSignedCertificates();
-            fill(url, count, certificates);
-            // a million 90-day certificates renewed at two thirds of their life: count / 60 days
-            var interval = Duration.ofDays(60).dividedBy(count);
-            var renewals = (int) Math.min(RENEWED_AT_MOST, Duration.ofSeconds(SECONDS).dividedBy(interval));
-            var every = Duration.ofSeconds(SECONDS - 5).dividedBy(renewals); // the last one served within the minute
-            System.out.printf("  (renewals every %d ms: %d in %d s)%n", every.toMillis(), renewals, SECONDS);
-
-            var listing = listingAlone(url);
-            // each node's start-up alone: on machines of their own, nodes would not share these two cores (and a
-            // running node's first checks, which ask a CA that never answers here, take them)
-            var starts = new ArrayList<Long>();
-            var heaps = new ArrayList<Long>();
-            for (int i = 0; i < NODES; i++) {
-                try (var node = new Node(url, count, false)) {
-                    starts.add(node.await("STARTED"));
-                    heaps.add(node.await("HEAP"));
-                }
-            }
-            var nodes = new ArrayList<Node>();
-            for (int i = 0; i < NODES; i++) {
-                nodes.add(new Node(url, count, false));
-            }
-            for (var node : nodes) {
-                node.await("HEAP");
-            }
-            var feed = measure(nodes, url, certificates, 0, renewals, every);
-            nodes.forEach(Node::close);
-
-            var plain = new Node(url, count, true);
-            plain.await("STARTED");
-            plain.await("HEAP");
-            var whole = measure(List.of(plain), url, certificates, renewals, renewals, every);
-            plain.close();
-
-            var slowest = starts.stream().mapToLong(Long::longValue).max().orElseThrow();
-            table.add(NODES + " nodes on one PostgreSQL with " + count + " certificates: start-up of the slowest node "
-                    + "(each " + starts.stream().map(ms -> Table.ms(ms)).toList() + ")", Table.ms(slowest),
-                    Table.ms(listing) + " the store's listing alone", Table.ratio(slowest, listing), "<= 15 s");
-            table.add("retained heap per certificate not yet used, each node (" + count + ")",
-                    String.format("%d bytes", heaps.stream().mapToLong(Long::longValue).max().orElseThrow()),
-                    "each: " + heaps, "", "<= 1024 bytes");
-            table.add("listing entries read per node in a minute of " + renewals + " renewals elsewhere, change feed",
-                    Long.toString(feed[0]), whole[0] + " one node without it", Table.ratio(feed[0], whole[0]),
-                    "grows with the renewals, not the store");
-            table.add("renewals elsewhere served by every node within the minute", feed[1] + " of " + renewals,
-                    whole[1] + " of " + renewals + " without it", "", "all");
+            run(table, count, "PostgreSQL", postgres.createDatabase("scale"),
+                    "generate_series(0, " + (count - 1) + ") g", "'s' || g || '.scale.test'");
         }
+        try (var mariadb = MariaDb.start()) {
+            run(table, count, "MariaDB", mariadb.createDatabase("scale"), "seq_0_to_" + (count - 1) + " g",
+                    "CONCAT('s', g.seq, '.scale.test')");
+        }
+    }
+
+    /**
+     * @param numbers a table of {@code count} rows, as the database makes them
+     * @param name    the name of each row's certificate, from {@code numbers}
+     */
+    private static void run(Table table, int count, String database, String url, String numbers, String name)
+            throws Exception {
+        var certificates = new SelfSignedCertificates();
+        fill(url, count, certificates, numbers, name);
+        // a million 90-day certificates renewed at two thirds of their life: count / 60 days
+        var interval = Duration.ofDays(60).dividedBy(count);
+        var renewals = (int) Math.max(1, Math.min(RENEWED_AT_MOST, Duration.ofSeconds(SECONDS).dividedBy(interval)));
+        var every = Duration.ofSeconds(SECONDS - 5).dividedBy(renewals); // the last one served within the minute
+        System.out.printf("  (renewals every %d ms: %d in %d s)%n", every.toMillis(), renewals, SECONDS);
+
+        var listing = listingAlone(url);
+        // each node's start-up alone: on machines of their own, nodes would not share these two cores (and a
+        // running node's first checks, which ask a CA that never answers here, take them)
+        var starts = new ArrayList<Long>();
+        var heaps = new ArrayList<Long>();
+        for (int i = 0; i < NODES; i++) {
+            try (var node = new Node(url, count, false)) {
+                starts.add(node.await("STARTED"));
+                heaps.add(node.await("HEAP"));
+            }
+        }
+        var nodes = new ArrayList<Node>();
+        for (int i = 0; i < NODES; i++) {
+            nodes.add(new Node(url, count, false));
+        }
+        for (var node : nodes) {
+            node.await("HEAP");
+        }
+        var feed = measure(nodes, url, certificates, 0, renewals, every);
+        nodes.forEach(Node::close);
+
+        var plain = new Node(url, count, true);
+        plain.await("STARTED");
+        plain.await("HEAP");
+        var whole = measure(List.of(plain), url, certificates, renewals, renewals, every);
+        plain.close();
+
+        var slowest = starts.stream().mapToLong(Long::longValue).max().orElseThrow();
+        table.add(NODES + " nodes on one " + database + " with " + count + " certificates: start-up of the slowest node "
+                + "(each " + starts.stream().map(ms -> Table.ms(ms)).toList() + ")", Table.ms(slowest),
+                Table.ms(listing) + " the store's listing alone", Table.ratio(slowest, listing), "<= 15 s");
+        table.add("retained heap per certificate not yet used, each node (" + count + ", " + database + ")",
+                String.format("%d bytes", heaps.stream().mapToLong(Long::longValue).max().orElseThrow()),
+                "each: " + heaps, "", "<= 1024 bytes");
+        table.add("listing entries read per node in a minute of " + renewals + " renewals elsewhere, change feed, "
+                + database,
+                Long.toString(feed[0]), whole[0] + " one node without it", Table.ratio(feed[0], whole[0]),
+                "grows with the renewals, not the store");
+        table.add("renewals elsewhere served by every node within the minute, " + database, feed[1] + " of "
+                + renewals,
+                whole[1] + " of " + renewals + " without it", "", "all");
     }
 
     /**
@@ -135,7 +152,8 @@ final class ClusterScaleBenchmark {
     }
 
     /** One saved certificate, copied under every name in one statement. */
-    private static void fill(String url, int count, SelfSignedCertificates certificates) throws Exception {
+    private static void fill(String url, int count, SelfSignedCertificates certificates, String numbers, String name)
+            throws Exception {
         var started = System.nanoTime();
         var template = certificates.bundle("template", "*.scale.test");
         try (var store = JdbcCertificateStore.builder(url, null, null).build()) {
@@ -143,11 +161,11 @@ final class ClusterScaleBenchmark {
         }
         try (var connection = DriverManager.getConnection(url); var sql = connection.createStatement()) {
             sql.execute("INSERT INTO certpilot_certificate (name, domains, serial, not_before, not_after, chain_pem, "
-                    + "private_key, revision, updated_at) SELECT 's' || g || '.scale.test', 's' || g || '.scale.test', "
-                    + "t.serial, t.not_before, t.not_after, t.chain_pem, t.private_key, t.revision, now() FROM "
-                    + "generate_series(0, " + (count - 1) + ") g, certpilot_certificate t WHERE t.name = 'template'");
+                    + "private_key, revision, updated_at) SELECT " + name + ", " + name + ", t.serial, t.not_before, "
+                    + "t.not_after, t.chain_pem, t.private_key, t.revision, t.updated_at FROM " + numbers + ", "
+                    + "certpilot_certificate t WHERE t.name = 'template'");
             sql.execute("DELETE FROM certpilot_certificate WHERE name = 'template'");
-            sql.execute("VACUUM ANALYZE certpilot_certificate");
+            sql.execute("ANALYZE " + (url.startsWith("jdbc:postgresql") ? "" : "TABLE ") + "certpilot_certificate");
         }
         System.out.printf("  (filled %d rows in %.1f s)%n", count, (System.nanoTime() - started) / 1e9);
     }
