@@ -39,6 +39,8 @@ public final class StoreWatcher {
     private final Duration interval;
     private final ScheduledExecutorService executor;
     private volatile AutoCloseable signals;
+    // the executor's thread only: entries whose slot was busy when last adopted
+    private final java.util.Map<String, StoredCertificate> busy = new java.util.HashMap<>();
     // the executor's thread only
     private String seen;
     private String position;
@@ -110,13 +112,13 @@ public final class StoreWatcher {
 
     private void poll() {
         try {
+            retryBusy();
             if (feed != null && position != null
                     && System.nanoTime() - listedAt < TimeUnit.MILLISECONDS.toNanos(RECONCILE.toMillis())) {
                 var changes = feed.changesSince(position);
                 if (changes.isPresent()) {
-                    if (adopt(changes.get().saved())) {
-                        position = changes.get().position(); // else read again at the next poll: a slot was busy
-                    }
+                    adopt(changes.get().saved());
+                    position = changes.get().position();
                     recovered();
                     return;
                 }
@@ -124,13 +126,13 @@ public final class StoreWatcher {
             }
             if (feed != null) {
                 var before = feed.position();
-                if (adopt(store.list())) {
-                    position = before;
-                    listedAt = System.nanoTime();
-                }
+                adopt(store.list());
+                position = before;
+                listedAt = System.nanoTime();
             } else {
                 var revision = store.revision();
-                if (!Objects.equals(revision, seen) && adopt(store.list())) {
+                if (!Objects.equals(revision, seen)) {
+                    adopt(store.list());
                     seen = revision;
                 }
             }
@@ -143,21 +145,31 @@ public final class StoreWatcher {
         }
     }
 
-    /** Has the engine adopt what the entries say; false if a slot was busy and the entries must be read again. */
-    private boolean adopt(List<StoredCertificate> entries) {
-        var complete = true;
+    /**
+     * Has the engine adopt what the entries say; an entry whose slot was busy is kept and tried again at the next
+     * polls, rather than reading the store again for it.
+     */
+    private void adopt(List<StoredCertificate> entries) {
         for (var entry : entries) {
             if (!renewer.manages(entry.name())) {
                 renewer.discovered(entry);
                 continue;
             }
             var current = served.issuedInfo(entry.name());
-            if (current == null || !current.serial().equals(entry.serial())
-                    && entry.notAfter().isAfter(current.notAfter())) {
-                complete &= renewer.adopt(entry.name());
+            var newer = current == null || !current.serial().equals(entry.serial())
+                    && entry.notAfter().isAfter(current.notAfter());
+            if (newer && !renewer.adopt(entry.name())) {
+                busy.put(entry.name(), entry);
+            } else {
+                busy.remove(entry.name());
             }
         }
-        return complete;
+    }
+
+    private void retryBusy() {
+        if (!busy.isEmpty()) {
+            adopt(List.copyOf(busy.values()));
+        }
     }
 
     private void recovered() {
