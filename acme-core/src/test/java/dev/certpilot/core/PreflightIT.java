@@ -232,6 +232,27 @@ class PreflightIT {
         }
     }
 
+    @Test
+    void aCaOutOfReachLeavesCaaUncheckedSayingSoAndTheOtherChecksRun() throws Exception {
+        try (var manager = CertificateManager.builder()
+                     .certificateAuthority(CertificateAuthority.of("https://127.0.0.1:1/dir"))
+                     .agreeToTermsOfService()
+                     .certificate("ok", "ok." + ZONE)
+                     .challenges(new InMemoryHttp01Responder())
+                     .storageDirectory(storage)
+                     .preflight(Preflight.builder().mode(Preflight.Mode.OFF).resolver(bind.address())
+                             .httpPort(pebble.httpPort()).timeout(Duration.ofSeconds(3)).build())
+                     .build()) {
+            var report = manager.preflight("ok");
+
+            assertThat(report.findings()).extracting(PreflightReport.Finding::check)
+                    .containsExactly(Check.DNS, Check.CAA, Check.HTTP_01);
+            assertThat(report.findings().get(1).outcome()).isEqualTo(Outcome.SKIPPED);
+            assertThat(report.findings().get(1).evidence()).startsWith("the CA could not be asked which CAA names "
+                    + "are its own (");
+        }
+    }
+
     private CertificateManagerBuilder manager(String folder, dev.certpilot.core.spi.ChallengeResponder responder,
                                               ConcurrentHashMap<String, PreflightFailedException> failures) {
         return CertificateManager.builder()

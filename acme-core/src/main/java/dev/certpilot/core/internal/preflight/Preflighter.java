@@ -58,6 +58,8 @@ public final class Preflighter {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.certpilot.preflight");
     private static final int MAX_REDIRECTS = 10;
+    private static final String NO_IDENTITIES = "the CA names no CAA identity in its directory "
+            + "(Preflight.Builder.caaIdentities gives it)";
 
     private final Preflight settings;
     private final List<ChallengeResponder> responders;
@@ -83,18 +85,14 @@ public final class Preflighter {
      * @return what was found
      */
     public PreflightReport check(ManagedCertificate certificate, Issuer issuer) {
-        List<String> identities;
-        URI account;
         try {
-            identities = issuer.caaIdentities();
-            account = issuer.accountUri();
+            return check(certificate, issuer.caaIdentities(), issuer.accountUri(), NO_IDENTITIES);
         } catch (CertpilotException e) {
             LOG.warn("Preflight of {}: the CA {} could not be asked for its CAA identities: {}", certificate.name(),
                     issuer.ca().directory(), e.getMessage());
-            identities = List.of();
-            account = null;
+            return check(certificate, List.of(), null, "the CA could not be asked which CAA names are its own ("
+                    + e.getMessage() + ")");
         }
-        return check(certificate, identities, account);
     }
 
     /**
@@ -106,6 +104,12 @@ public final class Preflighter {
      * @return what was found
      */
     public PreflightReport check(ManagedCertificate certificate, List<String> caaIdentities, URI accountUri) {
+        return check(certificate, caaIdentities, accountUri, NO_IDENTITIES);
+    }
+
+    /** @param noIdentities why CAA is not checked when neither the CA nor the settings name its identities */
+    private PreflightReport check(ManagedCertificate certificate, List<String> caaIdentities, URI accountUri,
+                                  String noIdentities) {
         var identities = caaIdentities.isEmpty() ? settings.caaIdentities() : caaIdentities;
         var findings = new ArrayList<Finding>();
         var types = new HashSet<String>();
@@ -137,7 +141,7 @@ public final class Preflighter {
                 }
             }
             if (!ip) {
-                findings.add(caa(domain, name, wildcard, identities, accountUri, types));
+                findings.add(caa(domain, name, wildcard, identities, accountUri, types, noIdentities));
             }
             // each challenge type the CA may validate this domain by; one that passes lets the order go ahead
             var byType = new ArrayList<List<Finding>>();
@@ -200,13 +204,12 @@ public final class Preflighter {
     // ---- CAA (RFC 8659)
 
     private Finding caa(String domain, String name, boolean wildcard, List<String> identities, URI accountUri,
-                        Set<String> types) {
+                        Set<String> types, String noIdentities) {
         if (skipped(Check.CAA)) {
             return new Finding(domain, Check.CAA, Outcome.SKIPPED, "skipped as configured", "");
         }
         if (identities.isEmpty()) {
-            return new Finding(domain, Check.CAA, Outcome.SKIPPED, "the CA names no CAA identity in its directory "
-                    + "(Preflight.Builder.caaIdentities gives it)", "");
+            return new Finding(domain, Check.CAA, Outcome.SKIPPED, noIdentities, "");
         }
         try {
             // the relevant record set: the closest to the name, climbing to the parent
