@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,7 +79,7 @@ final class DnsProbe {
             throws IOException, InterruptedException {
         var target = record;
         for (int hop = 0; hop < MAX_CNAMES; hop++) {
-            var cname = java.util.Arrays.stream(dns.lookup(target, Type.CNAME))
+            var cname = Arrays.stream(dns.lookup(target, Type.CNAME))
                     .filter(CNAMERecord.class::isInstance).map(CNAMERecord.class::cast).findFirst();
             if (cname.isEmpty() || !cname.get().getName().equals(DnsQueries.absolute(target))) {
                 break;

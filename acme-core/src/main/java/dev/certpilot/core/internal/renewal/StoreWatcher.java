@@ -1,8 +1,11 @@
 package dev.certpilot.core.internal.renewal;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -40,7 +43,7 @@ public final class StoreWatcher {
     private final ScheduledExecutorService executor;
     private volatile AutoCloseable signals;
     // the executor's thread only: entries whose slot was busy when last adopted
-    private final java.util.Map<String, StoredCertificate> busy = new java.util.HashMap<>();
+    private final Map<String, StoredCertificate> busy = new HashMap<>();
     // the executor's thread only
     private String seen;
     private String position;
@@ -105,7 +108,7 @@ public final class StoreWatcher {
     void pollNow() {
         try {
             executor.execute(this::poll);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
+        } catch (RejectedExecutionException closed) {
             // the manager is closing
         }
     }
