@@ -3,12 +3,10 @@ package dev.certpilot.test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -116,27 +114,7 @@ public final class Bind implements AutoCloseable {
         Files.writeString(conf, config);
         process = new ProcessBuilder(named.toString(), "-g", "-4", "-n", "1", "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(workDir.resolve("named.log").toFile()).start();
-        var deadline = Instant.now().plus(TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("named exited with " + process.exitValue() + ":\n" + log());
-            }
-            if (log().contains("running")) {
-                try (var socket = new Socket()) {
-                    socket.connect(address(), 500);
-                    return;
-                } catch (IOException notYet) {
-                    // listening comes right after
-                }
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while starting named", e);
-            }
-        }
-        throw new IllegalStateException("named did not start within " + TIMEOUT + ":\n" + log());
+        Listening.await(process, "named", this::log, "running", address(), TIMEOUT);
     }
 
     /**

@@ -3,11 +3,9 @@ package dev.certpilot.test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -94,29 +92,14 @@ public final class MariaDb implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        var deadline = Instant.now().plus(TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                var exit = process.exitValue();
-                process = null;
-                throw new IllegalStateException("mariadbd exited with " + exit + ":\n" + log());
-            }
-            if (log().contains("ready for connections")) {
-                try (var socket = new Socket()) {
-                    socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                    return;
-                } catch (IOException notYet) {
-                    // listening comes right after
-                }
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while starting mariadbd", e);
-            }
+        try {
+            Listening.await(process, "mariadbd", this::log, "ready for connections",
+                    new InetSocketAddress("127.0.0.1", port), TIMEOUT);
+        } catch (IllegalStateException e) {
+            process.destroyForcibly();
+            process = null;
+            throw e;
         }
-        throw new IllegalStateException("mariadbd did not start within " + TIMEOUT + ":\n" + log());
     }
 
     /** Stops the server (connections are cut); {@link #startAgain()} brings it back. Idempotent. */
